@@ -1,0 +1,36 @@
+"""Application factory: `flask --app app ...` is the entry point for the server and every CLI command."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from processor import config, errors, extensions
+
+
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Create the app: defaults, then instance/config.py, then the environment, then test config."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="templates",
+        static_folder="static",
+    )
+    config.load(app, test_config)
+    extensions.init_app(app)
+    errors.init_app(app)
+    _register_domains(app)
+    config.check_secrets(app)
+    return app
+
+
+def _register_domains(app: Flask) -> None:
+    """Register each domain's views and CLI; contracts may import processor, never the reverse."""
+    from processor import api, web
+    from processor.accounts import cli as accounts_cli
+    from processor.accounts import views as accounts_views
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.cli.add_command(accounts_cli.accounts)
+    extensions.api_for(app).register_blueprint(api.bp)

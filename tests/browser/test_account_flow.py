@@ -1,0 +1,53 @@
+"""In Chromium: sign up, log out, log in, see the dashboard; a wrong password shows an error and no session."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}  # the real forms, CSRF tokens included
+
+
+def test_sign_up_log_out_log_in_and_see_the_dashboard(page, live_server):
+    page.goto(f"{live_server}/")
+    page.get_by_label("Login").fill("zofia")
+    page.get_by_label("Email").fill("zofia@example.com")
+    page.get_by_label("First name").fill("Zofia")
+    page.get_by_label("Last name").fill("Żółkiewska")
+    page.get_by_label("Account title").fill("Webinary Gdańsk & Co")
+    page.get_by_label("Plan").select_option("free")
+    page.get_by_label("Country").select_option("PL")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/dashboard")
+    assert page.get_by_role("heading", name="Welcome, Zofia").is_visible()
+    assert page.get_by_text("Webinary Gdańsk & Co").is_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/account/login")
+    page.goto(f"{live_server}/dashboard")
+    page.wait_for_url("**/account/login**")
+
+    page.get_by_label("Login").fill("zofia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+    assert page.get_by_role("heading", name="Welcome, Zofia").is_visible()
+
+
+def test_wrong_password_shows_an_error_and_gives_no_session(page, live_server, make_account):
+    make_account("ada")
+    page.goto(f"{live_server}/account/login")
+    page.get_by_label("Login").fill("ada")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_text("Wrong login or password.").is_visible()
+    page.goto(f"{live_server}/dashboard")
+    page.wait_for_url("**/account/login**")
+    assert page.get_by_role("heading", name="Log in").is_visible()

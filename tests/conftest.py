@@ -1,0 +1,183 @@
+"""Fixtures: an app per test on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL as well."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from app import create_app
+from processor.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+
+
+def missing(reason: str):
+    """Skip on a developer machine; in CI a missing PostgreSQL or browser is a failure."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _migrate(url: str, instance: Path) -> None:
+    import flask_migrate
+
+    app = create_app(_config(url), instance_path=str(instance))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    from processor.config import sqlalchemy_url
+
+    engine = sa.create_engine(sqlalchemy_url(url))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty database of each engine, shared by the tests of one session."""
+    instance = tmp_path_factory.mktemp(f"migrate-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{instance / 'test.sqlite3'}"
+    else:
+        if not PG_URL:
+            missing("TEST_DATABASE_URL is not set: no PostgreSQL to test against")
+        url = PG_URL
+        _reset_postgres(url)
+    _migrate(url, instance)
+    return url
+
+
+@pytest.fixture
+def engine_name(database_url) -> str:
+    return "postgresql" if database_url.startswith("postgres") else "sqlite"
+
+
+def _config(url: str, **overrides) -> dict:
+    return {
+        "APP_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE_URL": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Extra config for the `app` fixture; override in a module to change it."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    app = create_app(_config(database_url, **app_config), instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class AuthActions:
+    client: object
+
+    def signup(self, login="ada", password=PASSWORD, **fields):
+        data = {"login": login, "email": f"{login}@example.com", "first_name": "Ada", "last_name": "Lovelace",
+                "title": "Analytical Webinars", "plan": "paid", "country": "PL", "password": password,
+                **fields}
+        return self.client.post("/account/signup", data=data)
+
+    def login(self, login="ada", password=PASSWORD):
+        return self.client.post("/account/login", data={"login": login, "password": password})
+
+    def logout(self):
+        return self.client.post("/account/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_account(app):
+    """Create an organizer account through the service, as sign-up would."""
+    from processor.accounts import service
+
+    def make(login="ada", **fields):
+        data = {"email": f"{login}@example.com", "first_name": "Ada", "last_name": "Lovelace",
+                "password": PASSWORD, "title": "Analytical Webinars", "plan": "paid", "country": "PL",
+                **fields}
+        return service.create_account(login=login, **data)
+
+    return make
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real (threaded werkzeug) WSGI server on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
