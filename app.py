@@ -29,6 +29,7 @@ def _register_domains(app: Flask) -> None:
     from processor import api, web
     from processor.accounts import cli as accounts_cli
     from processor.accounts import views as accounts_views
+    from processor.transfers import subprocessors  # noqa: F401 - its models must be known to migrations
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
