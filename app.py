@@ -29,9 +29,11 @@ def _register_domains(app: Flask) -> None:
     from processor import api, web
     from processor.accounts import cli as accounts_cli
     from processor.accounts import views as accounts_views
-    from processor.transfers import subprocessors  # noqa: F401 - its models must be known to migrations
+    from processor.transfers import cli as transfers_cli
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
     app.cli.add_command(accounts_cli.accounts)
+    app.cli.add_command(transfers_cli.transfers)
+    app.cli.add_command(transfers_cli.subprocessors)
     extensions.api_for(app).register_blueprint(api.bp)

@@ -13,7 +13,8 @@ from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
 from processor.transfers.policy import Decision, TransferPolicy
 
-OBJECTION_DAYS = 30  # GDPR Art. 28(2): organizers get this long to object to an added or replaced sub-processor
+# GDPR Art. 28(2): organizers get this long to object to an added or replaced sub-processor.
+OBJECTION_PERIOD = dt.timedelta(days=30)
 ACTIONS = ("added", "removed")
 LIMITS = {"name": 200, "purpose": 500}
 _CURRENT = sa.text("removed_at IS NULL")
@@ -54,7 +55,7 @@ class SubProcessorChange(db.Model):
     @property
     def objection_deadline(self) -> dt.date:
         """The last day (UTC) an organizer may object to this change."""
-        return self.changed_at.date() + dt.timedelta(days=OBJECTION_DAYS)
+        return self.changed_at.date() + OBJECTION_PERIOD
 
     def objection_open(self, on: dt.date | None = None) -> bool:
         return (on or utcnow().date()) <= self.objection_deadline
