@@ -29,6 +29,8 @@ def _register_domains(app: Flask) -> None:
     from processor import api, web
     from processor.accounts import cli as accounts_cli
     from processor.accounts import views as accounts_views
+    from processor.audit import cli as audit_cli
+    from processor.audit import views as audit_views
     from processor.transfers import cli as transfers_cli
 
     app.register_blueprint(web.bp)
@@ -36,4 +38,6 @@ def _register_domains(app: Flask) -> None:
     app.cli.add_command(accounts_cli.accounts)
     app.cli.add_command(transfers_cli.transfers)
     app.cli.add_command(transfers_cli.subprocessors)
+    app.register_blueprint(audit_views.bp)
+    app.cli.add_command(audit_cli.audit)
     extensions.api_for(app).register_blueprint(api.bp)
