@@ -32,9 +32,11 @@ def _register_domains(app: Flask) -> None:
     from processor.audit import cli as audit_cli
     from processor.audit import views as audit_views
     from processor.transfers import cli as transfers_cli
+    from processor.transfers import views as transfers_views
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(transfers_views.bp)
     app.cli.add_command(accounts_cli.accounts)
     app.cli.add_command(transfers_cli.transfers)
     app.cli.add_command(transfers_cli.subprocessors)

@@ -19,6 +19,7 @@ ENV_VARS = (
     "APP_ENV",
     "MASTER_KEY_FILE",
     "MASTER_KEY",
+    "STAFF_LOGINS",
 )
 
 
@@ -65,6 +66,8 @@ def _defaults(app: Flask) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "PROCESSOR_NAME": "ClickMeeting Sp. z o.o.",
         "PROCESSOR_ADDRESS": "ul. Arkońska 6, A4, 80-387 Gdańsk, Poland",
+        # Organizer accounts that may use the staff pages (a list, or comma-separated in the environment).
+        "STAFF_LOGINS": (),
     }
 
 

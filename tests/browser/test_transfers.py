@@ -1,0 +1,52 @@
+"""In Chromium: staff add and remove sub-processors; an organizer sees the list and each change's deadline."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True, "STAFF_LOGINS": ["root"]}  # the real forms, CSRF tokens included
+
+
+def log_in(page, live_server, login):
+    page.goto(f"{live_server}/account/login")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+
+
+def test_staff_keep_the_list_and_an_organizer_sees_where_the_data_goes(page, live_server, make_account):
+    make_account("root")
+    make_account("ada")
+    log_in(page, live_server, "root")
+    page.goto(f"{live_server}/transfers/staff")
+    page.get_by_label("Name").fill("Far Away Ltd")
+    page.get_by_label("Purpose").fill("Hosting")
+    page.get_by_label("Country where it processes the data").select_option("CN")
+    page.get_by_role("button", name="Add sub-processor").click()
+    assert page.get_by_text("not-adequate").is_visible()  # beside the country field
+
+    page.get_by_label("Name").fill("Mail Co")
+    page.get_by_label("Purpose").fill("Mail delivery")
+    page.get_by_label("Country where it processes the data").select_option("US")
+    page.get_by_label("Certified under the EU-US Data Privacy Framework").check()
+    page.get_by_role("button", name="Add sub-processor").click()
+    assert page.get_by_text("Mail Co is added").is_visible()
+    page.get_by_role("button", name="Remove Mail Co").click()
+    assert page.get_by_text("Mail Co is removed").is_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, live_server, "ada")
+    page.get_by_role("link", name="Where data goes").first.click()
+    assert page.get_by_role("heading", name="Where your participants' data goes").is_visible()
+    assert page.get_by_text("No sub-processors").is_visible()
+    assert page.get_by_role("cell", name="Removed").is_visible() and page.get_by_role("cell", name="Added").is_visible()
+    page.goto(f"{live_server}/transfers/staff")
+    assert page.get_by_role("heading", name="Forbidden").is_visible()
