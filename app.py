@@ -31,6 +31,8 @@ def _register_domains(app: Flask) -> None:
     from processor.accounts import views as accounts_views
     from processor.audit import cli as audit_cli
     from processor.audit import views as audit_views
+    from processor.clients import cli as clients_cli
+    from processor.clients import views as clients_views
     from processor.transfers import cli as transfers_cli
     from processor.transfers import views as transfers_views
 
@@ -42,4 +44,6 @@ def _register_domains(app: Flask) -> None:
     app.cli.add_command(transfers_cli.subprocessors)
     app.register_blueprint(audit_views.bp)
     app.cli.add_command(audit_cli.audit)
+    app.register_blueprint(clients_views.bp)
+    app.cli.add_command(clients_cli.clients)
     extensions.api_for(app).register_blueprint(api.bp)

@@ -102,7 +102,7 @@ def webargs_errors(messages: dict) -> list[dict]:
 def _handle_domain_error(error: DomainError):
     if is_api_request():
         return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors,
-                       **error.extra)
+                       headers=getattr(error, "headers", None), **error.extra)
     return render_template("errors/error.html", status=error.status, title=error.title,
                            detail=error.detail), error.status
 
