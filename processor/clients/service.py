@@ -6,6 +6,7 @@ import hmac
 import re
 import uuid
 from collections.abc import Iterable
+from typing import ClassVar
 
 import sqlalchemy as sa
 
@@ -23,7 +24,7 @@ class Unauthenticated(DomainError):
     status = 401
     slug = "unauthenticated"
     title = "Unauthenticated"
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'}
+    headers: ClassVar[dict] = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
 class ClientNotFound(NotFound):
