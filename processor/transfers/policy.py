@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 
 from processor import countries
@@ -24,6 +24,7 @@ SCHEMES = {"dpf": "the EU-US Data Privacy Framework", "safe-harbor": "the Safe H
            "privacy-shield": "the EU-US Privacy Shield"}
 # Codes people type that ISO 3166-1 does not assign: say which code they mean instead of a bare refusal.
 NEAR_MISSES = {"UK": "GB", "EL": "GR", "EU": "an EEA member's code"}
+MEMO_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Registry:
     eea: frozenset[str]
     eea_source: str
     rows: tuple[AdequacyRow, ...]
+    # Decisions already made, by (code, day, certified): the check runs on every participant read, and the
+    # answer for a code changes only with the day. Decisions are immutable, so sharing them is safe.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
     def by_country(self) -> dict[str, tuple[AdequacyRow, ...]]:
@@ -136,6 +140,17 @@ class TransferPolicy:
         """Return whether participant data may go to `destination` (ISO 3166-1 alpha-2) on the day `on`."""
         day = _as_day(on)
         code = destination.strip().upper() if isinstance(destination, str) else ""
+        if len(code) != 2:  # malformed: cheap to refuse, and never worth keeping (it may be any length)
+            return self._decide(code, day, bool(dpf_certified))
+        key = (code, day, bool(dpf_certified))
+        decision = self.registry.memo.get(key)
+        if decision is None:
+            if len(self.registry.memo) >= MEMO_LIMIT:
+                self.registry.memo.clear()
+            decision = self.registry.memo[key] = self._decide(code, day, bool(dpf_certified))
+        return decision
+
+    def _decide(self, code: str, day: dt.date, dpf_certified: bool) -> Decision:
         if not CODE_PATTERN.match(code):
             return self._refuse("malformed-country", day, "",
                                 "a destination must be a two-letter ISO 3166-1 country code, e.g. PL.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 import sqlalchemy as sa
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from processor.db_types import UTCDateTime, utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
-from processor.transfers.policy import Decision, TransferPolicy
+from processor.transfers.policy import Decision, TransferPolicy, TransferRefused
+
+log = logging.getLogger(__name__)
 
 # GDPR Art. 28(2): organizers get this long to object to an added or replaced sub-processor.
 OBJECTION_PERIOD = dt.timedelta(days=30)
@@ -86,7 +89,13 @@ def add_subprocessor(*, name: str, purpose: str, country: str, dpf_certified: bo
                  ("purpose", purpose)) if len(value) > LIMITS[field]}
     if problems:
         raise ValidationFailed("The sub-processor was not added.", errors=_field_errors(problems))
-    decision = (policy or TransferPolicy()).require(country, dpf_certified=dpf_certified)
+    try:
+        decision = (policy or TransferPolicy()).require(country, dpf_certified=dpf_certified)
+    except TransferRefused as exc:
+        # No organizer's data moved, so no organizer's access log gets the entry; the operations log does.
+        log.warning("sub-processor refused: rule=%s country=%s date=%s by=%s", exc.decision.rule,
+                    exc.decision.country or "-", exc.decision.on, by)
+        raise
     if find_current(name) is not None:
         raise Conflict(f"A current sub-processor is already named {name!r}.",
                        errors=_field_errors({"name": "This name is taken by a current sub-processor."}))

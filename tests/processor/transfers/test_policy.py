@@ -204,3 +204,21 @@ def test_a_registry_can_be_renewed_by_data_alone():
     renewed = parse_registry({"version": "t", "eea": {"members": ["PL"], "source": "s"}, "decisions": [
         {"country": "GB", "rule": "adequacy", "from": "2021-06-28", "to": "2037-12-27", "source": "renewal"}]})
     assert TransferPolicy(renewed).check("GB", on=D("2033-01-01")).allowed
+
+
+def test_decisions_are_remembered_per_code_day_and_certification_but_malformed_input_is_not():
+    registry = parse_registry({"version": "t", "eea": {"members": ["PL"], "source": "s"}, "decisions": []})
+    policy = TransferPolicy(registry)
+    first = policy.check("pl", on=D("2024-01-01"))
+    assert policy.check(" PL ", on=D("2024-01-01")) is first
+    assert policy.check("PL", on=D("2024-01-02")) is not first
+    policy.check("x" * 10_000, on=D("2024-01-01"))
+    assert set(registry.memo) == {("PL", D("2024-01-01"), False), ("PL", D("2024-01-02"), False)}
+
+
+def test_the_memory_of_decisions_is_bounded(monkeypatch):
+    monkeypatch.setattr("processor.transfers.policy.MEMO_LIMIT", 3)
+    registry = parse_registry({"version": "t", "eea": {"members": ["PL"], "source": "s"}, "decisions": []})
+    for day in range(1, 8):
+        TransferPolicy(registry).check("PL", on=dt.date(2024, 1, day))
+    assert len(registry.memo) <= 3

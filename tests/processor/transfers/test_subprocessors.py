@@ -94,3 +94,9 @@ def test_changes_can_be_listed_since_a_moment(app):
     later = list_changes()[0].changed_at + dt.timedelta(seconds=1)
     assert list_changes(since=later) == []
     assert isinstance(list_changes(since=later - dt.timedelta(days=1))[0], SubProcessorChange)
+
+
+def test_a_refused_addition_is_written_to_the_operations_log(app, caplog):
+    with caplog.at_level("WARNING", logger="processor.transfers.subprocessors"), pytest.raises(TransferRefused):
+        add(country="CN")
+    assert "rule=not-adequate country=CN" in caplog.text and "by=staff" in caplog.text
