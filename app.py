@@ -29,10 +29,12 @@ def _register_domains(app: Flask) -> None:
     from processor import api, web
     from processor.accounts import cli as accounts_cli
     from processor.accounts import views as accounts_views
+    from processor.audit import api as audit_api
     from processor.audit import cli as audit_cli
     from processor.audit import views as audit_views
     from processor.clients import cli as clients_cli
     from processor.clients import views as clients_views
+    from processor.service_api import auth as service_api_auth
     from processor.transfers import cli as transfers_cli
     from processor.transfers import views as transfers_views
 
@@ -47,3 +49,5 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(clients_views.bp)
     app.cli.add_command(clients_cli.clients)
     extensions.api_for(app).register_blueprint(api.bp)
+    service_api_auth.document_security(app)
+    extensions.api_for(app).register_blueprint(audit_api.bp)

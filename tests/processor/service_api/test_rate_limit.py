@@ -1,0 +1,25 @@
+"""Each client has its own rate limit, announced in headers; past it, 429 problem+json."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "3 per minute"}
+
+
+def test_limit_headers_then_429_problem_per_client(client, make_client, make_account):
+    ada = make_account()
+    _, first = make_client(scopes="audit:read", account=ada)
+    _, second = make_client(scopes="audit:read", account=ada)
+    responses = [client.get("/api/v1/audit", headers=first) for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert responses[0].headers["X-RateLimit-Limit"] == "3"
+    assert responses[1].headers["X-RateLimit-Remaining"] == "1"
+    limited = responses[3]
+    assert limited.mimetype == "application/problem+json"
+    assert limited.get_json()["status"] == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    assert client.get("/api/v1/audit", headers=second).status_code == 200  # another client's own bucket
