@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from processor import countries
+from processor.transfers.objections import REASON_LIMIT
 from processor.transfers.subprocessors import LIMITS
 
 
@@ -27,3 +28,7 @@ class AddSubProcessorForm(FlaskForm):
 
 class RemoveSubProcessorForm(FlaskForm):
     name = HiddenField(validators=[DataRequired()])
+
+
+class ObjectionForm(FlaskForm):
+    reason = TextAreaField("Why you object (optional)", validators=[Length(max=REASON_LIMIT)])

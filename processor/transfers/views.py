@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 
 from processor import countries
 from processor.accounts.views import apply_errors
-from processor.errors import DomainError
+from processor.errors import DomainError, one_line
 from processor.staff import staff_required
+from processor.transfers import objections
 from processor.transfers import subprocessors as service
-from processor.transfers.forms import AddSubProcessorForm, RemoveSubProcessorForm
+from processor.transfers.forms import AddSubProcessorForm, ObjectionForm, RemoveSubProcessorForm
 from processor.transfers.policy import TransferPolicy, TransferRefused, today
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
@@ -28,9 +29,27 @@ def destinations():
     return render_template(
         "transfers/destinations.html", today=today(), policy=policy,
         subprocessors=[(sub, sub.transfer_today(policy)) for sub in service.list_subprocessors()],
-        changes=service.list_changes(), in_force=policy.in_force(),
+        changes=service.list_changes(), in_force=policy.in_force(), objection_form=ObjectionForm(),
+        objected=objections.objections_by(current_user.id),
         processor_name=current_app.config["PROCESSOR_NAME"],
         processor_address=current_app.config["PROCESSOR_ADDRESS"])
+
+
+@bp.route("/changes/<int:change_id>/object", methods=["POST"])
+@login_required
+def object_to_change(change_id: int):
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            objections.object_to_change(change_id=change_id, account_id=current_user.id, reason=form.reason.data)
+        except DomainError as exc:
+            flash(one_line(exc), "error")
+        else:
+            flash("Your objection is recorded; the processor's staff will answer it.", "success")
+    else:
+        problems = " ".join(message for messages in form.errors.values() for message in messages)
+        flash(f"The objection was not recorded: {problems}", "error")
+    return redirect(url_for("transfers.destinations", _anchor="changes-heading"))
 
 
 @bp.route("/staff", methods=["GET", "POST"])
@@ -81,4 +100,4 @@ def _staff_page(form: AddSubProcessorForm) -> str:
     return render_template(
         "transfers/staff.html", form=form, remove_form=RemoveSubProcessorForm(),
         subprocessors=[(sub, sub.transfer_today(policy)) for sub in service.list_subprocessors()],
-        changes=service.list_changes(), today=today())
+        changes=service.list_changes(), objections=objections.objections_by_change(), today=today())

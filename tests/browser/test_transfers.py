@@ -1,4 +1,4 @@
-"""In Chromium: staff add and remove sub-processors; an organizer sees the list and each change's deadline."""
+"""In Chromium: staff add and remove sub-processors; an organizer sees each change and objects to one."""
 
 from __future__ import annotations
 
@@ -48,5 +48,10 @@ def test_staff_keep_the_list_and_an_organizer_sees_where_the_data_goes(page, liv
     assert page.get_by_role("heading", name="Where your participants' data goes").is_visible()
     assert page.get_by_text("No sub-processors").is_visible()
     assert page.get_by_role("cell", name="Removed").is_visible() and page.get_by_role("cell", name="Added").is_visible()
+    page.get_by_text("Object", exact=True).first.click()
+    page.get_by_label("Why you object (optional)").first.fill("We send our own mail.")
+    page.get_by_role("button", name="Object to this change").first.click()
+    assert page.get_by_text("Your objection is recorded").is_visible()
+    assert page.get_by_text("You objected on").is_visible()
     page.goto(f"{live_server}/transfers/staff")
     assert page.get_by_role("heading", name="Forbidden").is_visible()

@@ -1,0 +1,81 @@
+"""Organizers may object to a sub-processor change within 30 days; staff see who objected."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from processor.errors import Conflict, NotFound, ValidationFailed
+from processor.transfers import objections
+from processor.transfers import subprocessors as service
+
+
+@pytest.fixture
+def change(app):
+    service.add_subprocessor(name="Mail Co", purpose="Mail delivery", country="SE", by="root")
+    return service.list_changes()[0]
+
+
+def test_an_organizer_objects_within_the_window_and_staff_see_it(make_account, change):
+    ada = make_account("ada")
+    objections.object_to_change(change_id=change.id, account_id=ada.id, reason="  We use our own mailer. ")
+    assert objections.objections_by(ada.id)[change.id].reason == "We use our own mailer."
+    [(login, objection)] = objections.objections_by_change()[change.id]
+    assert (login, objection.reason) == ("ada", "We use our own mailer.")
+
+
+@pytest.mark.parametrize(("days_later", "accepted"), [(29, True), (30, True), (31, False)])
+def test_the_window_closes_thirty_days_after_the_change(make_account, change, days_later, accepted):
+    ada = make_account("ada")
+    when = change.changed_at + dt.timedelta(days=days_later)
+    if accepted:
+        objections.object_to_change(change_id=change.id, account_id=ada.id, reason="", now=when)
+        assert change.id in objections.objections_by(ada.id)
+    else:
+        with pytest.raises(Conflict, match=str(change.objection_deadline)):
+            objections.object_to_change(change_id=change.id, account_id=ada.id, reason="", now=when)
+        assert objections.objections_by(ada.id) == {}
+
+
+def test_an_organizer_objects_once_per_change(make_account, change):
+    ada = make_account("ada")
+    objections.object_to_change(change_id=change.id, account_id=ada.id, reason="")
+    with pytest.raises(Conflict):
+        objections.object_to_change(change_id=change.id, account_id=ada.id, reason="again")
+    assert len(objections.objections_by_change()[change.id]) == 1
+
+
+def test_an_objection_to_an_unknown_change_is_not_found(make_account, app):
+    with pytest.raises(NotFound):
+        objections.object_to_change(change_id=999, account_id=make_account("ada").id, reason="")
+
+
+def test_a_too_long_reason_is_refused(make_account, change):
+    with pytest.raises(ValidationFailed):
+        objections.object_to_change(change_id=change.id, account_id=make_account("ada").id, reason="x" * 1001)
+
+
+def test_an_organizer_objects_from_the_destinations_page(auth, client, change):
+    auth.signup("ada")
+    response = client.post(f"/transfers/changes/{change.id}/object", data={"reason": "No thanks"},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Your objection is recorded" in page and "You objected on" in page
+    again = client.post(f"/transfers/changes/{change.id}/object", data={"reason": ""}, follow_redirects=True)
+    assert "already objected" in again.get_data(as_text=True)
+
+
+def test_one_organizers_objection_is_not_shown_as_anothers(auth, client, make_account, change):
+    objections.object_to_change(change_id=change.id, account_id=make_account("bob").id, reason="Bob's reason")
+    auth.signup("ada")
+    page = client.get("/transfers/").get_data(as_text=True)
+    assert "You objected" not in page and "Bob&#39;s reason" not in page and "Object to this change" in page
+
+
+def test_staff_see_who_objected_and_why(app, auth, client, make_account, change):
+    objections.object_to_change(change_id=change.id, account_id=make_account("bob").id, reason="Own mailer")
+    app.config["STAFF_LOGINS"] = ["root"]
+    auth.signup("root")
+    page = client.get("/transfers/staff").get_data(as_text=True)
+    assert "<strong>bob</strong>" in page and "Own mailer" in page
