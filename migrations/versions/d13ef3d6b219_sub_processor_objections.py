@@ -1,7 +1,7 @@
 """sub-processor objections
 
 Revision ID: d13ef3d6b219
-Revises: e9340f2a5080
+Revises: 73f461579237
 Create Date: 2026-11-22 11:20:00.604303
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd13ef3d6b219'
-down_revision = 'e9340f2a5080'
+down_revision = '73f461579237'
 branch_labels = None
 depends_on = None
 
