@@ -37,6 +37,7 @@ def _register_domains(app: Flask) -> None:
     from processor.marketing import api as marketing_api
     from processor.marketing import views as marketing_views
     from processor.service_api import auth as service_api_auth
+    from processor.transfers import api as transfers_api
     from processor.transfers import cli as transfers_cli
     from processor.transfers import views as transfers_views
 
@@ -52,6 +53,7 @@ def _register_domains(app: Flask) -> None:
     app.cli.add_command(clients_cli.clients)
     app.register_blueprint(marketing_views.bp)
     extensions.api_for(app).register_blueprint(api.bp)
+    extensions.api_for(app).register_blueprint(transfers_api.bp)
     service_api_auth.document_security(app)
     extensions.api_for(app).register_blueprint(audit_api.bp)
     extensions.api_for(app).register_blueprint(marketing_api.bp)
