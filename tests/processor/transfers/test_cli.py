@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from processor.transfers.cli import transfers
 from processor.transfers.subprocessors import list_changes, list_subprocessors
+
+
+def explain(*args):
+    """Run `flask transfers ...` without an app: the registry needs no database."""
+    return CliRunner().invoke(transfers, list(args))
 
 
 @pytest.mark.parametrize(("args", "code", "words"), [
@@ -17,21 +24,21 @@ from processor.transfers.subprocessors import list_changes, list_subprocessors
     (["XX", "--on", "2024-01-01"], 1, "unknown-country"),
     (["U.S.", "--on", "2024-01-01"], 1, "malformed-country"),
 ])
-def test_explain_prints_the_decision_and_its_source_and_exits_by_the_verdict(runner, args, code, words):
-    result = runner.invoke(args=["transfers", "explain", *args])
+def test_explain_prints_the_decision_and_its_source_and_exits_by_the_verdict(args, code, words):
+    result = explain("explain", *args)
     assert result.exit_code == code, result.output
     assert words in result.output
     assert "source:" in result.output
 
 
-def test_explain_refuses_a_malformed_date_with_a_usage_error(runner):
-    result = runner.invoke(args=["transfers", "explain", "US", "--on", "2024-13-01"])
+def test_explain_refuses_a_malformed_date_with_a_usage_error():
+    result = explain("explain", "US", "--on", "2024-13-01")
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output or "%Y-%m-%d" in result.output
 
 
-def test_registry_lists_the_decisions_in_force_on_a_day(runner):
-    result = runner.invoke(args=["transfers", "registry", "--on", "2019-02-01"])
+def test_registry_lists_the_decisions_in_force_on_a_day():
+    result = explain("registry", "--on", "2019-02-01")
     assert result.exit_code == 0
     decisions, eea = result.output.split("EEA:")
     assert "US  privacy-shield" in decisions and "JP  adequacy" in decisions and "GB" not in decisions
@@ -72,3 +79,8 @@ def test_removing_an_unknown_subprocessor_fails_with_a_reason(runner):
     result = runner.invoke(args=["subprocessors", "remove", "--name", "Nobody"])
     assert result.exit_code == 1
     assert "No current sub-processor" in result.output
+
+
+def test_the_transfers_commands_are_registered_on_the_flask_cli(runner):
+    result = runner.invoke(args=["transfers", "explain", "PL", "--on", "2024-01-01"])
+    assert result.exit_code == 0 and "(eea)" in result.output
