@@ -122,12 +122,17 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _as_day(on: dt.date | dt.datetime | None) -> dt.date:
+def _as_day(on: dt.date | dt.datetime | str | None) -> dt.date:
+    """The UTC calendar day of a transfer, from a date, a datetime or an ISO 8601 date string."""
     if on is None:
         return today()
     if isinstance(on, dt.datetime):
         return (on.astimezone(dt.UTC) if on.tzinfo else on).date()
-    return on
+    if isinstance(on, dt.date):
+        return on
+    if isinstance(on, str):
+        return dt.date.fromisoformat(on.strip())
+    raise TypeError(f"the day of a transfer must be a date, not {type(on).__name__}")
 
 
 class TransferPolicy:
@@ -136,7 +141,7 @@ class TransferPolicy:
     def __init__(self, registry: Registry | None = None):
         self.registry = registry or default_registry()
 
-    def check(self, destination: str | None, on: dt.date | None = None, dpf_certified: bool = False) -> Decision:
+    def check(self, destination: str | None, on: dt.date | str | None = None, dpf_certified: bool = False) -> Decision:
         """Return whether participant data may go to `destination` (ISO 3166-1 alpha-2) on the day `on`."""
         day = _as_day(on)
         code = destination.strip().upper() if isinstance(destination, str) else ""
@@ -176,7 +181,8 @@ class TransferPolicy:
         return self._refuse("not-adequate", day, code,
                             f"{label} is outside the EEA and has no EU adequacy decision in force{upcoming}.")
 
-    def require(self, destination: str | None, on: dt.date | None = None, dpf_certified: bool = False) -> Decision:
+    def require(self, destination: str | None, on: dt.date | str | None = None,
+                dpf_certified: bool = False) -> Decision:
         """Return the allowing decision, or raise TransferRefused naming the rule and the date."""
         decision = self.check(destination, on=on, dpf_certified=dpf_certified)
         if not decision.allowed:

@@ -222,3 +222,13 @@ def test_the_memory_of_decisions_is_bounded(monkeypatch):
     for day in range(1, 8):
         TransferPolicy(registry).check("PL", on=dt.date(2024, 1, day))
     assert len(registry.memo) <= 3
+
+
+def test_the_day_may_be_given_as_an_iso_date_string():
+    assert TransferPolicy().check("US", on=" 2024-01-01 ", dpf_certified=True).rule == "adequacy-dpf"
+
+
+@pytest.mark.parametrize("on", [20240101, "01/02/2024"])
+def test_a_day_that_is_not_a_date_is_a_programming_error_not_a_decision(on):
+    with pytest.raises((TypeError, ValueError)):
+        TransferPolicy().check("US", on=on)

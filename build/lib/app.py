@@ -1,0 +1,59 @@
+"""Application factory: `flask --app app ...` is the entry point for the server and every CLI command."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from processor import config, errors, extensions
+
+
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Create the app: defaults, then instance/config.py, then the environment, then test config."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="templates",
+        static_folder="static",
+    )
+    config.load(app, test_config)
+    extensions.init_app(app)
+    errors.init_app(app)
+    _register_domains(app)
+    config.check_secrets(app)
+    return app
+
+
+def _register_domains(app: Flask) -> None:
+    """Register each domain's views and CLI; contracts may import processor, never the reverse."""
+    from processor import api, web
+    from processor.accounts import cli as accounts_cli
+    from processor.accounts import views as accounts_views
+    from processor.audit import api as audit_api
+    from processor.audit import cli as audit_cli
+    from processor.audit import views as audit_views
+    from processor.clients import cli as clients_cli
+    from processor.clients import views as clients_views
+    from processor.marketing import api as marketing_api
+    from processor.marketing import views as marketing_views
+    from processor.service_api import auth as service_api_auth
+    from processor.transfers import api as transfers_api
+    from processor.transfers import cli as transfers_cli
+    from processor.transfers import views as transfers_views
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(transfers_views.bp)
+    app.cli.add_command(accounts_cli.accounts)
+    app.cli.add_command(transfers_cli.transfers)
+    app.cli.add_command(transfers_cli.subprocessors)
+    app.register_blueprint(audit_views.bp)
+    app.cli.add_command(audit_cli.audit)
+    app.register_blueprint(clients_views.bp)
+    app.cli.add_command(clients_cli.clients)
+    app.register_blueprint(marketing_views.bp)
+    extensions.api_for(app).register_blueprint(api.bp)
+    extensions.api_for(app).register_blueprint(transfers_api.bp)
+    service_api_auth.document_security(app)
+    extensions.api_for(app).register_blueprint(audit_api.bp)
+    extensions.api_for(app).register_blueprint(marketing_api.bp)

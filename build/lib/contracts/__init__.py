@@ -1,0 +1,1 @@
+"""The data processing agreement between an organizer (controller) and the processor."""

@@ -1,0 +1,1 @@
+"""Organizer accounts (the seeds' "User"): the controllers of their participants' data."""

@@ -1,0 +1,48 @@
+"""The API shell under /api/v1: health and reference data; each domain adds its own blueprint."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from processor import countries
+
+bp = Blueprint("api_meta", __name__, url_prefix="/api/v1", description="Service health and reference data")
+
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String(dump_only=True)
+
+
+class CountryQuerySchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(equal=2),
+                            metadata={"description": "ISO 3166-1 alpha-2 code"})
+
+    @ma.validates("code")
+    def _known(self, value, **_):
+        if not countries.is_country(value):
+            raise ma.ValidationError("Unknown ISO 3166-1 alpha-2 country code.")
+
+
+class CountrySchema(ma.Schema):
+    code = ma.fields.String(dump_only=True)
+    name = ma.fields.String(dump_only=True)
+
+
+@bp.route("/health")
+class Health(MethodView):
+    @bp.response(200, HealthSchema)
+    def get(self):
+        """Report that the service answers."""
+        return {"status": "ok"}
+
+
+@bp.route("/countries")
+class Country(MethodView):
+    @bp.arguments(CountryQuerySchema, location="query")
+    @bp.response(200, CountrySchema)
+    def get(self, args):
+        """Look up an ISO 3166-1 alpha-2 country code."""
+        code = args["code"].upper()
+        return {"code": code, "name": countries.name(code)}

@@ -1,0 +1,105 @@
+"""Configuration: defaults in code, then instance/config.py, then environment variables, then test config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start as configured; the message says what to set."""
+
+
+ENV_VARS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "APP_ENV",
+    "MASTER_KEY_FILE",
+    "MASTER_KEY",
+    "STAFF_LOGINS",
+)
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config in the documented order of precedence."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(_defaults(app))
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ENV_VARS:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
+    app.config["SESSION_COOKIE_SECURE"] = not is_development(app)
+    _load_secret_key(app)
+
+
+def _defaults(app: Flask) -> dict:
+    instance = Path(app.instance_path)
+    return {
+        "APP_ENV": "production",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'processor.sqlite3'}",
+        # Never echo bound parameters (ciphertexts, blind indexes) into exception messages or logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True, "pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_SECONDS": 15 * 60,
+        "MASTER_KEY_FILE": str(instance / "master.keys"),
+        "SECRET_KEY_FILE": str(instance / "secret_key"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "API_TITLE": "Participant registry processor",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "PROCESSOR_NAME": "ClickMeeting Sp. z o.o.",
+        "PROCESSOR_ADDRESS": "ul. Arkońska 6, A4, 80-387 Gdańsk, Poland",
+        # Organizer accounts that may use the staff pages (a list, or comma-separated in the environment).
+        "STAFF_LOGINS": (),
+    }
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common `postgres[ql]://` form."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def is_development(app: Flask) -> bool:
+    return app.config.get("APP_ENV") in {"development", "testing"}
+
+
+def _load_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = Path(app.config["SECRET_KEY_FILE"])
+    if key_file.exists():
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    elif is_development(app):
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def check_secrets(app: Flask) -> None:
+    """Refuse to start, saying what to do, when a required secret is missing."""
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set: export SECRET_KEY (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`), put it in instance/config.py, or run with APP_ENV=development "
+            "to generate a development key into instance/."
+        )

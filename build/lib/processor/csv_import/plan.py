@@ -1,0 +1,170 @@
+"""The verdict for every row of a file (create, update, skip, error), computed the same way by the dry run and
+the commit, so the commit can prove it executes exactly the dry run's plan."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from processor.csv_import import mapping as mappings
+from processor.csv_import.detect import Detected, Opener
+from processor.csv_import.reader import Limits, Row, RowReader
+from processor.errors import ValidationFailed
+from processor.normalize import normalize_participant
+
+ACTIONS = ("create", "update", "skip", "error")
+ON_DUPLICATE = ("skip", "update", "fail")
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything needed to read a file the same way twice."""
+
+    open_file: Opener
+    detected: Detected
+    header: list[str]
+    mapping: list[str]
+    on_duplicate: str
+    limits: Limits
+    default_region: str | None
+
+
+@dataclass
+class Verdict:
+    line: int
+    cells: list[str]
+    action: str = "error"
+    clean: dict | None = None
+    index: bytes | None = None
+    existing_id: uuid.UUID | None = None
+    errors: list[dict] = field(default_factory=list)  # {line, column, reason}; reasons never quote the value
+
+
+class Tally:
+    """Totals and a digest of every (line, action): equal digests mean the same plan."""
+
+    def __init__(self):
+        self.counts = dict.fromkeys(ACTIONS, 0)
+        self.rows = 0
+        self._digest = hashlib.sha256()
+
+    def add(self, verdicts: list[Verdict]) -> None:
+        for verdict in verdicts:
+            self.counts[verdict.action] += 1
+            self._digest.update(f"{verdict.line}:{verdict.action}\n".encode())
+        self.rows += len(verdicts)
+
+    @property
+    def digest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def verdicts(job: Job, *, index_of: Callable[[list[str]], list[bytes]],
+             existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]],
+             batch_size: int = BATCH) -> Iterator[list[Verdict]]:
+    """Judge the file's data rows in batches; `index_of` gives emails' blind indexes, `existing` finds them."""
+    columns = mappings.columns_of(job.header, job.mapping)
+    rows = iter(RowReader(job.open_file, job.detected, job.limits))
+    next(rows, None)  # the header
+    with _SeenEmails() as seen:
+        while batch := list(itertools.islice(rows, batch_size)):
+            judged = [_judge_row(row, job, columns) for row in batch]
+            valid = [v for v in judged if v.clean is not None]
+            for verdict, index in zip(valid, index_of([v.clean["email"] for v in valid]), strict=True):
+                verdict.index = index
+            _decide_duplicates(valid, job, columns, seen, existing)
+            yield judged
+
+
+def _judge_row(row: Row, job: Job, columns: dict[str, str]) -> Verdict:
+    verdict = Verdict(row.line, row.cells)
+    if problem := _shape_problem(row, job):
+        verdict.errors = [{"line": row.line, "column": "", "reason": problem}]
+        return verdict
+    raw = mappings.raw_participant(row.cells, job.header, job.mapping)
+    try:
+        verdict.clean = normalize_participant(raw, default_region=job.default_region)
+    except ValidationFailed as exc:
+        verdict.errors = [{"line": row.line, "column": columns.get(e.get("field"), e.get("field", "")),
+                           "reason": e["detail"]} for e in exc.errors]
+    return verdict
+
+
+def _shape_problem(row: Row, job: Job) -> str | None:
+    width, limits = len(job.header), job.limits
+    if len(row.cells) > limits.max_columns:
+        return f"The row has {len(row.cells):,} fields; at most {limits.max_columns} are allowed."
+    if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
+        return f"The row has {len(row.cells)} fields but the header has {width}: a delimiter or quote is misplaced."
+    if len(row.cells) < width:
+        return f"The row has {len(row.cells)} fields but the header has {width}: a delimiter or quote is missing."
+    for name, cell in zip(job.header, row.cells, strict=False):
+        if len(cell) > limits.max_field:
+            return f"The field in column {name[:60]!r} is longer than {limits.max_field:,} characters."
+    return None
+
+
+def _decide_duplicates(valid: list[Verdict], job: Job, columns: dict[str, str], seen: _SeenEmails,
+                       existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]]) -> None:
+    email_column = columns.get("email", "")
+    earlier = seen.add([(v.index, v.line) for v in valid])
+    fresh = [v for v in valid if v.index not in earlier or earlier[v.index] == v.line]
+    found = existing([v.index for v in fresh]) if fresh else {}
+    for verdict in valid:
+        first = earlier.get(verdict.index)
+        if first is not None and first != verdict.line:
+            _fail(verdict, email_column, f"The same email address as line {first} of this file.")
+        elif verdict.index not in found:
+            verdict.action = "create"
+        elif job.on_duplicate == "skip":
+            verdict.action = "skip"
+        elif job.on_duplicate == "update":
+            verdict.action, verdict.existing_id = "update", found[verdict.index]
+        else:
+            _fail(verdict, email_column, "A participant with this email address is already in the registry.")
+
+
+def _fail(verdict: Verdict, column: str, reason: str) -> None:
+    verdict.action, verdict.clean = "error", None
+    verdict.errors = [{"line": verdict.line, "column": column, "reason": reason}]
+
+
+class _SeenEmails:
+    """The blind indexes seen so far in this file, on disk (a temporary SQLite file), so memory stays flat."""
+
+    def __enter__(self) -> _SeenEmails:
+        self._file = tempfile.NamedTemporaryFile(suffix=".sqlite3")
+        self._db = sqlite3.connect(self._file.name)
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
+                               "CREATE TABLE seen (ix BLOB PRIMARY KEY, line INTEGER) WITHOUT ROWID;")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._db.close()
+        self._file.close()
+
+    def add(self, items: list[tuple[bytes, int]]) -> dict[bytes, int]:
+        """Record these (index, line) pairs; return the first line of every index seen before or twice here."""
+        first: dict[bytes, int] = {}
+        for start in range(0, len(items), 500):
+            chunk = [index for index, _ in items[start : start + 500]]
+            marks = ",".join("?" * len(chunk))
+            first.update(self._db.execute(f"SELECT ix, line FROM seen WHERE ix IN ({marks})", chunk))  # noqa: S608
+        new: dict[bytes, int] = {}
+        repeated: dict[bytes, int] = {}
+        for index, line in items:
+            if index in first:
+                continue
+            if index in new:
+                repeated[index] = new[index]
+            else:
+                new[index] = line
+        self._db.executemany("INSERT INTO seen VALUES (?, ?)", new.items())
+        first.update(repeated)
+        return first

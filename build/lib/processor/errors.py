@@ -1,0 +1,140 @@
+"""One error shape: domain exceptions become problem+json on the API and a friendly page on the web."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE_BASE = "https://processor.example/problems/"
+
+
+class DomainError(Exception):
+    """A refusal or failure the service explains to its caller."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict] | None = None, extra: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra or {}
+
+
+class NotFound(DomainError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    slug = "validation-failed"
+    title = "Invalid input"
+
+
+def one_line(error: DomainError) -> str:
+    """The error as one line for the CLI: the detail, then each field's reason."""
+    reasons = "; ".join(
+        f"{e.get('field') or e.get('column') or e.get('parameter') or e.get('line', '')}: {e['detail']}"
+        for e in error.errors if "detail" in e)
+    return f"{error.detail} {reasons}".strip()
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
+            errors: list[dict] | None = None, headers: dict | None = None, **extra) -> Response:
+    """Build an application/problem+json response (RFC 9457)."""
+    body = {"type": PROBLEM_TYPE_BASE + (slug or f"http-{status}"), "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def webargs_errors(messages: dict) -> list[dict]:
+    """Turn webargs' {location: {field: [msg]}} into RFC 9457 error entries with pointers."""
+    entries = []
+    for location, fields in (messages or {}).items():
+        if not isinstance(fields, dict):
+            entries.append({"detail": str(fields), "location": location})
+            continue
+        for field, reasons in fields.items():
+            for reason in reasons if isinstance(reasons, list) else [reasons]:
+                entry = {"detail": reason if isinstance(reason, str) else str(reason), "location": location}
+                if location == "json":
+                    entry["pointer"] = f"#/{field}"
+                else:
+                    entry["parameter"] = field
+                entries.append(entry)
+    return entries
+
+
+def _handle_domain_error(error: DomainError):
+    if is_api_request():
+        return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors,
+                       headers=getattr(error, "headers", None), **error.extra)
+    return render_template("errors/error.html", status=error.status, title=error.title,
+                           detail=error.detail), error.status
+
+
+def _handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    if is_api_request():
+        errors = webargs_errors(data.get("messages", {})) if "messages" in data else data.get("errors")
+        detail = data.get("message") or error.description
+        if status == 400 and errors and not data.get("message"):
+            detail = "One or more request parameters are invalid."
+        return problem(status, error.name, detail, errors=errors, headers=data.get("headers"))
+    return render_template("errors/error.html", status=status, title=error.name,
+                           detail=error.description), status
+
+
+def _handle_unexpected(error: Exception):
+    # Never hand str(error) to the client: it may carry data. The incident id joins the response to the log.
+    incident = uuid.uuid4().hex[:12]
+    # The exception's message is left out of the log too: it may quote a value; the frames locate the fault.
+    frames = "\n".join(f"  {frame.filename}:{frame.lineno} in {frame.name}"
+                       for frame in traceback.extract_tb(error.__traceback__))
+    log.error("incident %s: unhandled %s\n%s", incident, type(error).__name__, frames)
+    detail = "An unexpected error occurred. Quote the incident id when you contact support."
+    if is_api_request():
+        return problem(500, "Internal Server Error", detail, incident=incident)
+    return render_template("errors/error.html", status=500, title="Something went wrong",
+                           detail=detail, incident=incident), 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _handle_domain_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

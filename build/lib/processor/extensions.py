@@ -1,0 +1,90 @@
+"""Flask extensions, created once and bound to the app in `init_app`."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_smorest import Api, Blueprint
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
+    metadata = sa.MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+def _render_item(type_, obj, autogen_context):
+    """Render the project's column types as plain SQLAlchemy types, so migrations never import app code."""
+    from processor.db_types import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as every API error is returned (documentation only)."""
+
+    type = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    instance = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Dict())
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose errors are documented as problem+json and handled by `processor.errors`."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        # processor.errors registers one handler for the API and the web pages alike.
+        pass
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        # API clients authenticate with bearer tokens, never cookies, so CSRF does not apply to the API.
+        csrf.exempt(blp)
+        super().register_blueprint(blp, parameters=parameters, **options)
+
+
+# Invalid input is 400 Bad Request everywhere (webargs' default is 422).
+Blueprint.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address)
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), compare_type=True,
+                    render_item=_render_item, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    limiter.init_app(app)
+    # One Api per app: tests build many apps in one process, and the spec must not accumulate across them.
+    app.extensions["api"] = ProblemApi(app)
+
+
+def api_for(app: Flask) -> ProblemApi:
+    """The app's flask-smorest Api, to register API blueprints on."""
+    return app.extensions["api"]

@@ -1,0 +1,261 @@
+"""Participant field rules shared by manual entry, CSV import and the API: validate, clean, normalize."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import unicodedata
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from processor import countries
+from processor.errors import ValidationFailed
+
+PARTICIPANT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title", "country")
+TIME_FIELDS = ("registered_at", "joined_at", "left_at")
+
+# Longest accepted value per field, in characters (email: RFC 5321 path limit).
+FIELD_LIMITS = {
+    "email": 254,
+    "first_name": 100,
+    "last_name": 100,
+    "phone": 32,
+    "company": 200,
+    "job_title": 200,
+    "country": 64,
+    "lawful_basis": 500,
+    "custom_field_name": 64,
+    "custom_field_value": 1000,
+}
+MAX_CUSTOM_FIELDS = 50
+MAX_MINUTES_ATTENDED = 60 * 24 * 7
+
+# Bidirectional overrides and isolates can make a name display as something else ("Trojan Source").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class FieldError(Exception):
+    """One field is invalid; the reason never quotes the value (it may be personal data)."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def clean_text(field: str, value: str | None, *, limit: int | None = None) -> str | None:
+    """Trim, NFC-normalize and bound a text value; refuse control characters. Empty becomes None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(field, "Must be text.")
+    value = unicodedata.normalize("NFC", value.strip())
+    if not value:
+        return None
+    limit = limit or FIELD_LIMITS.get(field, FIELD_LIMITS["custom_field_value"])
+    if len(value) > limit:
+        raise FieldError(field, f"Too long: at most {limit} characters.")
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in value):
+        raise FieldError(field, "Contains control characters (such as line breaks or tabs).")
+    return value
+
+
+def normalize_email(value: str | None) -> str:
+    """Validate an email's syntax (no DNS look-up) and return its normalized form."""
+    value = clean_text("email", value)
+    if value is None:
+        raise FieldError("email", "An email address is required.")
+    try:
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False).normalized
+    except EmailNotValidError as exc:
+        local = value.rpartition("@")[0]
+        if local and not local.isascii():
+            raise FieldError("email", "The part before the @ has non-ASCII characters (such as ą or é); "
+                                      "most mail servers cannot deliver to such an address.") from None
+        raise FieldError("email", f"Not a valid email address: {_without_value(str(exc), value)}") from None
+
+
+def email_index_form(email: str) -> str:
+    """Return the canonical form fed to the blind index: normalized, NFC, case-folded as a whole."""
+    return unicodedata.normalize("NFC", normalize_email(email)).casefold()
+
+
+def normalize_phone(value: str | None, region: str | None) -> str | None:
+    """Parse a phone number (the region is the default for numbers without +CC) and return E.164."""
+    value = clean_text("phone", value)
+    if value is None:
+        return None
+    try:
+        number = phonenumbers.parse(value, (region or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        hint = "" if value.startswith("+") or region else " Give it with its country code, e.g. +48."
+        raise FieldError("phone", f"Not a phone number.{hint}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise FieldError("phone", "Not a valid phone number for its country.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_country(value: str | None) -> str | None:
+    """Return the ISO 3166-1 alpha-2 code for a code, an English or Polish name, or a common alias."""
+    value = clean_text("country", value)
+    if value is None:
+        return None
+    code = _country_names().get(_fold(value))
+    if code is None:
+        raise FieldError("country", "Unknown country: use an ISO code (PL) or a name (Poland, Polska).")
+    return code
+
+
+def normalize_participant(raw: dict, *, default_region: str | None) -> dict:
+    """Validate and normalize one participant; raise ValidationFailed listing every bad field."""
+    clean, problems = {}, {}
+
+    def attempt(field, fn, *args):
+        try:
+            clean[field] = fn(*args)
+        except FieldError as exc:
+            problems[exc.field] = exc.reason
+
+    attempt("email", normalize_email, raw.get("email"))
+    for field in ("first_name", "last_name", "company", "job_title"):
+        attempt(field, clean_text, field, raw.get(field))
+    attempt("country", normalize_country, raw.get("country"))
+    region = clean.get("country") or default_region
+    attempt("phone", normalize_phone, raw.get("phone"), region)
+    attempt("lawful_basis", clean_text, "lawful_basis", raw.get("lawful_basis"))
+    attempt("custom_fields", _custom_fields, raw.get("custom_fields"))
+    for field in TIME_FIELDS:
+        attempt(field, _timestamp, field, raw.get(field))
+    attempt("minutes_attended", _minutes, raw.get("minutes_attended"))
+    if not problems:
+        _check_attendance(clean, problems)
+    if problems:
+        raise ValidationFailed(
+            "The participant is not valid.",
+            errors=[{"field": field, "pointer": f"#/{field}", "detail": reason} for field, reason in problems.items()],
+        )
+    return clean
+
+
+def _custom_fields(value) -> dict[str, str]:
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise FieldError("custom_fields", "Must be a mapping of field names to values.")
+    if len(value) > MAX_CUSTOM_FIELDS:
+        raise FieldError("custom_fields", f"At most {MAX_CUSTOM_FIELDS} custom fields.")
+    clean = {}
+    for name, item in value.items():
+        name = clean_text("custom_field_name", name if isinstance(name, str) else str(name))
+        if name is None:
+            raise FieldError("custom_fields", "A custom field has no name.")
+        item = clean_text(f"custom_fields.{name}", None if item is None else str(item),
+                          limit=FIELD_LIMITS["custom_field_value"])
+        if item is not None:
+            clean[name] = item
+    return clean
+
+
+def _timestamp(field: str, value) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise FieldError(field, "Not a date and time: use ISO 8601, e.g. 2026-11-22T10:00:00Z.") from None
+    if not isinstance(value, dt.datetime):
+        raise FieldError(field, "Not a date and time.")
+    # A time without a zone is taken as UTC, the zone every stored time is in.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _minutes(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        minutes = int(str(value).strip())
+    except ValueError:
+        raise FieldError("minutes_attended", "Must be a whole number of minutes.") from None
+    if not 0 <= minutes <= MAX_MINUTES_ATTENDED:
+        raise FieldError("minutes_attended", f"Must be between 0 and {MAX_MINUTES_ATTENDED}.")
+    return minutes
+
+
+def _check_attendance(clean: dict, problems: dict) -> None:
+    joined, left = clean.get("joined_at"), clean.get("left_at")
+    if joined and left:
+        if left < joined:
+            problems["left_at"] = "Left before joining."
+        elif clean.get("minutes_attended") is None:
+            clean["minutes_attended"] = int((left - joined).total_seconds() // 60)
+
+
+def _without_value(message: str, value: str) -> str:
+    """email-validator's messages sometimes quote the address or parts of it; keep them out."""
+    for part in {value, *value.split("@")}:
+        if part:
+            message = message.replace(part, "…")
+    return message
+
+
+def _fold(text: str) -> str:
+    """Case-fold and strip accents and punctuation, so "Côte d'Ivoire" and "cote divoire" meet."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+# Common names that are neither ISO codes nor pycountry's English or Polish names.
+_ALIASES = {
+    "GB": ["UK", "U.K.", "United Kingdom", "Great Britain", "Britain", "England", "Scotland", "Wales",
+           "Northern Ireland", "Wielka Brytania", "Anglia", "Szkocja", "Walia"],
+    "US": ["USA", "U.S.A.", "U.S.", "United States of America", "America", "Stany Zjednoczone", "Stany", "SZA"],
+    "DE": ["Deutschland", "Niemcy", "Germany"],
+    "PL": ["Polska", "Poland", "Rzeczpospolita Polska"],
+    "CZ": ["Czechy", "Czech Republic", "Czechia", "Česko", "Republika Czeska"],
+    "NL": ["Holland", "Holandia", "The Netherlands", "Nederland"],
+    "KR": ["South Korea", "Korea", "Republic of Korea", "Korea Południowa"],
+    "RU": ["Russia", "Rosja"],
+    "AT": ["Österreich", "Austria"],
+    "CH": ["Schweiz", "Suisse", "Svizzera", "Szwajcaria"],
+    "ES": ["España", "Hiszpania"],
+    "IT": ["Italia", "Włochy"],
+    "SE": ["Sverige"],
+    "NO": ["Norge"],
+    "DK": ["Danmark"],
+    "FI": ["Suomi"],
+    "HU": ["Magyarország"],
+    "RO": ["România"],
+    "HR": ["Hrvatska"],
+    "SK": ["Slovensko", "Słowacja"],
+    "IE": ["Éire", "Eire", "Irlandia"],
+    "BE": ["België", "Belgique"],
+    "GR": ["Hellas", "Grecja"],
+    "TR": ["Turkey", "Türkiye", "Turcja"],
+    "UA": ["Ukraina"],
+    "LT": ["Lietuva", "Litwa"],
+    "LV": ["Latvija", "Łotwa"],
+    "EE": ["Eesti", "Estonia"],
+    "VN": ["Vietnam"],
+    "CI": ["Ivory Coast"],
+    "VA": ["Vatican", "Vatican City", "Watykan"],
+    "TW": ["Taiwan", "Tajwan"],
+}
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    polish = countries.polish()
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        candidates = [code, country.alpha_3, country.name, polish.gettext(country.name)]
+        candidates += [getattr(country, attr) for attr in ("common_name", "official_name") if hasattr(country, attr)]
+        for candidate in candidates:
+            names.setdefault(_fold(candidate), code)
+    for code, aliases in _ALIASES.items():
+        for alias in aliases:
+            names[_fold(alias)] = code
+    return names

@@ -1,0 +1,69 @@
+"""Who is calling the API: bearer-token clients, their scopes, and the per-client rate limit."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from flask import Flask, current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from processor.clients import service as clients
+from processor.clients.models import ServiceClient
+from processor.errors import Forbidden
+from processor.extensions import api_for, limiter
+
+SECURITY = [{"bearerAuth": []}]
+DEFAULT_RATE_LIMIT = "600 per minute"
+
+
+class InsufficientScope(Forbidden):
+    slug = "insufficient-scope"
+    title = "Insufficient scope"
+
+
+def current_client() -> ServiceClient:
+    return g.api_client
+
+
+def client_required(*scopes: str):
+    """Authenticate the bearer token (401 otherwise) and require every scope named (403 otherwise)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            client = clients.authenticate(request.headers.get("Authorization"))
+            missing = [scope for scope in scopes if scope not in client.scope_list]
+            if missing:
+                raise InsufficientScope(f"This client lacks the scope {', '.join(missing)}.",
+                                        extra={"required_scopes": list(scopes)})
+            g.api_client = client
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def rate_limit_key() -> str:
+    """One bucket per token (hashed: the limiter's storage must not hold tokens), else per address."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "client:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    return "addr:" + get_remote_address()
+
+
+def rate_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+
+
+def limit_per_client(blueprint):
+    """Apply the per-client rate limit to every route of an API blueprint."""
+    return limiter.limit(rate_limit, key_func=rate_limit_key)(blueprint)
+
+
+def document_security(app: Flask) -> None:
+    """Declare the bearer scheme in the OpenAPI document."""
+    api_for(app).spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer",
+                       "description": "A client token `ppk_...` from `flask clients create` or the API clients page."})

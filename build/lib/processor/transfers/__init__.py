@@ -1,0 +1,1 @@
+"""Transfers: the dated adequacy registry, the check on every destination, and the sub-processors."""
