@@ -19,7 +19,7 @@ from processor import countries
 from processor.errors import Forbidden
 
 DATA_FILE = "adequacy.json"
-CODE_PATTERN = re.compile(r"^[A-Za-z]{2}$")
+CODE_PATTERN = re.compile(r"[A-Za-z]{2}")  # ASCII only: str.upper() turns some other letters into two
 SCHEMES = {"dpf": "the EU-US Data Privacy Framework", "safe-harbor": "the Safe Harbor privacy principles",
            "privacy-shield": "the EU-US Privacy Shield"}
 # Codes people type that ISO 3166-1 does not assign: say which code they mean instead of a bare refusal.
@@ -144,9 +144,11 @@ class TransferPolicy:
     def check(self, destination: str | None, on: dt.date | str | None = None, dpf_certified: bool = False) -> Decision:
         """Return whether participant data may go to `destination` (ISO 3166-1 alpha-2) on the day `on`."""
         day = _as_day(on)
-        code = destination.strip().upper() if isinstance(destination, str) else ""
-        if len(code) != 2:  # malformed: cheap to refuse, and never worth keeping (it may be any length)
-            return self._decide(code, day, bool(dpf_certified))
+        code = destination.strip() if isinstance(destination, str) else ""
+        if not CODE_PATTERN.fullmatch(code):  # checked before upper(): "\ufb01".upper() is "FI"
+            return self._refuse("malformed-country", day, "",
+                                "a destination must be a two-letter ISO 3166-1 country code, e.g. PL.")
+        code = code.upper()
         key = (code, day, bool(dpf_certified))
         decision = self.registry.memo.get(key)
         if decision is None:
@@ -156,9 +158,6 @@ class TransferPolicy:
         return decision
 
     def _decide(self, code: str, day: dt.date, dpf_certified: bool) -> Decision:
-        if not CODE_PATTERN.match(code):
-            return self._refuse("malformed-country", day, "",
-                                "a destination must be a two-letter ISO 3166-1 country code, e.g. PL.")
         if not countries.is_country(code):
             hint = f" (did you mean {NEAR_MISSES[code]}?)" if code in NEAR_MISSES else ""
             return self._refuse("unknown-country", day, code,

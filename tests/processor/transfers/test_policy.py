@@ -142,7 +142,8 @@ def test_an_unassigned_two_letter_code_is_refused_as_unknown(code, hint):
     assert hint in decision.reason
 
 
-@pytest.mark.parametrize("given", [None, "", "   ", "P", "POL", "P1", "12", "p l", "é1", 42, "PL;DROP"])
+@pytest.mark.parametrize("given", [None, "", "   ", "P", "POL", "P1", "12", "p l", "é1", 42, "PL;DROP", "PL\n\nX",
+                                   "\ufb01", "ß", "\uff30\uff2c"])  # a ligature, sharp s, full-width PL
 def test_malformed_input_is_refused_without_crashing(given):
     decision = TransferPolicy().check(given, on=D("2024-01-01"))
     assert (decision.allowed, decision.rule, decision.country) == (False, "malformed-country", "")
