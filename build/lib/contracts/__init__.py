@@ -1,1 +1,0 @@
-"""The data processing agreement between an organizer (controller) and the processor."""

@@ -1,1 +1,0 @@
-"""Participant data held as a GDPR processor: accounts, keys, registries, import, API, transfers, audit."""

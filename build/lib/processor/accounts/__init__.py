@@ -1,1 +1,0 @@
-"""Organizer accounts (the seeds' "User"): the controllers of their participants' data."""

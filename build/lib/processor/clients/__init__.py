@@ -1,1 +1,0 @@
-"""Service clients: internal services (and organizers' own integrations) that call the API with a token."""

@@ -1,1 +1,0 @@
-"""Import participants from CSV files: detection, mapping, a whole-file dry run, an all-or-nothing commit."""

@@ -1,1 +1,0 @@
-"""Transfers: the dated adequacy registry, the check on every destination, and the sub-processors."""
