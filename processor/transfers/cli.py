@@ -63,6 +63,8 @@ def add(name, purpose, country, dpf_certified):
         raise click.ClickException(one_line(exc)) from None
     click.echo(f"added {added.name} ({added.country}); organizers may object until "
                f"{added.added_at.date() + service.OBJECTION_PERIOD}")
+    if condition := added.transfer_today().condition:
+        click.echo(f"condition of the transfer: {condition}")
 
 
 @subprocessors.command("list")

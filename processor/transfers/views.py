@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from processor import countries
 from processor.accounts.views import apply_errors
 from processor.errors import DomainError, one_line
-from processor.staff import staff_required
+from processor.staff import is_staff, staff_required
 from processor.transfers import objections
 from processor.transfers import subprocessors as service
 from processor.transfers.forms import AddSubProcessorForm, ObjectionForm, RemoveSubProcessorForm
@@ -30,7 +30,7 @@ def destinations():
         "transfers/destinations.html", today=today(), policy=policy,
         subprocessors=[(sub, sub.transfer_today(policy)) for sub in service.list_subprocessors()],
         changes=service.list_changes(), in_force=policy.in_force(), objection_form=ObjectionForm(),
-        objected=objections.objections_by(current_user.id),
+        objected=objections.objections_by(current_user.id), staff=is_staff(current_user),
         processor_name=current_app.config["PROCESSOR_NAME"],
         processor_address=current_app.config["PROCESSOR_ADDRESS"])
 
@@ -73,6 +73,8 @@ def staff():
             status = exc.status
         else:
             flash(f"{added.name} is added; organizers see the change and may object for 30 days.", "success")
+            if condition := added.transfer_today().condition:
+                flash(f"The transfer to {added.country} is allowed on a condition: {condition}.", "info")
             return redirect(url_for("transfers.staff"))
     elif form.errors:
         status = 400

@@ -79,7 +79,8 @@ def test_staff_add_a_subprocessor_and_organizers_see_the_change(staff, client):
     [sub] = list_subprocessors()
     assert (sub.name, sub.country, sub.dpf_certified) == ("Mail Co", "US", True)
     assert list_changes()[0].changed_by == "root"
-    assert "Mail Co" in client.get("/transfers/staff").get_data(as_text=True)
+    page = client.get("/transfers/staff").get_data(as_text=True)
+    assert "Mail Co" in page and "allowed on a condition: only recipients certified under the EU-US" in page
 
 
 @pytest.mark.parametrize(("country", "certified", "status", "words"), [
@@ -127,3 +128,11 @@ def test_staff_remove_a_subprocessor(staff, client):
 def test_removing_an_unknown_subprocessor_says_so(staff, client):
     response = client.post("/transfers/staff/remove", data={"name": "Nobody"}, follow_redirects=True)
     assert "No current sub-processor" in response.get_data(as_text=True)
+
+
+def test_staff_find_their_page_from_the_destinations_page_and_organizers_do_not(app, auth, client):
+    auth.signup("root")
+    assert 'href="/transfers/staff"' in client.get("/transfers/").get_data(as_text=True)
+    auth.logout()
+    auth.signup("ada")
+    assert 'href="/transfers/staff"' not in client.get("/transfers/").get_data(as_text=True)
