@@ -114,7 +114,13 @@ def remove_subprocessor(name: str, *, by: str) -> SubProcessor:
     if subprocessor is None:
         raise NotFound(f"No current sub-processor is named {(name or '').strip()!r}.")
     now = utcnow()
-    subprocessor.removed_at = now
+    # Conditional on still being current, so two staff removing at once record one removal, not two.
+    removed = db.session.execute(
+        sa.update(SubProcessor).where(SubProcessor.id == subprocessor.id, SubProcessor.removed_at.is_(None))
+        .values(removed_at=now).execution_options(synchronize_session="fetch"))
+    if removed.rowcount != 1:
+        db.session.rollback()
+        raise NotFound(f"{subprocessor.name!r} was removed meanwhile.")
     db.session.add(SubProcessorChange(subprocessor=subprocessor, action="removed", changed_at=now, changed_by=by))
     _commit("The sub-processor was changed at the same time; try again.")
     return subprocessor

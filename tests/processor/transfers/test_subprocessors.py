@@ -100,3 +100,12 @@ def test_a_refused_addition_is_written_to_the_operations_log(app, caplog):
     with caplog.at_level("WARNING", logger="processor.transfers.subprocessors"), pytest.raises(TransferRefused):
         add(country="CN")
     assert "rule=not-adequate country=CN" in caplog.text and "by=staff" in caplog.text
+
+
+def test_a_removal_that_lost_a_race_records_nothing(app, monkeypatch):
+    sub = add(name="Hetzner")
+    service.remove_subprocessor("Hetzner", by="first")
+    monkeypatch.setattr(service, "find_current", lambda name: sub)  # as if read just before the other removal
+    with pytest.raises(NotFound, match="meanwhile"):
+        service.remove_subprocessor("Hetzner", by="second")
+    assert [(c.action, c.changed_by) for c in list_changes()] == [("removed", "first"), ("added", "staff")]
