@@ -26,6 +26,8 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
 
 def _register_domains(app: Flask) -> None:
     """Register each domain's views and CLI; contracts may import processor, never the reverse."""
+    from contracts import cli as contracts_cli
+    from contracts import views as contracts_views
     from processor import api, web
     from processor.accounts import cli as accounts_cli
     from processor.accounts import views as accounts_views
@@ -52,6 +54,8 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(clients_views.bp)
     app.cli.add_command(clients_cli.clients)
     app.register_blueprint(marketing_views.bp)
+    app.register_blueprint(contracts_views.bp)
+    app.cli.add_command(contracts_cli.contracts)
     extensions.api_for(app).register_blueprint(api.bp)
     extensions.api_for(app).register_blueprint(transfers_api.bp)
     service_api_auth.document_security(app)
