@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run db test test-fast lint format bench clean
+.PHONY: help venv run db test test-fast lint format bench clean dpa-template
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ format: $(STAMP) ## Fix what ruff can fix
 
 bench: $(STAMP) ## Run the benchmarks in bench/ and print ratios against their baselines
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+dpa-template: $(STAMP) ## Regenerate templates/contracts/dpa.docx from contracts/build_template.py
+	$(BIN)/python -m contracts.build_template
 
 clean: ## Remove the virtual environment and caches (instance/ is kept)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
