@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
 
 def _register_domains(app: Flask) -> None:
     """Register each domain's views and CLI; contracts may import processor, never the reverse."""
+    from contracts import api as contracts_api
     from contracts import cli as contracts_cli
     from contracts import views as contracts_views
     from processor import api, web
@@ -56,6 +57,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(marketing_views.bp)
     app.register_blueprint(contracts_views.bp)
     app.cli.add_command(contracts_cli.contracts)
+    extensions.api_for(app).register_blueprint(contracts_api.bp)
     extensions.api_for(app).register_blueprint(api.bp)
     extensions.api_for(app).register_blueprint(transfers_api.bp)
     service_api_auth.document_security(app)

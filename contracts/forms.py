@@ -38,7 +38,7 @@ class SignForm(FlaskForm):
     signer_role = StringField("Your role", validators=[DataRequired(), Length(max=200)],
                               description="For example: managing director, authorised representative.")
     consent = BooleanField("I am authorised to sign for the organizer and I agree to this version of the "
-                           "data processing agreement.", validators=[DataRequired()])
+                           "data processing agreement.")  # the service explains a missing tick
 
 
 class ScanForm(FlaskForm):

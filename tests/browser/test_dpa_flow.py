@@ -1,0 +1,67 @@
+"""In Chromium: fill the DPA form, download the DOCX, sign it, and read the certificate."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.contracts.conftest import document_text
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}  # the real forms, CSRF tokens included
+
+
+def test_form_download_sign_certificate(page, live_server, make_account):
+    from processor.transfers.subprocessors import add_subprocessor
+
+    add_subprocessor(name="Hetzner Online GmbH", purpose="Hosting", country="DE", by="staff")
+    make_account("zofia", title="Webinary Gdańsk & Co")
+    page.goto(f"{live_server}/account/login")
+    page.get_by_label("Login").fill("zofia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+
+    page.get_by_role("link", name="Data processing agreement").first.click()
+    assert page.get_by_label("Login").input_value() == "zofia"
+    assert page.get_by_label("Account title").get_attribute("readonly") is not None
+    page.get_by_label("Business name").fill("Żółta Łódź & <Synowie> Sp. z o.o.")
+    page.get_by_label("Street and number").fill("ul. Świętojańska 5")
+    page.get_by_label("Postal code").fill("81/368")
+    page.get_by_label("City").fill("Gdynia")
+    page.get_by_label("Country", exact=True).select_option("PL")
+    page.get_by_role("button", name="Prepare the agreement").click()
+    assert page.get_by_text("Use letters, digits, spaces and dashes").is_visible()
+    page.get_by_label("Postal code").fill("81-368")
+    page.get_by_role("button", name="Prepare the agreement").click()
+    page.wait_for_url("**/contracts/v1")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download dpa-zofia-v1.docx").click()
+    download = download_info.value
+    assert download.suggested_filename == "dpa-zofia-v1.docx"
+    data = download.path().read_bytes()
+    assert "Żółta Łódź & <Synowie> Sp. z o.o." in document_text(data)
+    assert "Hetzner Online GmbH" in document_text(data)
+
+    page.get_by_label("Your full name").fill("Zofia Żółkiewska")
+    page.get_by_label("Your role").fill("Prezes zarządu")
+    page.get_by_role("button", name="Sign version 1").click()
+    assert page.get_by_text("Tick the box").is_visible()
+    page.get_by_label("Your full name").fill("Zofia Żółkiewska")
+    page.get_by_label("Your role").fill("Prezes zarządu")
+    page.get_by_label("I am authorised to sign").check()
+    page.get_by_role("button", name="Sign version 1").click()
+    page.wait_for_url("**/contracts/v1/certificate")
+
+    evidence = page.locator("#evidence")
+    assert "Countersigned (in force)" in evidence.inner_text()
+    assert "Zofia Żółkiewska, Prezes zarządu" in evidence.inner_text()
+    assert hashlib.sha256(data).hexdigest() in evidence.inner_text()
+    assert page.get_by_text("Verified: Version 1 of the agreement of zofia").is_visible()
