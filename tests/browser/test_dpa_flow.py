@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from tests.contracts.conftest import document_text
 from tests.conftest import PASSWORD
+from tests.contracts.conftest import document_text
 
 pytestmark = pytest.mark.browser
 
