@@ -43,12 +43,8 @@ def index():
 
 
 @bp.route("/v<int:version>")
-def version(version: int, sign_form=None, scan_form=None, status_code=200):
-    account = current_user._get_current_object()
-    agreement = service.get_version(account, version)
-    return render_template("contracts/version.html", agreement=agreement, status=service.status(account),
-                           blocks=render.preview_blocks(agreement.document), pdf=render.pdf_available(),
-                           sign_form=sign_form or SignForm(), scan_form=scan_form or ScanForm()), status_code
+def version(version: int):
+    return _version_page(version)
 
 
 @bp.route("/v<int:version>/<string:filename>.docx")
@@ -76,7 +72,7 @@ def sign(version: int):
         else:
             flash(f"Version {version} is signed and countersigned: it is in force.", "success")
             return redirect(url_for("contracts.certificate", version=version))
-    return version_page(version, sign_form=form)
+    return _version_page(version, sign_form=form, status_code=400)
 
 
 @bp.route("/v<int:version>/scan", methods=["POST"])
@@ -91,7 +87,7 @@ def scan(version: int):
         else:
             flash(f"The scan of version {version} is stored; the processor will countersign it.", "success")
             return redirect(url_for("contracts.certificate", version=version))
-    return version_page(version, scan_form=form)
+    return _version_page(version, scan_form=form, status_code=400)
 
 
 @bp.route("/v<int:version>/scan")
@@ -121,8 +117,12 @@ def verify():
     return render_template("contracts/verify.html", form=form, check=check), 400 if form.errors else 200
 
 
-def version_page(version_number: int, **forms):
-    return version(version_number, status_code=400, **forms)
+def _version_page(number: int, *, sign_form=None, scan_form=None, status_code=200):
+    account = current_user._get_current_object()
+    agreement = service.get_version(account, number)
+    return render_template("contracts/version.html", agreement=agreement, status=service.status(account),
+                           blocks=render.preview_blocks(agreement.document), pdf=render.pdf_available(),
+                           sign_form=sign_form or SignForm(), scan_form=scan_form or ScanForm()), status_code
 
 
 def _client() -> dict:

@@ -77,3 +77,13 @@ def test_keygen_creates_the_key_once(runner, app):
     second = runner.invoke(args=["contracts", "keygen"])
     assert second.exit_code == 1 and "already exists" in second.output
     assert signing.key_path().read_bytes() == key
+
+
+def test_render_to_a_pdf_name_converts_the_stored_docx(runner, organizer, registry, tmp_path, monkeypatch):
+    from contracts import render
+
+    monkeypatch.setattr(render, "to_pdf", lambda docx: b"%PDF-" + docx[:4])
+    out = tmp_path / "dpa.pdf"
+    result = runner.invoke(args=[*RENDER, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == b"%PDF-" + service.get_version(organizer, 1).document[:4]
