@@ -50,6 +50,11 @@ def template_bytes(path: Path = TEMPLATE_PATH) -> bytes:
 
 def template_version(path: Path = TEMPLATE_PATH) -> str:
     """The template's label (its `version` property) and a hash of the file, so that any edit is a new version."""
+    return _template_version(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _template_version(path: Path, mtime_ns: int) -> str:
     data = template_bytes(path)
     label = Document(io.BytesIO(data)).core_properties.version or "unlabelled"
     return f"{label}+{hashlib.sha256(data).hexdigest()[:12]}"
