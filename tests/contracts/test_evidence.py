@@ -152,3 +152,10 @@ def test_production_without_a_signing_key_refuses_to_sign_and_writes_nothing(app
 def test_development_key_is_private_to_its_owner(app, organizer, details, registry):
     sign(organizer, service.prepare(organizer, details).version)
     assert signing.key_path().stat().st_mode & 0o077 == 0
+
+
+def test_stored_signature_fields_are_exactly_what_was_countersigned(app, organizer, details, registry):
+    agreement = sign(organizer, service.prepare(organizer, details).version)
+    db.session.expire_all()  # read back from the database, as the certificate page does
+    signature = db.session.get(Signature, agreement.signature.id)
+    assert signing.canonical_json(evidence.evidence_of(signature)).decode() == signature.evidence_json

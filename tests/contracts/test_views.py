@@ -126,3 +126,12 @@ def test_new_version_banner_names_what_changed(signed_in):
     page = signed_in.get("/contracts/").get_data(as_text=True)
     assert "A new version is offered because your account title changed" in page
     assert 'value="ul. Długa 1"' in page  # the form is pre-filled from the last version
+
+
+def test_business_address_and_signer_stay_out_of_the_logs(signed_in, caplog):
+    caplog.set_level("DEBUG")
+    signed_in.post("/contracts/", data=FORM)
+    signed_in.post("/contracts/v1/sign", data=SIGN)
+    signed_in.get("/contracts/v1/certificate")
+    for secret in ("Długa", "Żółć", "Żółkiewska", "80-387"):
+        assert secret not in caplog.text
