@@ -29,7 +29,7 @@ def _register_domains(app: Flask) -> None:
     from contracts import api as contracts_api
     from contracts import cli as contracts_cli
     from contracts import views as contracts_views
-    from processor import api, web
+    from processor import api, keys, web
     from processor.accounts import cli as accounts_cli
     from processor.accounts import views as accounts_views
     from processor.audit import api as audit_api
@@ -37,8 +37,11 @@ def _register_domains(app: Flask) -> None:
     from processor.audit import views as audit_views
     from processor.clients import cli as clients_cli
     from processor.clients import views as clients_views
+    from processor.keys import cli as keys_cli
     from processor.marketing import api as marketing_api
     from processor.marketing import views as marketing_views
+    from processor.registries import cli as registries_cli
+    from processor.registries import views as registries_views
     from processor.service_api import auth as service_api_auth
     from processor.transfers import api as transfers_api
     from processor.transfers import cli as transfers_cli
@@ -63,3 +66,8 @@ def _register_domains(app: Flask) -> None:
     service_api_auth.document_security(app)
     extensions.api_for(app).register_blueprint(audit_api.bp)
     extensions.api_for(app).register_blueprint(marketing_api.bp)
+    app.register_blueprint(registries_views.bp)
+    app.cli.add_command(registries_cli.registries)
+    app.cli.add_command(registries_cli.participants)
+    app.cli.add_command(keys_cli.keys)
+    keys.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
+TEST_MASTER_KEY = "1:" + base64.b64encode(b"test master key, never for real!").decode()
 
 
 def missing(reason: str):
@@ -74,6 +76,8 @@ def _config(url: str, **overrides) -> dict:
         "DATABASE_URL": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # A fixed test master key (version 1), so every test app can encrypt and read the others' data.
+        "MASTER_KEY": TEST_MASTER_KEY,
         **overrides,
     }
 

@@ -1,0 +1,26 @@
+"""Envelope keys: versioned master keys (a provider) wrap one random data key per organizer."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from processor.config import ConfigurationError
+
+
+def init_app(app: Flask) -> None:
+    """Build the key ring from MASTER_KEY or the key file, and check it against the data at start-up."""
+    from processor.keys.check import check_at_start
+    from processor.keys.providers import MasterKeyError, provider_for
+    from processor.keys.ring import KeyRing
+
+    plaintext = bool(app.config.get("BENCH_PLAINTEXT"))
+    if plaintext and app.config.get("APP_ENV") == "production":
+        raise ConfigurationError("BENCH_PLAINTEXT stores participant data unencrypted: it is for benchmarks only "
+                                 "and refused in production.")
+    try:
+        provider = provider_for(app.config)
+    except MasterKeyError as exc:
+        raise ConfigurationError(f"Refusing to start: {exc}") from None
+    key_ring = KeyRing(provider, plaintext=plaintext)
+    app.extensions["key_ring"] = key_ring
+    key_ring.verified = check_at_start(app, provider)

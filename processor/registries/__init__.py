@@ -1,0 +1,1 @@
+"""Participant registries: organizer-controlled sets of participants, encrypted field by field."""

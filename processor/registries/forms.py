@@ -1,0 +1,47 @@
+"""Web forms for registries and participants; the service re-validates everything, the forms give labels and CSRF."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from processor.normalize import FIELD_LIMITS
+
+CUSTOM_PREFIX = "custom:"
+
+
+class RegistryForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)],
+                       description="For example the webinar's title.")
+    webinar_date = DateField("Webinar date", validators=[Optional()])
+
+
+class ParticipantForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Length(max=FIELD_LIMITS["email"])])
+    first_name = StringField("First name")
+    last_name = StringField("Last name")
+    phone = StringField("Phone", description="With its country code, e.g. +48 601 234 567.")
+    company = StringField("Company")
+    job_title = StringField("Job title")
+    country = StringField("Country", description="A code or a name: PL, Poland, Polska.")
+    lawful_basis = TextAreaField("Lawful basis", description="The basis you gave for processing this person's data.")
+    new_custom_name = StringField("New custom field: name", validators=[Length(max=64)])
+    new_custom_value = StringField("New custom field: value")
+
+    TEXT = ("email", "first_name", "last_name", "phone", "company", "job_title", "country", "lawful_basis")
+
+    def raw(self, formdata, custom_names) -> dict:
+        """The participant as the service takes it: the text fields and the custom fields by name."""
+        raw = {name: self[name].data for name in self.TEXT}
+        raw["custom_fields"] = {name: formdata.get(CUSTOM_PREFIX + name, "") for name in custom_names}
+        if (self.new_custom_name.data or "").strip():
+            raw["custom_fields"][self.new_custom_name.data] = self.new_custom_value.data
+        return raw
+
+
+class FindForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    email = StringField("Find by exact email", validators=[Optional()])

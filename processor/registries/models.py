@@ -1,0 +1,87 @@
+"""Registries and their participants; every personal field is stored only as ciphertext."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from processor.db_types import UTCDateTime, utcnow
+from processor.extensions import db
+
+# The 7 text fields of the issue, then the rest of what a participant row holds about the person.
+TEXT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title", "country")
+ENCRYPTED_FIELDS = (*TEXT_FIELDS, "custom_fields", "registered_at", "joined_at", "left_at", "minutes_attended",
+                    "lawful_basis")
+SOURCES = ("manual", "import", "api")
+MAX_CUSTOM_FIELDS = 30
+
+
+class Registry(db.Model):
+    """One organizer's set of participants (a webinar or a list); its name is the organizer's, not personal."""
+
+    __tablename__ = "registries"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"),
+                                                  index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    webinar_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # Names of the custom fields (their values are encrypted per participant).
+    custom_field_names: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Participant(db.Model):
+    """A participant: ciphertext columns, the email's blind index, and plain bookkeeping."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        # Refuses a duplicate email in one registry even between concurrent transactions.
+        sa.UniqueConstraint("registry_id", "email_index"),
+        sa.Index("ix_participants_registry_updated", "registry_id", "updated_at", "id"),
+        sa.CheckConstraint("source IN ('manual', 'import', 'api')", name="source"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)  # generated before encryption (AAD)
+    registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"))
+    email_index: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    # The oldest data-key version among the row's fields: what a key rotation still has to re-encrypt.
+    key_version: Mapped[int] = mapped_column(sa.Integer, index=True)
+    # Bumped by every write, so a re-encryption batch never overwrites a concurrent change.
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)
+    email: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    first_name: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    last_name: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    phone: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    company: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    job_title: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    country: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    custom_fields: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    registered_at: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    joined_at: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    left_at: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    minutes_attended: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    lawful_basis: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    source: Mapped[str] = mapped_column(sa.String(8))
+    import_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ParticipantDeletion(db.Model):
+    """A deletion marker, so synchronising clients learn which participants are gone (no personal data)."""
+
+    __tablename__ = "participant_deletions"
+    __table_args__ = (sa.Index("ix_participant_deletions_registry_deleted", "registry_id", "deleted_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"))
+    deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+participants = Participant.__table__
+deletions = ParticipantDeletion.__table__

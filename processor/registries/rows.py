@@ -1,0 +1,72 @@
+"""Turn clean participant values into ciphertext columns and back; the only place that touches both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from processor.errors import ValidationFailed
+from processor.field_crypto import place
+from processor.keys.ring import AccountKeys
+from processor.registries.models import ENCRYPTED_FIELDS, participants
+
+TABLE = participants.name
+PLACES = {field: place(TABLE, field) for field in ENCRYPTED_FIELDS}
+_TIMES = frozenset(("registered_at", "joined_at", "left_at"))
+
+
+def encode(value) -> str | None:
+    """The text that is encrypted for a clean value; None and an empty mapping are stored as NULL."""
+    if value is None or value == {}:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def decode(field: str, text: str):
+    if field in _TIMES:
+        return dt.datetime.fromisoformat(text)
+    if field == "minutes_attended":
+        return int(text)
+    if field == "custom_fields":
+        return json.loads(text)
+    return text
+
+
+def encrypt_fields(keys: AccountKeys, row_id: uuid.UUID, clean: dict, fields=ENCRYPTED_FIELDS) -> dict:
+    """Encrypt each of `fields` found in `clean` on its own, bound to this row and column."""
+    encrypt, row = keys.write.encrypt, row_id.bytes
+    out = {}
+    for field in fields:
+        if field in clean:
+            text = encode(clean[field])
+            out[field] = None if text is None else encrypt(text, PLACES[field], row)
+    return out
+
+
+def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
+    """Decrypt the asked-for fields of one row into clean values (an empty custom_fields is {})."""
+    out = {"id": row.id, "updated_at": row.updated_at, "source": row.source}
+    row_bytes = row.id.bytes
+    for field in fields:
+        blob = getattr(row, field)
+        if blob is None:
+            out[field] = {} if field == "custom_fields" else None
+        else:
+            out[field] = decode(field, keys.decrypt(blob, TABLE, field, row.id, row_bytes))
+    return out
+
+
+def check_fields(fields) -> tuple[str, ...]:
+    """The fields to decrypt: all by default; an unknown name is refused, never ignored."""
+    if fields is None:
+        return ENCRYPTED_FIELDS
+    unknown = [f for f in fields if f not in ENCRYPTED_FIELDS]
+    if unknown:
+        raise ValidationFailed("Unknown participant fields were asked for.",
+                               errors=[{"parameter": "fields", "detail": f"Unknown field {f!r}."} for f in unknown])
+    return tuple(fields)

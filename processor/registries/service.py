@@ -1,0 +1,288 @@
+"""Registry rules: registries per organizer; participants encrypted field by field, found by blind index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from processor.accounts.models import Account
+from processor.db_types import utcnow
+from processor.errors import Conflict, NotFound, ValidationFailed
+from processor.extensions import db
+from processor.keys.ring import ensure_account_keys, keys_for
+from processor.normalize import MAX_CUSTOM_FIELDS, FieldError, clean_text, email_index_form, normalize_participant
+from processor.registries.models import ENCRYPTED_FIELDS, SOURCES, Registry, deletions, participants
+from processor.registries.rows import check_fields, decrypt_fields, encrypt_fields
+
+BATCH = 1000
+REGISTRY_NAME_LIMIT = 200
+
+
+class RegistryNotFound(NotFound):
+    def __init__(self):
+        super().__init__("No such registry.")
+
+
+class ParticipantNotFound(NotFound):
+    def __init__(self):
+        super().__init__("No such participant in this registry.")
+
+
+class DuplicateParticipant(Conflict):
+    def __init__(self):
+        super().__init__("A participant with this email address is already in the registry.",
+                         errors=[{"field": "email", "pointer": "#/email",
+                                  "detail": "Already in this registry."}])
+
+
+def as_uuid(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def create_registry(account_id: uuid.UUID, name: str, webinar_date: dt.date | str | None = None) -> Registry:
+    """Create a registry (and the organizer's data keys on its first one)."""
+    try:
+        name = clean_text("name", name, limit=REGISTRY_NAME_LIMIT)
+        if name is None:
+            raise FieldError("name", "A name is required.")
+        if isinstance(webinar_date, str):
+            webinar_date = dt.date.fromisoformat(webinar_date) if webinar_date.strip() else None
+    except FieldError as exc:
+        raise ValidationFailed("The registry was not created.", errors=[
+            {"field": exc.field, "pointer": f"#/{exc.field}", "detail": exc.reason}]) from None
+    except ValueError:
+        raise ValidationFailed("The registry was not created.", errors=[
+            {"field": "webinar_date", "pointer": "#/webinar_date", "detail": "Not a date: use YYYY-MM-DD."}]) from None
+    for attempt in range(2):
+        try:
+            ensure_account_keys(db.session.connection(), account_id)
+            registry = Registry(account_id=account_id, name=name, webinar_date=webinar_date)
+            db.session.add(registry)
+            db.session.commit()
+            return registry
+        except IntegrityError:
+            # Another transaction created this organizer's first keys meanwhile: use those.
+            db.session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def get_registry(account_id: uuid.UUID, registry_id) -> Registry:
+    """The organizer's registry; another organizer's id is indistinguishable from a missing one."""
+    registry_id = as_uuid(registry_id)
+    registry = db.session.scalar(sa.select(Registry).where(Registry.id == registry_id,
+                                                           Registry.account_id == account_id)) if registry_id else None
+    if registry is None:
+        raise RegistryNotFound()
+    return registry
+
+
+def list_registries(account_id: uuid.UUID) -> list[Registry]:
+    return list(db.session.scalars(sa.select(Registry).where(Registry.account_id == account_id)
+                                   .order_by(Registry.created_at.desc(), Registry.name)))
+
+
+def count_participants(registry: Registry) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(participants)
+                             .where(participants.c.registry_id == registry.id))
+
+
+def _default_region(registry: Registry) -> str | None:
+    account = db.session.get(Account, registry.account_id)
+    return account.country if account else None
+
+
+def add_participant(registry: Registry, raw: dict, *, source: str = "manual") -> dict:
+    """Validate, encrypt and store one participant; DuplicateParticipant if the email is already there."""
+    clean = normalize_participant(raw, default_region=_default_region(registry))
+    clean["registered_at"] = clean.get("registered_at") or utcnow()
+    clean["id"] = uuid.uuid4()
+    try:
+        write_participants(db.session.connection(), registry, inserts=[clean], updates=[], source=source)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return get_participant(registry, clean["id"])
+
+
+def update_participant(registry: Registry, participant_id, raw: dict) -> dict:
+    """Change the given fields (a key with an empty value clears it; absent keys are kept)."""
+    current = get_participant(registry, participant_id)
+    merged = {**{f: current[f] for f in ENCRYPTED_FIELDS}, **raw}
+    clean = normalize_participant(merged, default_region=_default_region(registry))
+    try:
+        write_participants(db.session.connection(), registry, inserts=[], updates=[(current["id"], clean)],
+                           source="manual")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return get_participant(registry, current["id"])
+
+
+def delete_participant(registry: Registry, participant_id) -> None:
+    """Delete the row and its ciphertexts; leave a deletion marker (id and time only) for synchronising clients."""
+    participant_id = as_uuid(participant_id)
+    deleted = db.session.execute(sa.delete(participants).where(
+        participants.c.id == participant_id, participants.c.registry_id == registry.id)).rowcount
+    if not participant_id or not deleted:
+        db.session.rollback()
+        raise ParticipantNotFound()
+    db.session.execute(sa.insert(deletions).values(id=participant_id, registry_id=registry.id, deleted_at=utcnow()))
+    db.session.commit()
+
+
+def _select(registry: Registry):
+    return sa.select(participants).where(participants.c.registry_id == registry.id)
+
+
+def get_participant(registry: Registry, participant_id, fields=None) -> dict:
+    fields = check_fields(fields)
+    participant_id = as_uuid(participant_id)
+    connection = db.session.connection()
+    row = connection.execute(_select(registry).where(participants.c.id == participant_id)).first() \
+        if participant_id else None
+    if row is None:
+        raise ParticipantNotFound()
+    return decrypt_fields(keys_for(connection, registry.account_id), row, fields)
+
+
+def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
+    """Look the email up by its blind index: nothing but the match is decrypted."""
+    fields = check_fields(fields)
+    connection = db.session.connection()
+    keys = keys_for(connection, registry.account_id)
+    try:
+        index = keys.index(email_index_form(email))
+    except FieldError as exc:
+        raise ValidationFailed("Not a valid email address.", errors=[
+            {"field": "email", "pointer": "#/email", "detail": exc.reason}]) from None
+    row = connection.execute(_select(registry).where(participants.c.email_index == index)).first()
+    return None if row is None else decrypt_fields(keys, row, fields)
+
+
+def list_participants(registry: Registry, *, fields=None, after: tuple | None = None, limit: int = 100,
+                      updated_since: dt.datetime | None = None) -> list[dict]:
+    """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
+    fields = check_fields(fields)
+    query = _select(registry).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    if updated_since is not None:
+        query = query.where(participants.c.updated_at >= updated_since)
+    if after is not None:
+        updated_at, last_id = after
+        query = query.where(sa.or_(participants.c.updated_at > updated_at,
+                                   sa.and_(participants.c.updated_at == updated_at,
+                                           participants.c.id > as_uuid(last_id))))
+    connection = db.session.connection()
+    rows = connection.execute(query).all()
+    if not rows:
+        return []
+    keys = keys_for(connection, registry.account_id)
+    return [decrypt_fields(keys, row, fields) for row in rows]
+
+
+def list_deletions(registry: Registry, *, since: dt.datetime | None = None) -> list[dict]:
+    query = sa.select(deletions.c.id, deletions.c.deleted_at).where(deletions.c.registry_id == registry.id)
+    if since is not None:
+        query = query.where(deletions.c.deleted_at >= since)
+    rows = db.session.execute(query.order_by(deletions.c.deleted_at, deletions.c.id))
+    return [{"id": row.id, "deleted_at": row.deleted_at} for row in rows]
+
+
+def email_index(account_id: uuid.UUID, email: str) -> bytes:
+    """The blind index of an email for this organizer (HMAC-SHA256 under its index subkey)."""
+    return keys_for(db.session.connection(), account_id).index(email_index_form(email))
+
+
+def existing_by_index(registry: Registry, indexes: list[bytes], *, connection=None) -> dict[bytes, uuid.UUID]:
+    """Which of these blind indexes are already in the registry, and as which participant."""
+    connection = connection or db.session.connection()
+    found = {}
+    for start in range(0, len(indexes), 500):
+        chunk = indexes[start : start + 500]
+        found.update(connection.execute(
+            sa.select(participants.c.email_index, participants.c.id)
+            .where(participants.c.registry_id == registry.id, participants.c.email_index.in_(chunk))).all())
+    return found
+
+
+def write_participants(connection: sa.Connection, registry: Registry, *, inserts: list[dict],
+                       updates: list[tuple[uuid.UUID, dict]], source: str, import_id=None) -> list[uuid.UUID]:
+    """Encrypt and write normalized rows in batches inside the caller's transaction; return the inserted ids.
+
+    An update replaces the fields present in its dict (None clears one) and keeps the others.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    keys = keys_for(connection, registry.account_id)
+    _record_custom_names(connection, registry, [*inserts, *(clean for _, clean in updates)])
+    now, ids = utcnow(), []
+    try:
+        for start in range(0, len(inserts), BATCH):
+            rows = []
+            for clean in inserts[start : start + BATCH]:
+                row_id = clean.get("id") or uuid.uuid4()
+                row = dict.fromkeys(ENCRYPTED_FIELDS)
+                row.update(encrypt_fields(keys, row_id, clean))
+                row.update(id=row_id, registry_id=registry.id, email_index=keys.index(email_index_form(clean["email"])),
+                           key_version=keys.write.version, revision=1, source=source, import_id=import_id,
+                           created_at=now, updated_at=now)
+                rows.append(row)
+                ids.append(row_id)
+            connection.execute(sa.insert(participants), rows)
+        _update_rows(connection, registry, keys, updates, now)
+    except IntegrityError:
+        raise DuplicateParticipant() from None
+    return ids
+
+
+def _update_rows(connection, registry, keys, updates, now) -> None:
+    groups: dict[tuple, list[dict]] = {}
+    for participant_id, clean in updates:
+        row = {f"v_{k}": v for k, v in encrypt_fields(keys, participant_id, clean).items()}
+        if "email" in clean:
+            row["v_email_index"] = keys.index(email_index_form(clean["email"]))
+        row.update(p_id=participant_id, v_key_version=keys.write.version)
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for names, rows in groups.items():
+        columns = [n[2:] for n in names if n.startswith("v_") and n != "v_key_version"]
+        whole = set(ENCRYPTED_FIELDS) <= set(columns)
+        # A partial update leaves older-version fields behind: the row's key_version is the oldest in it.
+        key_version = sa.bindparam("v_key_version") if whole else sa.case(
+            (participants.c.key_version < sa.bindparam("v_key_version"), participants.c.key_version),
+            else_=sa.bindparam("v_key_version"))
+        statement = (sa.update(participants)
+                     .where(participants.c.id == sa.bindparam("p_id"), participants.c.registry_id == registry.id)
+                     .values({**{c: sa.bindparam(f"v_{c}") for c in columns}, "key_version": key_version,
+                              "revision": participants.c.revision + 1, "updated_at": now}))
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            if connection.execute(statement, batch).rowcount != len(batch):
+                raise ParticipantNotFound()
+
+
+def _record_custom_names(connection, registry: Registry, cleans: list[dict]) -> None:
+    """Add custom field names first seen in these rows to the registry's list (the names are not personal)."""
+    known = list(registry.custom_field_names or [])
+    new = {name for clean in cleans for name in (clean.get("custom_fields") or {})} - set(known)
+    if not new:
+        return
+    names = known + sorted(new)
+    if len(names) > MAX_CUSTOM_FIELDS:
+        raise ValidationFailed(f"A registry has at most {MAX_CUSTOM_FIELDS} custom fields.", errors=[
+            {"field": "custom_fields", "pointer": "#/custom_fields",
+             "detail": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry."}])
+    connection.execute(sa.update(Registry.__table__).where(Registry.__table__.c.id == registry.id)
+                       .values(custom_field_names=names))
+    set_committed_value(registry, "custom_field_names", names)

@@ -1,0 +1,56 @@
+"""`flask registries create` and `flask participants export`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from processor.audit.service import list_entries
+from processor.registries import service as registries
+
+
+def test_create_prints_the_new_registry_id_last(runner, organizer):
+    result = runner.invoke(args=["registries", "create", "--account", "ada", "--name", "Launch",
+                                 "--webinar-date", "2026-12-24"])
+    assert result.exit_code == 0, result.output
+    registry_id = result.output.strip().splitlines()[-1]
+    registry = registries.get_registry(organizer.id, registry_id)
+    assert (registry.name, registry.webinar_date.isoformat()) == ("Launch", "2026-12-24")
+
+
+def test_create_for_an_unknown_login_fails_with_one_line(runner, organizer):
+    result = runner.invoke(args=["registries", "create", "--account", "nobody", "--name", "X"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("Error: No account")
+
+
+def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry, full, organizer):
+    registries.add_participant(registry, full)
+    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["registry"]["name"] == "Compilers 101"
+    (participant,) = document["participants"]
+    assert participant["email"] == "Grace.Hopper@example.org"
+    assert participant["custom_fields"]["T-shirt"] == "XL-zzq"
+    (entry,) = list_entries(organizer.id)
+    assert (entry.channel, entry.records, entry.registry_id) == ("cli", 1, registry.id)
+
+
+def test_export_csv_neutralizes_formula_cells(runner, registry):
+    registries.add_participant(registry, {"email": "eve@example.org", "company": "=HYPERLINK(\"x\")",
+                                          "first_name": "@Eve", "custom_fields": {"Note": "+1 plan"}})
+    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["company"] == "'=HYPERLINK(\"x\")"
+    assert row["first_name"] == "'@Eve"
+    assert row["Note"] == "'+1 plan"
+    assert row["email"] == "eve@example.org"
+
+
+def test_export_of_an_unknown_registry_fails(runner, organizer):
+    result = runner.invoke(args=["participants", "export", "--registry", "nope"])
+    assert result.exit_code == 1
+    assert "No such registry." in result.output
