@@ -37,6 +37,7 @@ def _register_domains(app: Flask) -> None:
     from processor.audit import views as audit_views
     from processor.clients import cli as clients_cli
     from processor.clients import views as clients_views
+    from processor.csv_import import cli as import_cli
     from processor.keys import cli as keys_cli
     from processor.marketing import api as marketing_api
     from processor.marketing import views as marketing_views
@@ -69,5 +70,6 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(registries_views.bp)
     app.cli.add_command(registries_cli.registries)
     app.cli.add_command(registries_cli.participants)
+    registries_cli.participants.add_command(import_cli.import_participants)
     app.cli.add_command(keys_cli.keys)
     keys.init_app(app)

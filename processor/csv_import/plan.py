@@ -67,13 +67,13 @@ class Tally:
 
 def verdicts(job: Job, *, index_of: Callable[[list[str]], list[bytes]],
              existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]],
-             batch_size: int = BATCH) -> Iterator[list[Verdict]]:
+             batch_size: int | None = None) -> Iterator[list[Verdict]]:
     """Judge the file's data rows in batches; `index_of` gives emails' blind indexes, `existing` finds them."""
     columns = mappings.columns_of(job.header, job.mapping)
     rows = iter(RowReader(job.open_file, job.detected, job.limits))
     next(rows, None)  # the header
     with _SeenEmails() as seen:
-        while batch := list(itertools.islice(rows, batch_size)):
+        while batch := list(itertools.islice(rows, batch_size or BATCH)):
             judged = [_judge_row(row, job, columns) for row in batch]
             valid = [v for v in judged if v.clean is not None]
             for verdict, index in zip(valid, index_of([v.clean["email"] for v in valid]), strict=True):

@@ -17,12 +17,17 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from processor.errors import Conflict
+
 CHUNK = 1 << 16
 _LENGTH = struct.Struct(">I")
 
 
-class VaultError(RuntimeError):
+class VaultError(Conflict):
     """An encrypted file is damaged, cut short or not ours."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"The stored upload cannot be read ({reason}); upload the file again.")
 
 
 def new_key() -> bytes:

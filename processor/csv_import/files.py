@@ -1,0 +1,95 @@
+"""Where an import's files live (instance/imports/, encrypted) and its progress, readable from any process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+from processor.csv_import import vault
+from processor.csv_import.detect import FileRefused
+
+new_key = vault.new_key
+
+
+def folder() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def upload_path(imp) -> Path:
+    return folder() / f"{imp.id}.upload"
+
+
+def report_path(imp) -> Path:
+    return folder() / f"{imp.id}.errors"
+
+
+def progress_path(imp_id) -> Path:
+    return folder() / f"{imp_id}.progress"
+
+
+def store_upload(imp, stream: BinaryIO, max_bytes: int) -> tuple[int, str]:
+    """Encrypt the upload to disk as it arrives; refuse it past the size limit. Return (size, SHA-256)."""
+    digest, size, path = hashlib.sha256(), 0, upload_path(imp)
+    with vault.create_encrypted(path, imp.file_key) as out:
+        for chunk in iter(lambda: stream.read(1 << 16), b""):
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            digest.update(chunk)
+            out.write(chunk)
+    if size > max_bytes:
+        path.unlink(missing_ok=True)
+        raise FileRefused(f"The file is larger than {max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files.")
+    return size, digest.hexdigest()
+
+
+def upload_opener(imp):
+    path, key = upload_path(imp), imp.file_key
+    return lambda: vault.open_encrypted(path, key)
+
+
+def create_report(imp) -> BinaryIO:
+    return vault.create_encrypted(report_path(imp), imp.file_key)
+
+
+def open_report(imp) -> BinaryIO | None:
+    path = report_path(imp)
+    if imp.file_key is None or not path.exists():
+        return None
+    return vault.open_encrypted(path, imp.file_key)
+
+
+def delete_upload(imp) -> None:
+    upload_path(imp).unlink(missing_ok=True)
+
+
+def delete_all(imp) -> None:
+    for path in (upload_path(imp), report_path(imp), progress_path(imp.id)):
+        path.unlink(missing_ok=True)
+
+
+def write_progress(imp_id, stage: str, done: int, total: int) -> None:
+    """Replace the progress file atomically, so a reader never sees half of it."""
+    path = progress_path(imp_id)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"stage": stage, "done": done, "total": total}))
+    os.replace(partial, path)
+
+
+def read_progress(imp_id) -> dict | None:
+    """The last progress written, with its age in seconds; None if there is none."""
+    path = progress_path(imp_id)
+    try:
+        progress = json.loads(path.read_text())
+        progress["age"] = time.time() - path.stat().st_mtime
+    except (OSError, ValueError):
+        return None
+    return progress

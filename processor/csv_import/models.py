@@ -1,0 +1,79 @@
+"""An import's plan and outcome, and the column mappings saved per registry; no personal data in either."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from processor.db_types import UTCDateTime, utcnow
+from processor.extensions import db
+
+STATUSES = ("uploaded", "planning", "planned", "committing", "committed", "failed", "discarded")
+
+
+class Import(db.Model):
+    """One file's way through the wizard: upload, mapping, dry run (the plan), commit, report.
+
+    The uploaded file and its error report live encrypted under instance/imports/ (see vault.py); `file_key`
+    is their key, cleared when the files are deleted. Column names and reasons are not personal data.
+    """
+
+    __tablename__ = "imports"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('uploaded', 'planning', 'planned', 'committing', 'committed', 'failed', "
+                           "'discarded')", name="status"),
+        sa.CheckConstraint("on_duplicate IN ('skip', 'update', 'fail')", name="on_duplicate"),
+        sa.Index("ix_imports_account_created", "account_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"),
+                                                   index=True)
+    channel: Mapped[str] = mapped_column(sa.String(8), default="web")
+    status: Mapped[str] = mapped_column(sa.String(12), default="uploaded")
+    file_sha256: Mapped[str] = mapped_column(sa.String(64))
+    file_size: Mapped[int] = mapped_column(sa.BigInteger)
+    file_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
+    encoding: Mapped[str] = mapped_column(sa.String(32))
+    delimiter: Mapped[str] = mapped_column(sa.String(1))
+    sep_line: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    header: Mapped[list] = mapped_column(sa.JSON)
+    mapping: Mapped[list] = mapped_column(sa.JSON)
+    on_duplicate: Mapped[str] = mapped_column(sa.String(8), default="skip")
+    rows_total: Mapped[int | None] = mapped_column(sa.Integer)
+    created: Mapped[int | None] = mapped_column(sa.Integer)
+    updated: Mapped[int | None] = mapped_column(sa.Integer)
+    skipped: Mapped[int | None] = mapped_column(sa.Integer)
+    errors: Mapped[int | None] = mapped_column(sa.Integer)
+    # The first errors ({line, column, reason}) for the page; the error file has them all.
+    first_errors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    plan_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    failure: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    planned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    committed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def counts(self) -> dict:
+        return {"created": self.created or 0, "updated": self.updated or 0, "skipped": self.skipped or 0,
+                "errors": self.errors or 0}
+
+
+class SavedMapping(db.Model):
+    """The organizer's mapping for a header row, reused when a file with the same columns comes again."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (sa.UniqueConstraint("registry_id", "header_digest"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"))
+    header_digest: Mapped[str] = mapped_column(sa.String(64))
+    mapping: Mapped[list] = mapped_column(sa.JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+imports = Import.__table__

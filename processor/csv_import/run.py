@@ -1,0 +1,129 @@
+"""The two passes over a file: the dry run (plan, nothing written) and the commit (one transaction, all or nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from processor.csv_import.detect import Opener
+from processor.csv_import.plan import Job, Tally, Verdict, verdicts
+from processor.csv_import.reader import RowReader
+from processor.csv_import.report import ErrorReport
+from processor.errors import Conflict
+from processor.extensions import db
+from processor.keys.ring import keys_for
+from processor.normalize import email_index_form
+from processor.registries import service as registries
+from processor.registries.models import Registry
+
+FIRST_ERRORS = 100
+Progress = Callable[[int, int], None]
+
+
+class FileChanged(Conflict):
+    def __init__(self):
+        super().__init__("The uploaded file changed since the dry run; upload it again.")
+
+
+class PlanChanged(Conflict):
+    def __init__(self):
+        super().__init__("The registry changed since the dry run, so the import would not do what the dry run "
+                         "showed. Nothing was imported: run the dry run again.")
+
+
+@dataclass
+class Outcome:
+    tally: Tally
+    first_errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+
+    def summary(self) -> dict:
+        counts = self.tally.counts
+        return {"created": counts["create"], "updated": counts["update"], "skipped": counts["skip"],
+                "errors": self.first_errors}
+
+
+def file_sha256(open_file: Opener) -> str:
+    digest = hashlib.sha256()
+    with open_file() as stream:
+        for chunk in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def count_rows(job: Job) -> int:
+    """Count the data rows (a cheap pass that also applies every file-level limit before any work)."""
+    rows = iter(RowReader(job.open_file, job.detected, job.limits))
+    return max(sum(1 for _ in itertools.islice(rows, 1, None)), 0)
+
+
+def dry_run(job: Job, registry: Registry, *, report: ErrorReport | None = None, total: int = 0,
+            progress: Progress | None = None) -> Outcome:
+    """Judge every row against the registry as it is now; write nothing but the error report."""
+    connection = db.session.connection()
+    outcome = Outcome(Tally())
+    for batch in verdicts(job, index_of=_indexer(connection, registry),
+                          existing=lambda indexes: registries.existing_by_index(registry, indexes,
+                                                                                connection=connection)):
+        _account(outcome, batch, report, total, progress)
+    return outcome
+
+
+def commit(job: Job, registry: Registry, *, import_id, expected_digest: str | None = None,
+           report: ErrorReport | None = None, total: int = 0, progress: Progress | None = None,
+           finish: Callable[[sa.Connection, Outcome], None] | None = None) -> Outcome:
+    """Judge and write every row in ONE transaction; any failure (or a plan that differs) rolls it all back."""
+    outcome = Outcome(Tally())
+    with db.engine.begin() as connection:
+        for batch in verdicts(job, index_of=_indexer(connection, registry),
+                              existing=lambda indexes: registries.existing_by_index(registry, indexes,
+                                                                                    connection=connection)):
+            inserts = [verdict.clean for verdict in batch if verdict.action == "create"]
+            updates = [(verdict.existing_id, _update_fields(verdict, job)) for verdict in batch
+                       if verdict.action == "update"]
+            if inserts or updates:
+                registries.write_participants(connection, registry, inserts=inserts, updates=updates,
+                                              source="import", import_id=import_id)
+            _account(outcome, batch, report, total, progress)
+        if expected_digest is not None and outcome.tally.digest != expected_digest:
+            raise PlanChanged()
+        if finish is not None:
+            finish(connection, outcome)
+    return outcome
+
+
+def _account(outcome: Outcome, batch: list[Verdict], report: ErrorReport | None, total: int,
+             progress: Progress | None) -> None:
+    outcome.tally.add(batch)
+    for verdict in batch:
+        if verdict.action == "error":
+            outcome.error_count += 1
+            room = FIRST_ERRORS - len(outcome.first_errors)
+            outcome.first_errors.extend(verdict.errors[: max(room, 0)])
+    if report is not None:
+        report.add(batch)
+    if progress is not None:
+        progress(outcome.tally.rows, max(total, outcome.tally.rows))
+
+
+def _indexer(connection: sa.Connection, registry: Registry) -> Callable[[list[str]], list[bytes]]:
+    def index_of(emails: list[str]) -> list[bytes]:
+        keys = keys_for(connection, registry.account_id)  # once per batch, not per row
+        return [keys.index(email_index_form(email)) for email in emails]
+
+    return index_of
+
+
+def _update_fields(verdict: Verdict, job: Job) -> dict:
+    """An update changes only the mapped fields the row gives a value for; empty cells keep what is stored."""
+    mapped = set(job.mapping)
+    changes = {name: value for name, value in verdict.clean.items()
+               if name in mapped and value not in (None, "", {})}
+    if verdict.clean.get("custom_fields"):
+        changes["custom_fields"] = verdict.clean["custom_fields"]
+    return changes
+

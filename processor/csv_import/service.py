@@ -1,0 +1,282 @@
+"""Import use cases shared by the wizard and the CLI: upload, mapping, preview, dry run, commit, report."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from flask import current_app
+
+from processor.accounts.models import Account
+from processor.csv_import import files, run
+from processor.csv_import import mapping as mappings
+from processor.csv_import.detect import Detected, FileRefused, detect
+from processor.csv_import.models import Import, SavedMapping, imports
+from processor.csv_import.plan import ON_DUPLICATE, Job
+from processor.csv_import.reader import Limits, RowReader
+from processor.csv_import.report import ErrorReport
+from processor.db_types import utcnow
+from processor.errors import Conflict, NotFound, ValidationFailed
+from processor.extensions import db
+from processor.normalize import normalize_participant
+from processor.registries import service as registries
+from processor.registries.models import Registry
+
+
+class ImportNotFound(NotFound):
+    def __init__(self):
+        super().__init__("No such import.")
+
+
+def start(account: Account, registry: Registry, stream: BinaryIO, *, encoding: str | None = None,
+          delimiter: str | None = None) -> Import:
+    """Keep the upload (encrypted), detect its format and header, and propose a mapping."""
+    limits = Limits.from_config()
+    imp = Import(id=uuid.uuid4(), account_id=account.id, registry_id=registry.id, channel="web",
+                 file_key=files.new_key())
+    imp.file_size, imp.file_sha256 = files.store_upload(imp, stream, limits.max_bytes)
+    try:
+        _detect_into(imp, account, encoding=encoding, delimiter=delimiter)
+    except Exception:
+        files.delete_all(imp)
+        raise
+    db.session.add(imp)
+    db.session.commit()
+    return imp
+
+
+def _detect_into(imp: Import, account: Account, *, encoding: str | None, delimiter: str | None) -> None:
+    opener = files.upload_opener(imp)
+    detected = detect(opener, country=account.country, encoding=encoding, delimiter=delimiter)
+    header = RowReader(opener, detected, Limits.from_config()).header()
+    imp.encoding, imp.delimiter, imp.sep_line = detected.encoding, detected.delimiter, detected.sep_line
+    imp.header, imp.mapping = header, saved_mapping(imp.registry_id, header) or mappings.suggest(header)
+
+
+def saved_mapping(registry_id: uuid.UUID, header: list[str]) -> list[str] | None:
+    saved = db.session.scalar(sa.select(SavedMapping).where(
+        SavedMapping.registry_id == registry_id, SavedMapping.header_digest == mappings.header_digest(header)))
+    if saved is None or len(saved.mapping) != len(header):
+        return None
+    return list(saved.mapping)
+
+
+def save_mapping(registry_id: uuid.UUID, header: list[str], mapping: list[str]) -> None:
+    digest = mappings.header_digest(header)
+    saved = db.session.scalar(sa.select(SavedMapping).where(
+        SavedMapping.registry_id == registry_id, SavedMapping.header_digest == digest))
+    if saved is None:
+        db.session.add(SavedMapping(registry_id=registry_id, header_digest=digest, mapping=list(mapping)))
+    else:
+        saved.mapping = list(mapping)
+
+
+def get_import(account_id: uuid.UUID, import_id) -> Import:
+    """Return one of this organizer's imports; another organizer's id is simply not found."""
+    try:
+        imp = db.session.get(Import, uuid.UUID(str(import_id)))
+    except ValueError:
+        imp = None
+    if imp is None or imp.account_id != account_id:
+        raise ImportNotFound()
+    return imp
+
+
+def list_imports(account_id: uuid.UUID, limit: int = 50) -> list[Import]:
+    purge_expired()
+    return list(db.session.scalars(sa.select(Import).where(Import.account_id == account_id)
+                                   .order_by(Import.created_at.desc()).limit(limit)))
+
+
+def registry_of(imp: Import) -> Registry:
+    return registries.get_registry(imp.account_id, imp.registry_id)
+
+
+def change_options(imp: Import, account: Account, *, mapping: list[str], on_duplicate: str,
+                   encoding: str | None = None, delimiter: str | None = None) -> Import:
+    """Change the encoding, delimiter, mapping or duplicate rule; any change calls for a new dry run."""
+    _require(imp, ("uploaded", "planned", "failed"))
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValidationFailed("Choose skip, update or fail for participants already in the registry.")
+    if (encoding and encoding != imp.encoding) or (delimiter and delimiter != imp.delimiter):
+        _detect_into(imp, account, encoding=encoding or imp.encoding, delimiter=delimiter or imp.delimiter)
+    else:
+        imp.mapping = mappings.check(imp.header, mapping)
+        save_mapping(imp.registry_id, imp.header, imp.mapping)
+    imp.on_duplicate, imp.status, imp.plan_digest, imp.failure = on_duplicate, "uploaded", None, None
+    db.session.commit()
+    return imp
+
+
+def job_for(imp: Import, account: Account) -> Job:
+    return Job(files.upload_opener(imp), Detected(imp.encoding, imp.delimiter, imp.sep_line), list(imp.header),
+               list(imp.mapping), imp.on_duplicate, Limits.from_config(), account.country)
+
+
+def preview(imp: Import, account: Account, rows: int = 5) -> list[dict]:
+    """The first rows as they would be stored (or the reasons they would not be)."""
+    job, shown = job_for(imp, account), []
+    reader = iter(RowReader(job.open_file, job.detected, job.limits))
+    next(reader, None)
+    for row in reader:
+        raw = mappings.raw_participant(row.cells, job.header, job.mapping)
+        try:
+            shown.append({"line": row.line, "values": normalize_participant(raw, default_region=job.default_region),
+                          "errors": []})
+        except ValidationFailed as exc:
+            shown.append({"line": row.line, "values": {}, "errors": [e["detail"] for e in exc.errors]})
+        if len(shown) >= rows:
+            break
+    reader.close()
+    return shown
+
+
+def plan(imp: Import, account: Account, progress: run.Progress | None = None) -> Import:
+    """The dry run over the whole file: a verdict per row, totals, the error file; nothing written."""
+    _require(imp, ("uploaded", "planned", "failed", "planning"))
+    mappings.check(imp.header, imp.mapping)
+    job = job_for(imp, account)
+    total = run.count_rows(job)
+    with files.create_report(imp) as stream:
+        report = ErrorReport(stream, imp.header, imp.delimiter)
+        outcome = run.dry_run(job, registry_of(imp), report=report, total=total, progress=progress)
+        report.close()
+    _record(imp, outcome)
+    imp.status, imp.planned_at, imp.plan_digest = "planned", utcnow(), outcome.tally.digest
+    save_mapping(imp.registry_id, imp.header, imp.mapping)
+    db.session.commit()
+    return imp
+
+
+def commit(imp: Import, account: Account, progress: run.Progress | None = None) -> Import:
+    """Execute exactly the dry run's plan in one transaction; the file must be the one planned."""
+    _require(imp, ("planned", "committing"))
+    if run.file_sha256(files.upload_opener(imp)) != imp.file_sha256:
+        raise run.FileChanged()
+    job = job_for(imp, account)
+    run.commit(job, registry_of(imp), import_id=imp.id, expected_digest=imp.plan_digest,
+                         total=imp.rows_total or 0, progress=progress,
+                         finish=lambda connection, outcome: _finish(connection, imp, outcome))
+    db.session.refresh(imp)
+    files.delete_upload(imp)
+    return imp
+
+
+def _finish(connection: sa.Connection, imp: Import, outcome: run.Outcome) -> None:
+    """Mark the import committed in the same transaction as its rows, so both happen or neither."""
+    counts = outcome.tally.counts
+    connection.execute(sa.update(imports).where(imports.c.id == imp.id).values(
+        status="committed", committed_at=utcnow(), created=counts["create"], updated=counts["update"],
+        skipped=counts["skip"], errors=counts["error"], rows_total=outcome.tally.rows))
+
+
+def _record(imp: Import, outcome: run.Outcome) -> None:
+    counts = outcome.tally.counts
+    imp.rows_total, imp.created, imp.updated = outcome.tally.rows, counts["create"], counts["update"]
+    imp.skipped, imp.errors, imp.first_errors = counts["skip"], counts["error"], outcome.first_errors
+
+
+def fail(imp_id: uuid.UUID, reason: str) -> None:
+    """Record why a dry run or commit stopped (its own transaction; the import's rows were rolled back)."""
+    db.session.rollback()
+    db.session.execute(sa.update(imports).where(imports.c.id == imp_id, imports.c.status.in_(
+        ("planning", "committing", "uploaded", "planned"))).values(status="failed", failure=reason[:500]))
+    db.session.commit()
+
+
+def mark(imp: Import, status: str) -> None:
+    imp.status, imp.failure = status, None
+    db.session.commit()
+
+
+def discard(imp: Import) -> None:
+    """Delete the upload and the error file now, and their key; the record of the import stays."""
+    if imp.status in ("planning", "committing"):
+        raise Conflict("The import is running; wait until it ends.")
+    files.delete_all(imp)
+    imp.file_key = None
+    if imp.status != "committed":
+        imp.status = "discarded"
+    db.session.commit()
+
+
+def purge_expired(now: dt.datetime | None = None) -> int:
+    """Delete files (and keys) of imports older than IMPORT_FILE_HOURS: uploads and error files hold personal data."""
+    cutoff = (now or utcnow()) - dt.timedelta(hours=current_app.config.get("IMPORT_FILE_HOURS", 24))
+    old = list(db.session.scalars(sa.select(Import).where(Import.file_key.is_not(None), Import.created_at < cutoff,
+                                                          Import.status.not_in(("planning", "committing")))))
+    for imp in old:
+        files.delete_all(imp)
+        imp.file_key = None
+        if imp.status not in ("committed", "failed"):
+            imp.status = "discarded"
+    if old:
+        db.session.commit()
+    return len(old)
+
+
+def _require(imp: Import, statuses: tuple[str, ...]) -> None:
+    if imp.file_key is None:
+        raise Conflict("The uploaded file of this import was deleted; upload it again.")
+    if imp.status not in statuses:
+        raise Conflict(f"This import is {imp.status}; that step is not possible now.")
+
+
+
+def import_file(registry: Registry, path: Path, *, encoding: str | None = None, delimiter: str | None = None,
+                overrides: dict[str, str] | None = None, on_duplicate: str = "skip", dry_run: bool = False,
+                report: BinaryIO | None = None, progress_factory=None) -> tuple[Job, run.Outcome]:
+    """The CLI's import of a local file: one pass that plans and, unless a dry run, writes in one transaction."""
+    account = db.session.get(Account, registry.account_id)
+    limits = Limits.from_config()
+    if path.stat().st_size > limits.max_bytes:
+        raise FileRefused(f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into "
+                          "smaller files.")
+    opener = path.open
+    detected = detect(lambda: opener("rb"), country=account.country, encoding=encoding, delimiter=delimiter)
+    header = RowReader(lambda: opener("rb"), detected, limits).header()
+    mapping = saved_mapping(registry.id, header) or mappings.suggest(header)
+    mapping = mappings.check(header, mappings.apply_overrides(header, mapping, overrides or {}))
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValidationFailed("--on-duplicate takes skip, update or fail.")
+    job = Job(lambda: opener("rb"), detected, header, mapping, on_duplicate, limits, account.country)
+    total = run.count_rows(job)
+    error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None
+    with progress_factory(total) if progress_factory else contextlib.nullcontext() as progress:
+        if dry_run:
+            outcome = run.dry_run(job, registry, report=error_report, total=total, progress=progress)
+        else:
+            imp_id = uuid.uuid4()
+            sha256 = run.file_sha256(job.open_file)
+            outcome = run.commit(job, registry, import_id=imp_id, report=error_report, total=total, progress=progress,
+                                 finish=lambda connection, outcome: _record_cli_import(
+                                     connection, imp_id, registry, job, path.stat().st_size, sha256, outcome))
+    if error_report is not None:
+        error_report.close()
+    if not dry_run:
+        save_mapping(registry.id, header, mapping)
+        db.session.commit()
+    return job, outcome
+
+
+def _record_cli_import(connection, imp_id, registry: Registry, job: Job, size: int, sha256: str,
+                       outcome: run.Outcome) -> None:
+    counts, now = outcome.tally.counts, utcnow()
+    connection.execute(sa.insert(imports).values(
+        id=imp_id, account_id=registry.account_id, registry_id=registry.id, channel="cli", status="committed",
+        file_sha256=sha256, file_size=size, encoding=job.detected.encoding, delimiter=job.detected.delimiter,
+        sep_line=job.detected.sep_line, header=job.header, mapping=job.mapping, on_duplicate=job.on_duplicate,
+        rows_total=outcome.tally.rows, created=counts["create"], updated=counts["update"], skipped=counts["skip"],
+        errors=counts["error"], first_errors=outcome.first_errors, plan_digest=outcome.tally.digest,
+        created_at=now, planned_at=now, committed_at=now))
+
+
+def parse_id(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

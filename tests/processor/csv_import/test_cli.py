@@ -1,0 +1,125 @@
+"""`flask participants import`: JSON outcome, row errors, refusals with one line, duplicates, re-import."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from processor.registries import service as registries
+
+POLISH = ("Imię;Nazwisko;E-mail;Telefon;Firma;Stanowisko;Kraj\r\n"
+          "Zażółć;Gęślą-Jaźń;zazolc@example.pl;600 100 200;Łódzkie Webinary;Kierowniczka;Polska\r\n"
+          "Świętosław;Źdźbło;swietoslaw@example.pl;;;;PL\r\n")
+
+
+def run_import(runner, registry, path, *args):
+    return runner.invoke(args=["participants", "import", "--registry", str(registry.id), str(path), *args])
+
+
+def test_cp1250_semicolon_file_is_imported_with_polish_letters_intact(runner, registry, write_csv):
+    result = run_import(runner, registry, write_csv(POLISH, "cp1250"), "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert (outcome["created"], outcome["updated"], outcome["skipped"], outcome["errors"]) == (2, 0, 0, [])
+    assert (outcome["encoding"], outcome["delimiter"]) == ("cp1250", ";")
+    assert outcome["mapping"]["Imię"] == "first_name" and outcome["mapping"]["Kraj"] == "country"
+    stored = registries.find_by_email(registry, "zazolc@example.pl")
+    assert (stored["first_name"], stored["last_name"], stored["company"]) == ("Zażółć", "Gęślą-Jaźń",
+                                                                              "Łódzkie Webinary")
+    assert (stored["phone"], stored["country"]) == ("+48600100200", "PL")
+
+
+def test_importing_the_same_file_again_creates_no_duplicates(runner, registry, write_csv):
+    path = write_csv(POLISH, "cp1250")
+    run_import(runner, registry, path)
+    again = json.loads(run_import(runner, registry, path, "--json").stdout)
+    assert (again["created"], again["skipped"]) == (0, 2)
+    assert len(registries.list_participants(registry)) == 2
+
+
+def test_row_errors_name_line_column_and_reason_and_the_import_still_runs(runner, registry, write_csv):
+    text = ("email,first_name,phone\n"
+            "ok@example.com,Ala,\n"
+            "not-an-email,Ola,12\n"
+            "\n"
+            "ok@example.com,Ala again,\n"
+            "short-row@example.com\n")
+    result = run_import(runner, registry, write_csv(text), "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["created"] == 1
+    by_line = {}
+    for error in outcome["errors"]:
+        by_line.setdefault(error["line"], []).append(error)
+    assert {e["column"] for e in by_line[3]} == {"email", "phone"}
+    assert by_line[5] == [{"line": 5, "column": "email", "reason": "The same email address as line 2 of this file."}]
+    assert "header has 3" in by_line[6][0]["reason"]
+    assert "not-an-email" not in result.stdout  # reasons never quote the value
+
+
+def test_dry_run_writes_nothing(runner, registry, write_csv):
+    outcome = json.loads(run_import(runner, registry, write_csv(POLISH, "cp1250"), "--dry-run", "--json").stdout)
+    assert outcome["created"] == 2
+    assert registries.list_participants(registry) == []
+
+
+@pytest.mark.parametrize(("on_duplicate", "expected_company", "counts"), [
+    ("skip", "Old Co", (0, 0, 1)),
+    ("update", "New Co", (0, 1, 0)),
+    ("fail", "Old Co", (0, 0, 0)),
+])
+def test_on_duplicate_decides_what_happens_to_existing_participants(runner, registry, write_csv, on_duplicate,
+                                                                   expected_company, counts):
+    registries.add_participant(registry, {"email": "ala@example.com", "first_name": "Ala", "company": "Old Co"})
+    path = write_csv("email,company,phone\nALA@example.com,New Co,\n")
+    outcome = json.loads(run_import(runner, registry, path, "--on-duplicate", on_duplicate, "--json").stdout)
+    assert (outcome["created"], outcome["updated"], outcome["skipped"]) == counts
+    stored = registries.find_by_email(registry, "ala@example.com")
+    assert (stored["company"], stored["first_name"]) == (expected_company, "Ala")  # empty cells keep values
+    if on_duplicate == "fail":
+        assert outcome["errors"][0]["reason"] == "A participant with this email address is already in the registry."
+
+
+def test_map_option_makes_a_custom_field_and_the_mapping_is_reused_next_time(runner, registry, write_csv):
+    first = run_import(runner, registry, write_csv("E-mail,Uwagi\na@example.com,VIP\n"), "--map", "Uwagi=custom",
+                       "--json")
+    assert json.loads(first.stdout)["mapping"] == {"E-mail": "email", "Uwagi": "custom"}
+    second = json.loads(run_import(runner, registry, write_csv("e-mail,uwagi\nb@example.com,Gold\n"), "--json").stdout)
+    assert second["mapping"] == {"e-mail": "email", "uwagi": "custom"}
+    assert registries.find_by_email(registry, "b@example.com")["custom_fields"] == {"uwagi": "Gold"}
+
+
+def test_a_row_of_ten_thousand_columns_is_a_row_error(runner, registry, write_csv):
+    text = "email,name\na@example.com,Ala\n" + ",".join(["x"] * 10_000) + "\n"
+    outcome = json.loads(run_import(runner, registry, write_csv(text), "--json").stdout)
+    assert outcome["created"] == 1
+    assert outcome["errors"][0]["reason"] == "The row has 10,000 fields; at most 100 are allowed."
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "The file is empty."),
+    (b"email,name\r\n", "header row but no participant rows"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG image"),
+    (b"PK\x03\x04" + b"\x00" * 200, "ZIP archive"),
+    (b"email," + b"x" * (20 * 1024 * 1024) + b"\n", "Line 1 is longer than"),
+    (",".join(f"c{i}" for i in range(10_000)).encode() + b"\nx\n", "header has 10,000 columns"),
+    (b"name,company\nAla,Acme\n", "no column is mapped to Email"),
+])
+def test_files_that_cannot_be_imported_exit_non_zero_with_a_one_line_reason(runner, registry, write_csv, content,
+                                                                            message):
+    result = run_import(runner, registry, write_csv(content), "--json")
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert registries.list_participants(registry) == []
+
+
+def test_unknown_registry_and_bad_options_are_refused(runner, registry, write_csv):
+    path = write_csv("email\na@example.com\n")
+    result = runner.invoke(args=["participants", "import", "--registry", "nope", str(path)])
+    assert result.exit_code != 0 and "No such registry" in result.output
+    result = run_import(runner, registry, path, "--map", "Nope=email")
+    assert result.exit_code != 0 and "does not have" in result.output
+    result = run_import(runner, registry, path, "--encoding", "ebcdic-klingon")
+    assert result.exit_code != 0 and "Unknown encoding" in result.output

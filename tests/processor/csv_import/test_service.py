@@ -1,0 +1,145 @@
+"""The wizard's service: upload kept encrypted, dry run, commit exactly the plan, all or nothing, the error file."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from processor.csv_import import files, plan, run, service, vault
+from processor.csv_import.detect import FileRefused
+from processor.errors import Conflict
+from processor.extensions import db
+from processor.registries import service as registries
+
+ROWS = 25
+
+
+def people(count=ROWS, extra=""):
+    lines = ["E-mail;Imię;Nazwisko;Uwagi"]
+    lines += [f"osoba{i}@example.pl;Łucja{i};Żak;=HYPERLINK(\"http://evil\")" for i in range(count)]
+    return ("\r\n".join(lines) + "\r\n" + extra).encode("cp1250")
+
+
+def start(organizer, registry, data, **options):
+    return service.start(organizer, registry, io.BytesIO(data), **options)
+
+
+def test_upload_is_stored_encrypted_and_detected(app, organizer, registry):
+    imp = start(organizer, registry, people())
+    assert (imp.encoding, imp.delimiter, imp.status) == ("cp1250", ";", "uploaded")
+    assert imp.header == ["E-mail", "Imię", "Nazwisko", "Uwagi"]
+    assert imp.mapping == ["email", "first_name", "last_name", "ignore"]
+    stored = files.upload_path(imp).read_bytes()
+    assert b"osoba1@example.pl" not in stored and "Łucja".encode("cp1250") not in stored
+
+
+def test_unimportable_upload_leaves_no_file_and_no_record(app, organizer, registry):
+    with pytest.raises(FileRefused, match="PNG"):
+        start(organizer, registry, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    assert list(files.folder().iterdir()) == []
+    assert service.list_imports(organizer.id) == []
+
+
+def test_upload_over_the_size_limit_is_refused_before_detection(app, organizer, registry):
+    app.config["IMPORT_MAX_BYTES"] = 1000
+    with pytest.raises(FileRefused, match="larger than"):
+        start(organizer, registry, people(100))
+    assert list(files.folder().iterdir()) == []
+
+
+def test_dry_run_then_commit_executes_the_plan_and_keeps_only_the_error_file(app, organizer, registry):
+    imp = start(organizer, registry, people(extra="zly-adres;Jan;Kowalski;x\r\n"))
+    service.plan(imp, organizer)
+    assert (imp.status, imp.created, imp.errors, imp.rows_total) == ("planned", ROWS, 1, ROWS + 1)
+    assert registries.list_participants(registry) == []
+    assert imp.first_errors == [{"line": ROWS + 2, "column": "E-mail", "reason": imp.first_errors[0]["reason"]}]
+    service.commit(imp, organizer)
+    assert (imp.status, imp.created) == ("committed", ROWS)
+    assert len(registries.list_participants(registry, limit=1000)) == ROWS
+    assert not files.upload_path(imp).exists()
+    with files.open_report(imp) as stream:
+        rows = list(csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), delimiter=";"))
+    assert rows[0] == ["Line", "Column", "Reason", "E-mail", "Imię", "Nazwisko", "Uwagi"]
+    assert rows[1][:4] == [str(ROWS + 2), "E-mail", rows[1][2], "zly-adres"]
+
+
+def test_error_file_neutralizes_formulas(app, organizer, registry):
+    data = b"email;note\r\nbad;=1+2\r\n-5@;@SUM(A1)\r\nx;\tTAB\r\n"
+    imp = start(organizer, registry, data)
+    service.plan(imp, organizer)
+    with files.open_report(imp) as stream:
+        rows = list(csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), delimiter=";"))
+    cells = [cell for row in rows[1:] for cell in row[3:]]
+    assert cells == ["bad", "'=1+2", "'-5@", "'@SUM(A1)", "x", "'\tTAB"]
+
+
+def test_saved_mapping_is_reused_for_the_same_header(app, organizer, registry):
+    imp = start(organizer, registry, people())
+    service.change_options(imp, organizer, mapping=["email", "first_name", "last_name", "custom"], on_duplicate="skip")
+    again = start(organizer, registry, people(3))
+    assert again.mapping == ["email", "first_name", "last_name", "custom"]
+
+
+def test_commit_refuses_when_the_registry_changed_since_the_dry_run(app, organizer, registry):
+    imp = start(organizer, registry, people())
+    service.plan(imp, organizer)
+    registries.add_participant(registry, {"email": "osoba3@example.pl"})
+    with pytest.raises(run.PlanChanged):
+        service.commit(imp, organizer)
+    assert len(registries.list_participants(registry)) == 1
+
+
+def test_commit_refuses_a_file_changed_since_the_dry_run(app, organizer, registry):
+    imp = start(organizer, registry, people())
+    service.plan(imp, organizer)
+    with vault.create_encrypted(files.upload_path(imp), imp.file_key) as out:
+        out.write(people(3))
+    with pytest.raises(run.FileChanged):
+        service.commit(imp, organizer)
+    assert registries.list_participants(registry) == []
+
+
+def test_a_failure_midway_leaves_the_registry_unchanged(app, organizer, registry, monkeypatch):
+    registries.add_participant(registry, {"email": "before@example.pl", "first_name": "Before"})
+    imp = start(organizer, registry, people(ROWS))
+    service.plan(imp, organizer)
+    monkeypatch.setattr(plan, "BATCH", 5)
+    calls = []
+    real = registries.write_participants
+
+    def fail_on_third_batch(connection, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("database went away")
+        return real(connection, *args, **kwargs)
+
+    monkeypatch.setattr(registries, "write_participants", fail_on_third_batch)
+    with pytest.raises(RuntimeError):
+        service.commit(imp, organizer)
+    db.session.rollback()
+    emails = {p["email"] for p in registries.list_participants(registry, limit=1000)}
+    assert emails == {"before@example.pl"}
+    assert db.session.scalar(sa.text("SELECT status FROM imports")) == "planned"
+    monkeypatch.setattr(registries, "write_participants", real)
+    service.commit(imp, organizer)
+    assert len(registries.list_participants(registry, limit=1000)) == ROWS + 1
+
+
+def test_steps_out_of_order_are_refused(app, organizer, registry):
+    imp = start(organizer, registry, people())
+    with pytest.raises(Conflict):
+        service.commit(imp, organizer)
+    service.discard(imp)
+    assert not files.upload_path(imp).exists() and imp.file_key is None
+    with pytest.raises(Conflict, match="deleted"):
+        service.plan(imp, organizer)
+
+
+def test_another_organizers_import_is_not_found(app, organizer, registry, make_account):
+    imp = start(organizer, registry, people())
+    other = make_account("bob")
+    with pytest.raises(service.ImportNotFound):
+        service.get_import(other.id, imp.id)
