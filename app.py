@@ -38,6 +38,7 @@ def _register_domains(app: Flask) -> None:
     from processor.clients import cli as clients_cli
     from processor.clients import views as clients_views
     from processor.csv_import import cli as import_cli
+    from processor.csv_import import views as import_views
     from processor.keys import cli as keys_cli
     from processor.marketing import api as marketing_api
     from processor.marketing import views as marketing_views
@@ -62,6 +63,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(contracts_views.bp)
     app.cli.add_command(contracts_cli.contracts)
     extensions.api_for(app).register_blueprint(contracts_api.bp)
+    app.register_blueprint(import_views.bp)
     extensions.api_for(app).register_blueprint(api.bp)
     extensions.api_for(app).register_blueprint(transfers_api.bp)
     service_api_auth.document_security(app)

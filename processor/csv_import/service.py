@@ -135,9 +135,17 @@ def preview(imp: Import, account: Account, rows: int = 5) -> list[dict]:
     return shown
 
 
+STEP_FROM = {"plan": ("uploaded", "planned", "failed"), "commit": ("planned",)}
+
+
+def require_step(imp: Import, step: str) -> None:
+    """Refuse a step the import is not ready for (a commit needs a dry run of the current options)."""
+    _require(imp, STEP_FROM[step])
+
+
 def plan(imp: Import, account: Account, progress: run.Progress | None = None) -> Import:
     """The dry run over the whole file: a verdict per row, totals, the error file; nothing written."""
-    _require(imp, ("uploaded", "planned", "failed", "planning"))
+    _require(imp, (*STEP_FROM["plan"], "planning"))
     mappings.check(imp.header, imp.mapping)
     job = job_for(imp, account)
     total = run.count_rows(job)
@@ -154,7 +162,7 @@ def plan(imp: Import, account: Account, progress: run.Progress | None = None) ->
 
 def commit(imp: Import, account: Account, progress: run.Progress | None = None) -> Import:
     """Execute exactly the dry run's plan in one transaction; the file must be the one planned."""
-    _require(imp, ("planned", "committing"))
+    _require(imp, (*STEP_FROM["commit"], "committing"))
     if run.file_sha256(files.upload_opener(imp)) != imp.file_sha256:
         raise run.FileChanged()
     job = job_for(imp, account)
