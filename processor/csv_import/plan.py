@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from processor.csv_import import mapping as mappings
 from processor.csv_import.detect import Detected, Opener
 from processor.csv_import.reader import Limits, Row, RowReader
-from processor.errors import ValidationFailed
-from processor.normalize import normalize_participant
+from processor.csv_import.workers import normalized
 
 ACTIONS = ("create", "update", "skip", "error")
 ON_DUPLICATE = ("skip", "update", "fail")
@@ -33,6 +32,7 @@ class Job:
     on_duplicate: str
     limits: Limits
     default_region: str | None
+    workers: int = 0  # processes normalizing rows; below 2, this process does it
 
 
 @dataclass
@@ -72,9 +72,21 @@ def verdicts(job: Job, *, index_of: Callable[[list[str]], list[bytes]],
     columns = mappings.columns_of(job.header, job.mapping)
     rows = iter(RowReader(job.open_file, job.detected, job.limits))
     next(rows, None)  # the header
-    with _SeenEmails() as seen:
+
+    def prepared():
         while batch := list(itertools.islice(rows, batch_size or BATCH)):
-            judged = [_judge_row(row, job, columns) for row in batch]
+            judged = [_check_shape(row, job) for row in batch]
+            raws = [mappings.raw_participant(v.cells, job.header, job.mapping) for v in judged if not v.errors]
+            yield judged, raws
+
+    with _SeenEmails() as seen:
+        for judged, results in normalized(prepared(), job.default_region, job.workers):
+            candidates = iter(results)
+            for verdict in judged:
+                if not verdict.errors:
+                    verdict.clean, errors = next(candidates)
+                    verdict.errors = [{"line": verdict.line, "column": columns.get(e.get("field"), e.get("field", "")),
+                                       "reason": e["detail"]} for e in errors or ()]
             valid = [v for v in judged if v.clean is not None]
             for verdict, index in zip(valid, index_of([v.clean["email"] for v in valid]), strict=True):
                 verdict.index = index
@@ -82,17 +94,10 @@ def verdicts(job: Job, *, index_of: Callable[[list[str]], list[bytes]],
             yield judged
 
 
-def _judge_row(row: Row, job: Job, columns: dict[str, str]) -> Verdict:
+def _check_shape(row: Row, job: Job) -> Verdict:
     verdict = Verdict(row.line, row.cells)
     if problem := _shape_problem(row, job):
         verdict.errors = [{"line": row.line, "column": "", "reason": problem}]
-        return verdict
-    raw = mappings.raw_participant(row.cells, job.header, job.mapping)
-    try:
-        verdict.clean = normalize_participant(raw, default_region=job.default_region)
-    except ValidationFailed as exc:
-        verdict.errors = [{"line": row.line, "column": columns.get(e.get("field"), e.get("field", "")),
-                           "reason": e["detail"]} for e in exc.errors]
     return verdict
 
 

@@ -16,7 +16,7 @@ from processor.csv_import.report import ErrorReport
 from processor.errors import Conflict
 from processor.extensions import db
 from processor.keys.ring import keys_for
-from processor.normalize import email_index_form
+from processor.normalize import email_index_form, remembering_emails
 from processor.registries import service as registries
 from processor.registries.models import Registry
 
@@ -66,10 +66,11 @@ def dry_run(job: Job, registry: Registry, *, report: ErrorReport | None = None, 
     """Judge every row against the registry as it is now; write nothing but the error report."""
     connection = db.session.connection()
     outcome = Outcome(Tally())
-    for batch in verdicts(job, index_of=_indexer(connection, registry),
-                          existing=lambda indexes: registries.existing_by_index(registry, indexes,
-                                                                                connection=connection)):
-        _account(outcome, batch, report, total, progress)
+    with remembering_emails():
+        for batch in verdicts(job, index_of=_indexer(connection, registry),
+                              existing=lambda indexes: registries.existing_by_index(registry, indexes,
+                                                                                    connection=connection)):
+            _account(outcome, batch, report, total, progress)
     return outcome
 
 
@@ -78,7 +79,7 @@ def commit(job: Job, registry: Registry, *, import_id, expected_digest: str | No
            finish: Callable[[sa.Connection, Outcome], None] | None = None) -> Outcome:
     """Judge and write every row in ONE transaction; any failure (or a plan that differs) rolls it all back."""
     outcome = Outcome(Tally())
-    with db.engine.begin() as connection:
+    with db.engine.begin() as connection, remembering_emails():
         for batch in verdicts(job, index_of=_indexer(connection, registry),
                               existing=lambda indexes: registries.existing_by_index(registry, indexes,
                                                                                     connection=connection)):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import os
 import uuid
 from pathlib import Path
 from typing import BinaryIO
@@ -112,9 +114,16 @@ def change_options(imp: Import, account: Account, *, mapping: list[str], on_dupl
     return imp
 
 
-def job_for(imp: Import, account: Account) -> Job:
+def job_for(imp: Import, account: Account, rows: int = 0) -> Job:
     return Job(files.upload_opener(imp), Detected(imp.encoding, imp.delimiter, imp.sep_line), list(imp.header),
-               list(imp.mapping), imp.on_duplicate, Limits.from_config(), account.country)
+               list(imp.mapping), imp.on_duplicate, Limits.from_config(), account.country, workers_for(rows))
+
+
+def workers_for(rows: int) -> int:
+    """Worker processes for a file of this many rows: none for small files, where starting them costs more."""
+    if rows < current_app.config.get("IMPORT_PARALLEL_ROWS", 5000):
+        return 0
+    return current_app.config.get("IMPORT_WORKERS", min(os.cpu_count() or 1, 4))
 
 
 def preview(imp: Import, account: Account, rows: int = 5) -> list[dict]:
@@ -147,8 +156,8 @@ def plan(imp: Import, account: Account, progress: run.Progress | None = None) ->
     """The dry run over the whole file: a verdict per row, totals, the error file; nothing written."""
     _require(imp, (*STEP_FROM["plan"], "planning"))
     mappings.check(imp.header, imp.mapping)
-    job = job_for(imp, account)
-    total = run.count_rows(job)
+    total = run.count_rows(job_for(imp, account))
+    job = job_for(imp, account, total)
     with files.create_report(imp) as stream:
         report = ErrorReport(stream, imp.header, imp.delimiter)
         outcome = run.dry_run(job, registry_of(imp), report=report, total=total, progress=progress)
@@ -165,7 +174,7 @@ def commit(imp: Import, account: Account, progress: run.Progress | None = None) 
     _require(imp, (*STEP_FROM["commit"], "committing"))
     if run.file_sha256(files.upload_opener(imp)) != imp.file_sha256:
         raise run.FileChanged()
-    job = job_for(imp, account)
+    job = job_for(imp, account, imp.rows_total or 0)
     run.commit(job, registry_of(imp), import_id=imp.id, expected_digest=imp.plan_digest,
                          total=imp.rows_total or 0, progress=progress,
                          finish=lambda connection, outcome: _finish(connection, imp, outcome))
@@ -253,6 +262,7 @@ def import_file(registry: Registry, path: Path, *, encoding: str | None = None, 
         raise ValidationFailed("--on-duplicate takes skip, update or fail.")
     job = Job(lambda: opener("rb"), detected, header, mapping, on_duplicate, limits, account.country)
     total = run.count_rows(job)
+    job = dataclasses.replace(job, workers=workers_for(total))
     error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None
     with progress_factory(total) if progress_factory else contextlib.nullcontext() as progress:
         if dry_run:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from processor.csv_import import plan
 from processor.registries import service as registries
 
 POLISH = ("Imię;Nazwisko;E-mail;Telefon;Firma;Stanowisko;Kraj\r\n"
@@ -123,3 +124,16 @@ def test_unknown_registry_and_bad_options_are_refused(runner, registry, write_cs
     assert result.exit_code != 0 and "does not have" in result.output
     result = run_import(runner, registry, path, "--encoding", "ebcdic-klingon")
     assert result.exit_code != 0 and "Unknown encoding" in result.output
+
+
+def test_worker_processes_give_the_same_outcome_as_one_process(app, runner, registry, write_csv, monkeypatch):
+    monkeypatch.setattr(plan, "BATCH", 7)  # many batches in flight, so their order matters
+    text = "email,first_name,phone\n" + "".join(
+        f"p{i}@example.com,Ala{i},{'60010020' + str(i % 10) if i % 3 else 'bad'}\n" for i in range(60))
+    text += "p5@example.com,Dup,\n"
+    path = write_csv(text)
+    serial = json.loads(run_import(runner, registry, path, "--dry-run", "--json").stdout)
+    app.config.update(IMPORT_PARALLEL_ROWS=1, IMPORT_WORKERS=2)
+    parallel = json.loads(run_import(runner, registry, path, "--json").stdout)
+    assert parallel["errors"] == serial["errors"] and parallel["created"] == serial["created"] == 40
+    assert len(registries.list_participants(registry, limit=100)) == 40

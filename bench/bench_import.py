@@ -1,0 +1,122 @@
+"""CSV import: throughput against reading the file with csv.reader and checking its emails, and peak memory.
+
+Baseline: the same file read by `csv.reader` with each email checked by email-validator (no DNS), in this process.
+Goal: the full encrypted import (`flask participants import`: detection, limits, every field normalized, blind
+index, AES-GCM per field, one transaction) runs at >= 0.6x the baseline's rows/s. The import runs in a child
+process (a fresh SQLite database, or BENCH_DATABASE_URL) that reports its own peak RSS, at 20,000 and 200,000 rows:
+peak memory must not grow with the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADER = ["Email", "First name", "Last name", "Phone", "Company", "Job title", "Country", "Segment"]
+FIRST = ["Zofia", "Łucja", "Jan", "Grzegorz", "Anna", "Ścibor", "Marta", "Piotr"]
+LAST = ["Żółkiewska", "Wąsowicz", "Kowalski", "Brzęczyszczykiewicz", "Nowak", "Źdźbło"]
+COUNTRIES = ["Polska", "PL", "Germany", "DE", "Czechy", "UK"]
+
+
+def write_file(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            writer.writerow([f"participant.{i}@example{i % 97}.com", FIRST[i % 8], LAST[i % 6],
+                             f"+48 6{i % 100:02d} {i % 1000:03d} {(i * 7) % 1000:03d}", f"Company {i % 500}",
+                             "Engineer", COUNTRIES[i % 6], f"segment-{i % 7}"])
+
+
+def baseline(path: Path) -> float:
+    """Rows per second of csv.reader plus email-validator over the file."""
+    from email_validator import validate_email
+
+    started, rows = time.perf_counter(), 0
+    with path.open(encoding="utf-8", newline="") as stream:
+        reader = csv.reader(stream)
+        next(reader)
+        for row in reader:
+            validate_email(row[0], check_deliverability=False)
+            rows += 1
+    return rows / (time.perf_counter() - started)
+
+
+def import_in_child(path: Path, workdir: Path) -> dict:
+    """Run the import in a fresh process; it prints its rows/s and peak RSS."""
+    result = subprocess.run([sys.executable, __file__, str(path), str(workdir)], capture_output=True, text=True,
+                            check=False, cwd=Path(__file__).parent.parent, timeout=3600)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "child failed")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run(scale: float) -> list[dict]:
+    small, large = max(1000, int(20_000 * scale)), max(2000, int(200_000 * scale))
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        results = {}
+        for rows in (small, large):
+            path = Path(tmp) / f"participants-{rows}.csv"
+            write_file(path, rows)
+            workdir = Path(tmp) / f"run-{rows}"
+            workdir.mkdir()
+            results[rows] = import_in_child(path, workdir)
+        base = baseline(Path(tmp) / f"participants-{large}.csv")
+    full = results[large]
+    figures.append({"name": f"full encrypted import, {large:,} rows x 8 columns", "value": full["rows_per_s"],
+                    "unit": "rows/s", "baseline": base, "ratio": full["rows_per_s"] / base, "target": ">= 0.6x"})
+    for rows in (small, large):
+        figures.append({"name": f"peak memory of the import process, {rows:,} rows",
+                        "value": results[rows]["maxrss_mb"], "unit": "MB"})
+    figures.append({"name": "peak memory growth, 10x the rows", "value": results[large]["maxrss_mb"],
+                    "unit": "MB", "baseline": results[small]["maxrss_mb"],
+                    "ratio": results[large]["maxrss_mb"] / results[small]["maxrss_mb"], "target": "<= 1.1x"})
+    return figures
+
+
+def _child(path: Path, workdir: Path) -> None:
+    """In the child: a migrated database, an organizer and a registry, then the timed import."""
+    import resource
+
+    import flask_migrate
+
+    from app import create_app
+    from processor.accounts import service as accounts
+    from processor.csv_import import service
+    from processor.extensions import db
+    from processor.registries import service as registries
+
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    master = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+    app = create_app({"APP_ENV": "testing", "SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url,
+                      "MASTER_KEY": master, "IMPORT_MAX_ROWS": 10_000_000}, instance_path=str(workdir / "instance"))
+    with app.app_context():
+        if os.environ.get("BENCH_DATABASE_URL"):
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        flask_migrate.upgrade()
+        account = accounts.create_account(login="bench", email="bench@example.com", first_name="B", last_name="B",
+                                          password=secrets.token_hex(16), title="Bench", plan="paid", country="PL")
+        registry = registries.create_registry(account.id, "Bench")
+        started = time.perf_counter()
+        _, outcome = service.import_file(registry, path)
+        seconds = time.perf_counter() - started
+        rows = outcome.tally.rows
+        if outcome.tally.counts["create"] != rows:
+            raise SystemExit(f"only {outcome.tally.counts['create']} of {rows} rows were created")
+    print(json.dumps({"rows": rows, "rows_per_s": rows / seconds,
+                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent.parent))
+    _child(Path(sys.argv[1]), Path(sys.argv[2]))
