@@ -137,3 +137,21 @@ def test_worker_processes_give_the_same_outcome_as_one_process(app, runner, regi
     parallel = json.loads(run_import(runner, registry, path, "--json").stdout)
     assert parallel["errors"] == serial["errors"] and parallel["created"] == serial["created"] == 40
     assert len(registries.list_participants(registry, limit=100)) == 40
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    ("b@example.com," + "x" * 1001, "The field in column 'notes' is longer than 1,000 characters."),
+    ("b@example.com,x,unexpected", "The row has 3 fields but the header has 2: a delimiter or quote is misplaced."),
+    ("b@example.com", "The row has 1 field but the header has 2: a delimiter or quote is missing."),
+])
+def test_ragged_and_over_long_rows_are_row_errors(runner, registry, write_csv, row, reason):
+    outcome = json.loads(run_import(runner, registry, write_csv(f"email,notes\na@example.com,ok\n{row}\n"),
+                                    "--json").stdout)
+    assert outcome["created"] == 1
+    assert outcome["errors"] == [{"line": 3, "column": "", "reason": reason}]
+
+
+def test_trailing_empty_cells_are_not_ragged(runner, registry, write_csv):
+    outcome = json.loads(run_import(runner, registry, write_csv("email;name\r\na@example.com;Ala;;\r\n"),
+                                    "--json").stdout)
+    assert (outcome["created"], outcome["errors"]) == (1, [])
