@@ -147,11 +147,6 @@ def preview(imp: Import, account: Account, rows: int = 5) -> list[dict]:
 STEP_FROM = {"plan": ("uploaded", "planned", "failed"), "commit": ("planned",)}
 
 
-def require_step(imp: Import, step: str) -> None:
-    """Refuse a step the import is not ready for (a commit needs a dry run of the current options)."""
-    _require(imp, STEP_FROM[step])
-
-
 def plan(imp: Import, account: Account, progress: run.Progress | None = None) -> Import:
     """The dry run over the whole file: a verdict per row, totals, the error file; nothing written."""
     _require(imp, (*STEP_FROM["plan"], "planning"))
@@ -208,6 +203,17 @@ def fail(imp_id: uuid.UUID, reason: str) -> None:
 def mark(imp: Import, status: str) -> None:
     imp.status, imp.failure = status, None
     db.session.commit()
+
+
+def claim(imp: Import, step: str, status: str) -> None:
+    """Move the import to `status` only if it is still ready for `step`: of two clicks, one wins."""
+    _require(imp, STEP_FROM[step])
+    claimed = db.session.execute(sa.update(imports).where(imports.c.id == imp.id, imports.c.status.in_(
+        STEP_FROM[step])).values(status=status, failure=None)).rowcount
+    db.session.commit()
+    db.session.refresh(imp)
+    if claimed != 1:
+        raise Conflict(f"This import is {imp.status}; that step is not possible now.")
 
 
 def discard(imp: Import) -> None:

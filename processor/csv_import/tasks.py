@@ -25,9 +25,8 @@ STAGES = {"plan": ("planning", service.plan), "commit": ("committing", service.c
 def launch(imp: Import, account: Account, stage: str) -> None:
     """Mark the import running and start the stage (in a thread unless IMPORT_BACKGROUND is off)."""
     status, _ = STAGES[stage]
-    service.require_step(imp, stage)
+    service.claim(imp, stage, status)
     files.write_progress(imp.id, stage, 0, imp.rows_total or 0)
-    service.mark(imp, status)
     app = current_app._get_current_object()
     if not app.config.get("IMPORT_BACKGROUND", True):
         _work(app, imp.id, account.id, stage)
