@@ -27,6 +27,8 @@ def index():
     form = UploadForm()
     choices = [SelectChoice(str(r.id), r.name) for r in registries.list_registries(current_user.id)]
     form.registry.choices = choices
+    if request.method == "GET" and request.args.get("registry"):
+        form.registry.data = request.args["registry"]  # "Import" from a registry's page preselects it
     if form.validate_on_submit():
         try:
             registry = registries.get_registry(current_user.id, form.registry.data)

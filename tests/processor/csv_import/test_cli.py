@@ -155,3 +155,14 @@ def test_trailing_empty_cells_are_not_ragged(runner, registry, write_csv):
     outcome = json.loads(run_import(runner, registry, write_csv("email;name\r\na@example.com;Ala;;\r\n"),
                                     "--json").stdout)
     assert (outcome["created"], outcome["errors"]) == (1, [])
+
+
+def test_report_option_writes_every_rejected_row_neutralized(runner, registry, write_csv, tmp_path):
+    report = tmp_path / "errors.csv"
+    path = write_csv("email;note\r\n=1+1;+48\r\nok@example.com;fine\r\n@evil;-2\r\n")
+    result = run_import(runner, registry, path, "--report", str(report))
+    assert result.exit_code == 0
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Line;Column;Reason;email;note"
+    assert [line.split(";")[0] for line in lines[1:]] == ["2", "4"]
+    assert lines[1].endswith(";'=1+1;'+48") and lines[2].endswith(";'@evil;'-2")
