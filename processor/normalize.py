@@ -111,7 +111,12 @@ def _normalize_email(value: str | None) -> str:
 
 def email_index_form(email: str) -> str:
     """Return the canonical form fed to the blind index: normalized, NFC, case-folded as a whole."""
-    return unicodedata.normalize("NFC", normalize_email(email)).casefold()
+    return index_form_of_normalized(normalize_email(email))
+
+
+def index_form_of_normalized(email: str) -> str:
+    """The index form of an address normalize_email already returned (bulk paths: no second validation)."""
+    return unicodedata.normalize("NFC", email).casefold()
 
 
 def normalize_phone(value: str | None, region: str | None) -> str | None:

@@ -16,7 +16,7 @@ from processor.csv_import.report import ErrorReport
 from processor.errors import Conflict
 from processor.extensions import db
 from processor.keys.ring import keys_for
-from processor.normalize import email_index_form, remembering_emails
+from processor.normalize import index_form_of_normalized, remembering_emails
 from processor.registries import service as registries
 from processor.registries.models import Registry
 
@@ -114,7 +114,7 @@ def _account(outcome: Outcome, batch: list[Verdict], report: ErrorReport | None,
 def _indexer(connection: sa.Connection, registry: Registry) -> Callable[[list[str]], list[bytes]]:
     def index_of(emails: list[str]) -> list[bytes]:
         keys = keys_for(connection, registry.account_id)  # once per batch, not per row
-        return [keys.index(email_index_form(email)) for email in emails]
+        return [keys.index(index_form_of_normalized(email)) for email in emails]  # normalized by the plan
 
     return index_of
 
