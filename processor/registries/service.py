@@ -14,7 +14,14 @@ from processor.db_types import utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
 from processor.keys.ring import ensure_account_keys, keys_for
-from processor.normalize import MAX_CUSTOM_FIELDS, FieldError, clean_text, email_index_form, normalize_participant
+from processor.normalize import (
+    MAX_CUSTOM_FIELDS,
+    FieldError,
+    clean_text,
+    email_index_form,
+    index_form_of_normalized,
+    normalize_participant,
+)
 from processor.registries.models import ENCRYPTED_FIELDS, SOURCES, Registry, deletions, participants
 from processor.registries.rows import check_fields, decrypt_fields, encrypt_fields
 
@@ -235,7 +242,9 @@ def write_participants(connection: sa.Connection, registry: Registry, *, inserts
                 row_id = clean.get("id") or uuid.uuid4()
                 row = dict.fromkeys(ENCRYPTED_FIELDS)
                 row.update(encrypt_fields(keys, row_id, clean))
-                row.update(id=row_id, registry_id=registry.id, email_index=keys.index(email_index_form(clean["email"])),
+                # The rows are normalize_participant output: the email needs no second validation.
+                email_index = keys.index(index_form_of_normalized(clean["email"]))
+                row.update(id=row_id, registry_id=registry.id, email_index=email_index,
                            key_version=keys.write.version, revision=1, source=source, import_id=import_id,
                            created_at=now, updated_at=now)
                 rows.append(row)
@@ -252,7 +261,7 @@ def _update_rows(connection, registry, keys, updates, now) -> None:
     for participant_id, clean in updates:
         row = {f"v_{k}": v for k, v in encrypt_fields(keys, participant_id, clean).items()}
         if "email" in clean:
-            row["v_email_index"] = keys.index(email_index_form(clean["email"]))
+            row["v_email_index"] = keys.index(index_form_of_normalized(clean["email"]))
         row.update(p_id=participant_id, v_key_version=keys.write.version)
         groups.setdefault(tuple(sorted(row)), []).append(row)
     for names, rows in groups.items():

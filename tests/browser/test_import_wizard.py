@@ -64,6 +64,12 @@ def test_polish_cp1250_file_goes_through_the_wizard_into_the_registry(page, live
     report = download.value.path().read_bytes().decode("utf-8-sig")
     assert "Ścibor" in report and "Źdźbło" in report and report.splitlines()[1].startswith("5;E-mail;")
 
+    page.get_by_role("link", name="Open the registry").click()
+    page.get_by_role("heading", name="Webinar o jaźni").wait_for()
+    assert page.get_by_role("cell", name="Żaneta Wąsowicz-Łęcka").is_visible()
+    assert page.get_by_role("cell", name="Grzegorz Brzęczyszczykiewicz").is_visible()
+    assert not page.get_by_text("Ścibor").is_visible()
+
     stored = {p["email"]: p for p in registries.list_participants(registry)}
     assert (stored["zaneta@example.pl"]["first_name"], stored["zaneta@example.pl"]["last_name"]) == (
         "Żaneta", "Wąsowicz-Łęcka")
