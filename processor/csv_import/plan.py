@@ -110,9 +110,9 @@ def _shape_problem(row: Row, job: Job) -> str | None:
     if len(row.cells) < width:
         fields = "1 field" if len(row.cells) == 1 else f"{len(row.cells)} fields"
         return f"The row has {fields} but the header has {width}: a delimiter or quote is missing."
-    for name, cell in zip(job.header, row.cells, strict=False):
-        if len(cell) > limits.max_field:
-            return f"The field in column {name[:60]!r} is longer than {limits.max_field:,} characters."
+    if row.cells and max(map(len, row.cells)) > limits.max_field:
+        name = next(name for name, cell in zip(job.header, row.cells, strict=False) if len(cell) > limits.max_field)
+        return f"The field in column {name[:60]!r} is longer than {limits.max_field:,} characters."
     return None
 
 
