@@ -98,3 +98,16 @@ def test_discard_deletes_the_files(client, signed_in):
     client.post(f"/imports/{import_id}/discard")
     assert list(files.folder().iterdir()) == []
     assert "discarded" in client.get("/imports/").get_data(as_text=True)
+
+
+def test_a_registry_page_links_to_the_upload_with_that_registry_chosen(client, signed_in):
+    from processor.accounts.service import find_by_login
+
+    account = find_by_login("ada")
+    registries.create_registry(account.id, "First")
+    second = registries.create_registry(account.id, "Second")
+    page = client.get(f"/registries/{second.id}").get_data(as_text=True)
+    link = f"/imports/?registry={second.id}"
+    assert link in page
+    upload_page = client.get(link).get_data(as_text=True)
+    assert f'<option selected value="{second.id}">Second</option>' in upload_page
