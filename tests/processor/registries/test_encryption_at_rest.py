@@ -110,3 +110,14 @@ def test_tampered_ciphertext_fails_loudly_and_others_stay_readable(registry, two
     assert caught.value.extra["incident"] in caplog.text
     assert "grace" not in caplog.text.lower()
     assert registries.get_participant(registry, second)["first_name"] == "Linus"
+
+
+def test_integrity_failure_on_the_api_is_problem_json_500_with_the_incident(app, registry, two):
+    from processor.errors import _handle_domain_error
+
+    with app.test_request_context("/api/v1/anything"):
+        error = CiphertextIntegrityError("participants", "email", two[0])
+        response = _handle_domain_error(error)
+    body = response.get_json()
+    assert (response.status_code, response.mimetype) == (500, "application/problem+json")
+    assert body["incident"] == error.extra["incident"] and body["incident"] in body["detail"]
