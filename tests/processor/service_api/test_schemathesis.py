@@ -32,7 +32,7 @@ def test_generated_requests_never_cause_a_server_error(app, bearer, mode):
                              suppress_health_check=list(hypothesis.HealthCheck))
         def call(case, headers):
             response = case.call(headers=headers)
-            assert response.status_code < 500, f"{operation.label}: {response.status_code} {response.text}"
+            assert response.status_code < 500, f"{case.operation.label}: {response.status_code} {response.text}"
 
         try:
             call()
