@@ -42,9 +42,13 @@ def _register_domains(app: Flask) -> None:
     from processor.keys import cli as keys_cli
     from processor.marketing import api as marketing_api
     from processor.marketing import views as marketing_views
+    from processor.messaging import api as messaging_api
+    from processor.messaging import views as messaging_views
     from processor.registries import cli as registries_cli
     from processor.registries import views as registries_views
     from processor.service_api import auth as service_api_auth
+    from processor.service_api import views as service_api_views
+    from processor.support import cli as support_cli
     from processor.transfers import api as transfers_api
     from processor.transfers import cli as transfers_cli
     from processor.transfers import views as transfers_views
@@ -64,6 +68,8 @@ def _register_domains(app: Flask) -> None:
     app.cli.add_command(contracts_cli.contracts)
     extensions.api_for(app).register_blueprint(contracts_api.bp)
     app.register_blueprint(import_views.bp)
+    app.register_blueprint(messaging_views.bp)
+    app.cli.add_command(support_cli.support)
     extensions.api_for(app).register_blueprint(api.bp)
     extensions.api_for(app).register_blueprint(transfers_api.bp)
     service_api_auth.document_security(app)
@@ -75,3 +81,5 @@ def _register_domains(app: Flask) -> None:
     registries_cli.participants.add_command(import_cli.import_participants)
     app.cli.add_command(keys_cli.keys)
     keys.init_app(app)
+    extensions.api_for(app).register_blueprint(service_api_views.bp)
+    extensions.api_for(app).register_blueprint(messaging_api.bp)

@@ -1,0 +1,82 @@
+"""Input and output schemas of the participant endpoints; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from webargs.fields import DelimitedList
+
+from processor.purposes import PURPOSES
+from processor.registries.models import ENCRYPTED_FIELDS
+
+DEFAULT_FIELDS = ("email", "first_name", "last_name")
+MAX_PAGE_SIZE = 1000
+PURPOSE_HELP = ("The purpose of this use, from the taxonomy: participant data is handed out only for essential "
+                "purposes granted to the client; marketing, analytics and third-party sharing are refused (403).")
+
+
+def purpose_field() -> ma.fields.String:
+    return ma.fields.String(required=True, validate=ma.validate.OneOf(tuple(PURPOSES)),
+                            metadata={"description": PURPOSE_HELP})
+
+
+def fields_field() -> DelimitedList:
+    return DelimitedList(ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),
+                         load_default=list(DEFAULT_FIELDS),
+                         validate=ma.validate.Length(min=1, max=len(ENCRYPTED_FIELDS)),
+                         metadata={"description": "Comma-separated fields to return (default: email and names). "
+                                                  "Each field handed out is logged."})
+
+
+class ParticipantQuerySchema(ma.Schema):
+    purpose = purpose_field()
+    fields = fields_field()
+
+
+class ParticipantListQuerySchema(ParticipantQuerySchema):
+    page_size = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page_token = ma.fields.String(load_default=None, validate=ma.validate.Length(max=1000), metadata={
+        "description": "next_page_token of the previous page, with the same other parameters."})
+    email = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=320), metadata={
+        "description": "Exact email look-up through the blind index: at most one participant."})
+    updated_since = ma.fields.AwareDateTime(load_default=None, metadata={
+        "description": "Only participants changed since then; the first page also lists deletions since then."})
+
+
+class ParticipantSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    updated_at = ma.fields.AwareDateTime(dump_only=True)
+    email = ma.fields.String(dump_only=True)
+    first_name = ma.fields.String(dump_only=True, allow_none=True)
+    last_name = ma.fields.String(dump_only=True, allow_none=True)
+    phone = ma.fields.String(dump_only=True, allow_none=True)
+    company = ma.fields.String(dump_only=True, allow_none=True)
+    job_title = ma.fields.String(dump_only=True, allow_none=True)
+    country = ma.fields.String(dump_only=True, allow_none=True)
+    custom_fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), dump_only=True)
+    registered_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    joined_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    left_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    minutes_attended = ma.fields.Integer(dump_only=True, allow_none=True)
+    lawful_basis = ma.fields.String(dump_only=True, allow_none=True)
+
+
+class DeletionSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    deleted_at = ma.fields.AwareDateTime(dump_only=True)
+
+
+class ParticipantPageSchema(ma.Schema):
+    participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), dump_only=True)
+    next_page_token = ma.fields.String(dump_only=True, allow_none=True)
+    deleted = ma.fields.List(ma.fields.Nested(DeletionSchema), dump_only=True, metadata={
+        "description": "Deletion markers (with updated_since, on the first page): erase these ids."})
+
+
+class RegistrySchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    name = ma.fields.String(dump_only=True)
+    webinar_date = ma.fields.Date(dump_only=True, allow_none=True)
+
+
+class RegistryListSchema(ma.Schema):
+    registries = ma.fields.List(ma.fields.Nested(RegistrySchema), dump_only=True)

@@ -1,0 +1,54 @@
+"""`/api/v1/registries...`: the registries a client may see and their participants, purpose-bound."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from processor.service_api import access, reads
+from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
+from processor.service_api.schemas import (
+    ParticipantListQuerySchema,
+    ParticipantPageSchema,
+    ParticipantQuerySchema,
+    ParticipantSchema,
+    RegistryListSchema,
+)
+
+bp = Blueprint("registries_api", __name__, url_prefix="/api/v1/registries",
+               description="Participant registries, read by internal services for a stated purpose")
+
+
+@bp.route("")
+class Registries(MethodView):
+    @client_required()
+    @bp.doc(security=SECURITY)
+    @bp.response(200, RegistryListSchema)
+    def get(self):
+        """List the registries this client may see (an organizer's client: only that organizer's)."""
+        return {"registries": access.visible_registries(current_client())}
+
+
+@bp.route("/<uuid:registry_id>/participants")
+class Participants(MethodView):
+    @client_required("participants:read")
+    @bp.doc(security=SECURITY)
+    @bp.arguments(ParticipantListQuerySchema, location="query")
+    @bp.response(200, ParticipantPageSchema)
+    def get(self, args, registry_id):
+        """Read participants page by page, only the fields asked for, for a stated purpose (logged)."""
+        return reads.read_page(current_client(), registry_id, **args)
+
+
+@bp.route("/<uuid:registry_id>/participants/<uuid:participant_id>")
+class Participant(MethodView):
+    @client_required("participants:read")
+    @bp.doc(security=SECURITY)
+    @bp.arguments(ParticipantQuerySchema, location="query")
+    @bp.response(200, ParticipantSchema)
+    def get(self, args, registry_id, participant_id):
+        """Read one participant for a stated purpose (logged)."""
+        return reads.read_one(current_client(), registry_id, participant_id, **args)
+
+
+limit_per_client(bp)

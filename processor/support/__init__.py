@@ -1,0 +1,1 @@
+"""Processor staff looking at participant data to support the service: with a ticket and a reason, logged."""
