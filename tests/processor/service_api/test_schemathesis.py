@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 # A small budget per operation and mode keeps CI fast; the full suite runs it on both engines.
-EXAMPLES = 15
+EXAMPLES = 10
 SCOPES = "participants:read,messages:send,audit:read"
 
 
