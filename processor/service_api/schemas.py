@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import marshmallow as ma
 from webargs.fields import DelimitedList
 
@@ -80,3 +82,22 @@ class RegistrySchema(ma.Schema):
 
 class RegistryListSchema(ma.Schema):
     registries = ma.fields.List(ma.fields.Nested(RegistrySchema), dump_only=True)
+
+
+def dump_participant(row: dict, fields) -> dict:
+    """Dump one participant as ParticipantSchema would, without its per-field machinery.
+
+    Pages of 1,000 rows spend more time in marshmallow than in decryption; a test holds this to the schema.
+    """
+    out = {"id": str(row["id"]), "updated_at": row["updated_at"].isoformat()}
+    for field in fields:
+        value = row[field]
+        out[field] = value.isoformat() if isinstance(value, dt.datetime) else value
+    return out
+
+
+def dump_page(page: dict, fields) -> dict:
+    """Dump a page of participants as ParticipantPageSchema would."""
+    return {"participants": [dump_participant(row, fields) for row in page["participants"]],
+            "next_page_token": page["next_page_token"],
+            "deleted": [{"id": str(d["id"]), "deleted_at": d["deleted_at"].isoformat()} for d in page["deleted"]]}

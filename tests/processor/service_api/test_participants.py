@@ -166,3 +166,15 @@ def test_every_call_is_logged_and_the_chain_stays_intact(client, make_client, re
         client.get(url(registry, **params), headers=headers)
     assert len(entries(registry)) == 4
     assert audit.verify_account(registry.account_id) is None
+
+
+def test_fast_page_dump_equals_the_documented_schema():
+    from processor.service_api.schemas import ParticipantPageSchema, dump_page
+
+    now = dt.datetime(2026, 11, 22, 12, 0, 0, 123456, tzinfo=dt.UTC)
+    page = {"participants": [{"id": uuid.uuid4(), "updated_at": now, "source": "manual", "email": "a@example.org",
+                              "phone": None, "custom_fields": {"team": "blue"}, "registered_at": now,
+                              "minutes_attended": 42}],
+            "next_page_token": "token", "deleted": [{"id": uuid.uuid4(), "deleted_at": now}]}
+    fields = ["email", "phone", "custom_fields", "registered_at", "minutes_attended"]
+    assert dump_page(page, fields) == ParticipantPageSchema().dump(page)
