@@ -1,4 +1,4 @@
-"""Fixtures for the API: service clients and their bearer headers."""
+"""Fixtures for the API: service clients with their bearer headers, and a registry with participants."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ import itertools
 import pytest
 
 _names = itertools.count(1)
+PEOPLE = [
+    {"email": f"person{i}@example.org", "first_name": f"First{i}", "last_name": f"Last{i}",
+     "phone": f"+4860000000{i}", "company": f"Company {i}", "country": "PL"}
+    for i in range(5)
+]
 
 
 @pytest.fixture
@@ -21,3 +26,15 @@ def make_client(app):
         return client, {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+@pytest.fixture
+def registry(app, make_account):
+    """A registry of five participants (`registry.people`), owned by `registry.owner`."""
+    from processor.registries import service
+
+    owner = make_account("owner")
+    registry = service.create_registry(owner.id, "Spring webinar")
+    registry.people = [service.add_participant(registry, dict(person)) for person in PEOPLE]
+    registry.owner = owner
+    return registry
