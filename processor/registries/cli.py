@@ -103,7 +103,7 @@ def export(registry_id, fmt):
     from processor.audit import record_access
 
     record_access(account_id=registry.account_id, actor_type="staff", actor=getpass.getuser(),
-                  purpose="export on the organizer's instruction", registry_id=registry.id,
+                  purpose="essential.service", reason="export on the organizer's instruction", registry_id=registry.id,
                   fields=ENCRYPTED_FIELDS, records=count, channel="cli")
     db.session.commit()
     click.echo(f"exported {count} participants", err=True)

@@ -188,9 +188,9 @@ def list_participants(registry: Registry, *, fields=None, after: tuple | None = 
         query = query.where(participants.c.updated_at >= updated_since)
     if after is not None:
         updated_at, last_id = after
-        query = query.where(sa.or_(participants.c.updated_at > updated_at,
-                                   sa.and_(participants.c.updated_at == updated_at,
-                                           participants.c.id > as_uuid(last_id))))
+        # A row-value comparison, so both engines seek in the (registry_id, updated_at, id) index; the
+        # equivalent OR form made SQLite scan the registry from its start on every page.
+        query = query.where(sa.tuple_(participants.c.updated_at, participants.c.id) > (updated_at, as_uuid(last_id)))
     connection = db.session.connection()
     rows = connection.execute(query).all()
     if not rows:

@@ -8,12 +8,22 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from processor.accounts.views import apply_errors
+from processor.audit import record_access
 from processor.errors import ValidationFailed
+from processor.extensions import db
 from processor.registries import service
 from processor.registries.forms import CUSTOM_PREFIX, FindForm, ParticipantForm, RegistryForm
 
 bp = Blueprint("registries", __name__, url_prefix="/registries")
 PAGE_SIZE = 50
+PURPOSE = "essential.service"  # the organizer (controller) working with its own registry
+
+
+def _log_view(registry, fields, records: int, reason: str) -> None:
+    """Record the organizer's own access on a page in its access log, and commit it."""
+    record_access(account_id=registry.account_id, actor_type="account", actor=current_user.login, purpose=PURPOSE,
+                  registry_id=registry.id, fields=fields, records=records, reason=reason, channel="web")
+    db.session.commit()
 
 
 @bp.before_request
@@ -68,6 +78,7 @@ def show(registry_id):
                                          limit=PAGE_SIZE)
         last = rows[-1] if len(rows) == PAGE_SIZE else None
         next_cursor = f"{last['updated_at'].isoformat()}~{last['id']}" if last else None
+    _log_view(registry, fields, len(rows), "email look-up" if find.email.data else "participant list")
     return render_template("registries/show.html", registry=registry, rows=rows, find=find,
                            next_cursor=next_cursor, total=service.count_participants(registry))
 
@@ -101,6 +112,8 @@ def add(registry_id):
 def edit(registry_id, participant_id):
     registry = service.get_registry(current_user.id, registry_id)
     participant = service.get_participant(registry, participant_id)
+    if request.method == "GET":
+        _log_view(registry, [f for f in participant if f not in ("id", "updated_at", "source")], 1, "participant")
     # Stored values only fill the empty form: on a POST every field comes from the browser, blanks included.
     form = ParticipantForm(data={name: participant[name] for name in ParticipantForm.TEXT}
                            if request.method == "GET" else None)
