@@ -36,13 +36,13 @@ def _config(folder: Path, plaintext: bool) -> dict:
 def _prepare(folder: Path, count: int, *, plaintext: bool) -> tuple[str, str]:
     """Create the database with one registry of `count` participants; return (registry id, bearer token)."""
     import flask_migrate
-    from processor.registries import service as registries
 
     from app import create_app
     from processor.accounts import service as accounts
     from processor.clients import service as clients
     from processor.extensions import db
     from processor.normalize import normalize_participant
+    from processor.registries import service as registries
 
     app = create_app(_config(folder, plaintext), instance_path=str(folder / "instance"))
     with app.app_context():

@@ -111,9 +111,8 @@ def test_organizer_client_gives_instructions_platform_client_cannot(client, make
 
 
 def test_organizer_records_an_instruction_on_the_page(client, auth, app):
-    from processor.registries import service as registries
-
     from processor.accounts.service import get_by_login
+    from processor.registries import service as registries
 
     auth.signup("ada")
     registry = registries.create_registry(get_by_login("ada").id, "Webinar")

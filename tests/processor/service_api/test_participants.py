@@ -6,9 +6,9 @@ import datetime as dt
 import uuid
 
 import pytest
-from processor.registries import service as registries
 
 from processor.audit import service as audit
+from processor.registries import service as registries
 
 MAILER = {"scopes": "participants:read", "purposes": "essential.service.notifications.email", "country": "DE"}
 PURPOSE = "essential.service.notifications.email"
