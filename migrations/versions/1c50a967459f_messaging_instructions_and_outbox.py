@@ -1,7 +1,7 @@
 """messaging instructions and outbox
 
 Revision ID: 1c50a967459f
-Revises: 303f0e11a865
+Revises: 6b6ff562c8eb
 Create Date: 2026-11-22 12:20:38.534115
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1c50a967459f'
-down_revision = '303f0e11a865'
+down_revision = '6b6ff562c8eb'
 branch_labels = None
 depends_on = None
 
