@@ -1,0 +1,63 @@
+"""Removed accounts are held 60 (free) or 90 (paid) days, can be reactivated meanwhile, then erased."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from processor import retention
+from processor.accounts import service as accounts
+
+REMOVED = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(("plan", "days"), [("free", 60), ("paid", 90)])
+def test_hold_period_depends_on_the_plan(make_account, plan, days):
+    account = make_account("ada", plan=plan)
+    due = retention.remove_account(account, now=REMOVED)
+    assert due == REMOVED + dt.timedelta(days=days)
+    assert retention.due_for_erasure(now=due - dt.timedelta(seconds=1)) == []
+    assert retention.due_for_erasure(now=due) == [account]
+
+
+def test_a_removed_account_cannot_log_in(client, auth, make_account):
+    account = make_account("ada")
+    retention.remove_account(account)
+    assert auth.login().status_code == 401
+
+
+def test_removal_ends_open_sessions(client, auth, make_account):
+    account = make_account("ada")
+    auth.login()
+    assert client.get("/dashboard").status_code == 200
+    retention.remove_account(account)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_reactivation_works_during_the_hold_and_not_after(make_account):
+    account = make_account("ada", plan="free")
+    retention.remove_account(account, now=REMOVED)
+    retention.reactivate_account(account, now=REMOVED + dt.timedelta(days=59))
+    assert account.status == "active"
+    assert accounts.authenticate("ada", "correct horse battery staple", max_failures=5, lock_seconds=60)
+    retention.remove_account(account, now=REMOVED)
+    with pytest.raises(retention.RetentionRefused, match="hold period is over"):
+        retention.reactivate_account(account, now=REMOVED + dt.timedelta(days=60))
+
+
+@pytest.mark.parametrize(("days_after", "allowed"), [(0, True), (7, True), (7.01, False), (30, False)])
+def test_return_can_be_asked_for_within_seven_days_of_removal(make_account, days_after, allowed):
+    account = make_account("ada")
+    retention.remove_account(account, now=REMOVED)
+    when = REMOVED + dt.timedelta(days=days_after)
+    if allowed:
+        retention.check_return_allowed(account, now=when)
+    else:
+        with pytest.raises(retention.RetentionRefused, match="within 7 days"):
+            retention.check_return_allowed(account, now=when)
+
+
+def test_an_active_account_is_not_returned_but_exports_itself(make_account):
+    with pytest.raises(retention.RetentionRefused, match="removed accounts"):
+        retention.check_return_allowed(make_account("ada"))
