@@ -78,3 +78,13 @@ def test_cli_refuses_a_short_password_with_a_one_line_reason(runner):
     assert result.exit_code == 1
     assert "password: Use at least 12 characters." in result.output
     assert count_accounts() == 0
+
+
+def test_fields_are_described_only_by_help_and_errors_that_exist(client, auth):
+    html = client.get("/account/signup").get_data(as_text=True)
+    assert '"None"' not in html
+    assert 'aria-describedby="password-help"' in html
+    assert "aria-invalid" not in html
+    html = auth.signup(login="bob", password="short").get_data(as_text=True)
+    assert 'aria-describedby="password-help password-error"' in html
+    assert 'aria-invalid="true"' in html
