@@ -46,6 +46,7 @@ def _register_domains(app: Flask) -> None:
     from processor.messaging import views as messaging_views
     from processor.registries import cli as registries_cli
     from processor.registries import views as registries_views
+    from processor.retention import cli as retention_cli
     from processor.service_api import auth as service_api_auth
     from processor.service_api import views as service_api_views
     from processor.support import cli as support_cli
@@ -80,6 +81,9 @@ def _register_domains(app: Flask) -> None:
     app.cli.add_command(registries_cli.participants)
     registries_cli.participants.add_command(import_cli.import_participants)
     app.cli.add_command(keys_cli.keys)
+    accounts_cli.accounts.add_command(retention_cli.remove_account)
+    accounts_cli.accounts.add_command(retention_cli.reactivate_account)
+    app.cli.add_command(retention_cli.retention)
     keys.init_app(app)
     extensions.api_for(app).register_blueprint(service_api_views.bp)
     extensions.api_for(app).register_blueprint(messaging_api.bp)

@@ -46,3 +46,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField("New password", validators=[DataRequired()],
                                  description="At least 12 characters.")
+
+
+class RemoveAccountForm(FlaskForm):
+    password = PasswordField("Your password, to confirm", validators=[DataRequired()])

@@ -131,8 +131,12 @@ def authenticate(login: str, password: str, *, max_failures: int, lock_seconds: 
     return account
 
 
+def check_password(account: Account, password: str) -> bool:
+    return check_password_hash(account.password_hash, password or "")
+
+
 def change_password(account: Account, current: str, new: str) -> None:
-    if not check_password_hash(account.password_hash, current or ""):
+    if not check_password(account, current):
         raise ValidationFailed("The password was not changed.",
                                errors=_field_errors({"current_password": "The current password is wrong."}))
     if message := validate_password(new):

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_login import current_user, login_required, login_user, logout_user
 
 from processor.accounts import service
-from processor.accounts.forms import ChangePasswordForm, LoginForm, SettingsForm, SignupForm
+from processor.accounts.forms import ChangePasswordForm, LoginForm, RemoveAccountForm, SettingsForm, SignupForm
 from processor.errors import DomainError, ValidationFailed
 from processor.extensions import login_manager
 
@@ -113,5 +113,32 @@ def settings():
         else:
             flash("Your settings are saved.", "success")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form, account=current_user), \
+    return _settings_page(form), \
         400 if form.errors else 200
+
+
+def _settings_page(form, remove_form=None):
+    from processor.retention.service import HOLD_DAYS, RETURN_WINDOW_DAYS
+
+    return render_template("accounts/settings.html", form=form, account=current_user,
+                           remove_form=remove_form or RemoveAccountForm(),
+                           hold_days=HOLD_DAYS[current_user.plan], return_days=RETURN_WINDOW_DAYS)
+
+
+@bp.route("/remove", methods=["POST"])
+@login_required
+def remove():
+    from processor.retention import service as retention
+
+    remove_form = RemoveAccountForm()
+    account = current_user._get_current_object()
+    if remove_form.validate_on_submit():
+        if service.check_password(account, remove_form.password.data):
+            due = retention.remove_account(account)
+            logout_user()
+            flash(f"Your account is removed. Its data is held until {due:%Y-%m-%d}, then erased.", "info")
+            return redirect(url_for("accounts.login"))
+        remove_form.password.errors = ["The password is wrong."]
+    form = SettingsForm(obj=account)
+    form.fill_country_choices()
+    return _settings_page(form, remove_form), 400

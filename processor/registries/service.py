@@ -39,6 +39,15 @@ class ParticipantNotFound(NotFound):
         super().__init__("No such participant in this registry.")
 
 
+class AccountOnHold(Conflict):
+    slug = "account-on-hold"
+    title = "The account is removed"
+
+    def __init__(self):
+        super().__init__("The organizer's account is removed: its data is only held until it is reactivated or "
+                         "erased, and cannot be read, changed or exported meanwhile.")
+
+
 class DuplicateParticipant(Conflict):
     def __init__(self):
         super().__init__("A participant with this email address is already in the registry.",
@@ -91,6 +100,9 @@ def get_registry(account_id: uuid.UUID, registry_id) -> Registry:
                                                            Registry.account_id == account_id)) if registry_id else None
     if registry is None:
         raise RegistryNotFound()
+    if db.session.scalar(sa.select(Account.status).where(Account.id == account_id)) != "active":
+        # A removed account's data is only held (seed 004): no reads, writes or exports until reactivated.
+        raise AccountOnHold()
     return registry
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from processor import retention
 from processor.accounts import service as accounts
+from processor.retention import service as retention
 
 REMOVED = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -61,3 +61,19 @@ def test_return_can_be_asked_for_within_seven_days_of_removal(make_account, days
 def test_an_active_account_is_not_returned_but_exports_itself(make_account):
     with pytest.raises(retention.RetentionRefused, match="removed accounts"):
         retention.check_return_allowed(make_account("ada"))
+
+
+def test_settings_page_removes_the_account_after_the_password_is_confirmed(client, auth, make_account):
+    account = make_account("ada", plan="free")
+    auth.login()
+    page = client.get("/account/settings").get_data(as_text=True)
+    assert "held, for\n    60 days" in page
+    wrong = client.post("/account/remove", data={"password": "not my password"})
+    assert wrong.status_code == 400
+    assert "The password is wrong." in wrong.get_data(as_text=True)
+    assert account.status == "active"
+    done = client.post("/account/remove", data={"password": "correct horse battery staple"})
+    assert done.status_code == 302
+    assert client.get("/dashboard").status_code == 302
+    assert account.status == "removed"
+    assert retention.erase_due(account) == account.removed_at + dt.timedelta(days=60)

@@ -1,0 +1,1 @@
+"""Removed accounts: held for 60 or 90 days, then erased for good (seed 004, "Erasure of Processed Data")."""

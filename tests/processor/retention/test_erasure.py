@@ -1,0 +1,104 @@
+"""After the hold, an account's data is erased for good; before it, only held; a return comes within 7 days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from processor.accounts.models import Account
+from processor.extensions import db
+from processor.keys.models import data_keys
+from processor.registries import service as registries
+from processor.retention import service as retention
+
+REMOVED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def organizer(make_account):
+    account = make_account("ada", plan="free")
+    registry = registries.create_registry(account.id, "Webinar")
+    registries.add_participant(registry, {"email": "zofia@example.com", "first_name": "Zofia",
+                                          "last_name": "Żółkiewska"})
+    return account, registry
+
+
+def count(table: str) -> int:
+    return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608 - fixed table names
+
+
+def test_held_data_cannot_be_read_until_reactivated(organizer):
+    account, registry = organizer
+    retention.remove_account(account, now=REMOVED)
+    with pytest.raises(registries.AccountOnHold):
+        registries.get_registry(account.id, registry.id)
+    retention.reactivate_account(account, now=REMOVED + dt.timedelta(days=1))
+    found = registries.find_by_email(registries.get_registry(account.id, registry.id), "zofia@example.com")
+    assert found["last_name"] == "Żółkiewska"
+
+
+def test_erasure_before_the_hold_ends_is_refused(organizer):
+    account, _ = organizer
+    retention.remove_account(account, now=REMOVED)
+    with pytest.raises(retention.RetentionRefused):
+        retention.erase_account(account, now=REMOVED + dt.timedelta(days=59))
+    assert count("participants") == 1
+
+
+def test_erasure_deletes_the_data_destroys_the_keys_and_scrubs_the_profile(organizer, make_account):
+    account, _ = organizer
+    other = make_account("bob")
+    kept = registries.create_registry(other.id, "Other")
+    registries.add_participant(kept, {"email": "kept@example.com"})
+    retention.remove_account(account, now=REMOVED)
+
+    erased = retention.erase_due_accounts(now=REMOVED + dt.timedelta(days=60))
+
+    assert [login for login, _ in erased] == ["ada"]
+    assert count("participants") == 1 and count("registries") == 1
+    keys = db.session.execute(sa.select(data_keys).where(data_keys.c.account_id == account.id)).all()
+    assert keys and all(key.wrapped is None and key.destroyed_at is not None for key in keys)
+    account = db.session.get(Account, account.id)
+    assert (account.status, account.login, account.first_name) == ("erased", f"erased-{account.id.hex[:12]}",
+                                                                     "erased")
+    assert "ada" not in account.email
+    assert registries.find_by_email(kept, "kept@example.com") is not None
+
+
+def test_return_writes_every_registry_decrypted_within_the_window(organizer):
+    account, _ = organizer
+    retention.remove_account(account, now=REMOVED)
+
+    class Sink:
+        text = ""
+
+        def write(self, chunk):
+            self.text += chunk
+
+    sink = Sink()
+    assert retention.return_participant_database(account, sink, now=REMOVED + dt.timedelta(days=3)) == 1
+    document = json.loads(sink.text)
+    assert document["account"] == "ada"
+    [registry] = document["registries"]
+    assert registry["participants"][0]["last_name"] == "Żółkiewska"
+
+
+def test_cli_removes_runs_and_refuses_late_returns(runner, organizer):
+    refused = runner.invoke(args=["accounts", "remove", "ada"])
+    assert refused.exit_code == 1 and "--yes" in refused.output
+    removed = runner.invoke(args=["accounts", "remove", "ada", "--yes"])
+    assert removed.exit_code == 0, removed.output
+    assert "held until" in removed.output
+    status = runner.invoke(args=["retention", "status"])
+    assert "ada\tfree" in status.output
+    returned = runner.invoke(args=["retention", "return", "ada"])
+    assert returned.exit_code == 0, returned.output
+    assert "Żółkiewska" in returned.stdout
+    late = dt.datetime.now(dt.UTC) + dt.timedelta(days=61)
+    erased = runner.invoke(args=["retention", "run", "--now", late.isoformat()])
+    assert erased.exit_code == 0, erased.output
+    assert "erased ada" in erased.output
+    assert count("participants") == 0
