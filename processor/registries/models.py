@@ -16,7 +16,6 @@ TEXT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_titl
 ENCRYPTED_FIELDS = (*TEXT_FIELDS, "custom_fields", "registered_at", "joined_at", "left_at", "minutes_attended",
                     "lawful_basis")
 SOURCES = ("manual", "import", "api")
-MAX_CUSTOM_FIELDS = 30
 
 
 class Registry(db.Model):
