@@ -180,8 +180,12 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    from playwright.sync_api import expect
+
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Assertions wait as long as actions do: CI machines are small and busy.
+    expect.set_options(timeout=15_000)
     yield page
     context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -26,8 +27,8 @@ def test_sign_up_log_out_log_in_and_see_the_dashboard(page, live_server):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/dashboard")
-    assert page.get_by_role("heading", name="Welcome, Zofia").is_visible()
-    assert page.get_by_text("Webinary Gdańsk & Co").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Zofia")).to_be_visible()
+    expect(page.get_by_text("Webinary Gdańsk & Co")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/account/login")
@@ -38,7 +39,7 @@ def test_sign_up_log_out_log_in_and_see_the_dashboard(page, live_server):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/dashboard")
-    assert page.get_by_role("heading", name="Welcome, Zofia").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Zofia")).to_be_visible()
 
 
 def test_wrong_password_shows_an_error_and_gives_no_session(page, live_server, make_account):
@@ -47,7 +48,7 @@ def test_wrong_password_shows_an_error_and_gives_no_session(page, live_server, m
     page.get_by_label("Login").fill("ada")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Wrong login or password.").is_visible()
+    expect(page.get_by_text("Wrong login or password.")).to_be_visible()
     page.goto(f"{live_server}/dashboard")
     page.wait_for_url("**/account/login**")
-    assert page.get_by_role("heading", name="Log in").is_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.contracts.conftest import document_text
@@ -37,7 +38,7 @@ def test_form_download_sign_certificate(page, live_server, make_account):
     page.get_by_label("City").fill("Gdynia")
     page.get_by_label("Country", exact=True).select_option("PL")
     page.get_by_role("button", name="Prepare the agreement").click()
-    assert page.get_by_text("Use letters, digits, spaces and dashes").is_visible()
+    expect(page.get_by_text("Use letters, digits, spaces and dashes")).to_be_visible()
     page.get_by_label("Postal code").fill("81-368")
     page.get_by_role("button", name="Prepare the agreement").click()
     page.wait_for_url("**/contracts/v1")
@@ -53,7 +54,7 @@ def test_form_download_sign_certificate(page, live_server, make_account):
     page.get_by_label("Your full name").fill("Zofia Żółkiewska")
     page.get_by_label("Your role").fill("Prezes zarządu")
     page.get_by_role("button", name="Sign version 1").click()
-    assert page.get_by_text("Tick the box").is_visible()
+    expect(page.get_by_text("Tick the box")).to_be_visible()
     page.get_by_label("Your full name").fill("Zofia Żółkiewska")
     page.get_by_label("Your role").fill("Prezes zarządu")
     page.get_by_label("I am authorised to sign").check()
@@ -64,4 +65,4 @@ def test_form_download_sign_certificate(page, live_server, make_account):
     assert "Countersigned (in force)" in evidence.inner_text()
     assert "Zofia Żółkiewska, Prezes zarządu" in evidence.inner_text()
     assert hashlib.sha256(data).hexdigest() in evidence.inner_text()
-    assert page.get_by_text("Verified: Version 1 of the agreement of zofia").is_visible()
+    expect(page.get_by_text("Verified: Version 1 of the agreement of zofia")).to_be_visible()

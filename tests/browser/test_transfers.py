@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -31,27 +32,28 @@ def test_staff_keep_the_list_and_an_organizer_sees_where_the_data_goes(page, liv
     page.get_by_label("Purpose").fill("Hosting")
     page.get_by_label("Country where it processes the data").select_option("CN")
     page.get_by_role("button", name="Add sub-processor").click()
-    assert page.get_by_text("not-adequate").is_visible()  # beside the country field
+    expect(page.get_by_text("not-adequate")).to_be_visible()  # beside the country field
 
     page.get_by_label("Name").fill("Mail Co")
     page.get_by_label("Purpose").fill("Mail delivery")
     page.get_by_label("Country where it processes the data").select_option("US")
     page.get_by_label("Certified under the EU-US Data Privacy Framework").check()
     page.get_by_role("button", name="Add sub-processor").click()
-    assert page.get_by_text("Mail Co is added").is_visible()
+    expect(page.get_by_text("Mail Co is added")).to_be_visible()
     page.get_by_role("button", name="Remove Mail Co").click()
-    assert page.get_by_text("Mail Co is removed").is_visible()
+    expect(page.get_by_text("Mail Co is removed")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
     log_in(page, live_server, "ada")
     page.get_by_role("link", name="Where data goes").first.click()
-    assert page.get_by_role("heading", name="Where your participants' data goes").is_visible()
-    assert page.get_by_text("No sub-processors").is_visible()
-    assert page.get_by_role("cell", name="Removed").is_visible() and page.get_by_role("cell", name="Added").is_visible()
+    expect(page.get_by_role("heading", name="Where your participants' data goes")).to_be_visible()
+    expect(page.get_by_text("No sub-processors")).to_be_visible()
+    expect(page.get_by_role("cell", name="Removed")).to_be_visible()
+    expect(page.get_by_role("cell", name="Added")).to_be_visible()
     page.get_by_text("Object", exact=True).first.click()
     page.get_by_label("Why you object (optional)").first.fill("We send our own mail.")
     page.get_by_role("button", name="Object to this change").first.click()
-    assert page.get_by_text("Your objection is recorded").is_visible()
-    assert page.get_by_text("You objected on").is_visible()
+    expect(page.get_by_text("Your objection is recorded")).to_be_visible()
+    expect(page.get_by_text("You objected on")).to_be_visible()
     page.goto(f"{live_server}/transfers/staff")
-    assert page.get_by_role("heading", name="Forbidden").is_visible()
+    expect(page.get_by_role("heading", name="Forbidden")).to_be_visible()
