@@ -100,10 +100,14 @@ def get_registry(account_id: uuid.UUID, registry_id) -> Registry:
                                                            Registry.account_id == account_id)) if registry_id else None
     if registry is None:
         raise RegistryNotFound()
-    if db.session.scalar(sa.select(Account.status).where(Account.id == account_id)) != "active":
-        # A removed account's data is only held (seed 004): no reads, writes or exports until reactivated.
-        raise AccountOnHold()
+    require_active_account(account_id)
     return registry
+
+
+def require_active_account(account_id: uuid.UUID) -> None:
+    """Refuse any processing but holding of a removed account's data (seed 004), until it is reactivated."""
+    if db.session.scalar(sa.select(Account.status).where(Account.id == account_id)) != "active":
+        raise AccountOnHold()
 
 
 def list_registries(account_id: uuid.UUID) -> list[Registry]:

@@ -9,17 +9,19 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from processor import purposes
+from processor.accounts.models import Account
 from processor.audit import record_access
 from processor.clients.models import ServiceClient
 from processor.extensions import db
 from processor.registries.models import Registry
-from processor.registries.service import RegistryNotFound
+from processor.registries.service import RegistryNotFound, require_active_account
 from processor.transfers.policy import TransferPolicy, TransferRefused, today
 
 
 def visible_registries(client: ServiceClient) -> list[Registry]:
     """The registries the client may see: its organizer's, or every one for an internal service."""
-    query = sa.select(Registry).order_by(Registry.created_at, Registry.id)
+    query = (sa.select(Registry).join(Account, Account.id == Registry.account_id)
+             .where(Account.status == "active").order_by(Registry.created_at, Registry.id))
     if client.account_id is not None:
         query = query.where(Registry.account_id == client.account_id)
     return list(db.session.scalars(query))
@@ -30,6 +32,7 @@ def open_registry(client: ServiceClient, registry_id: uuid.UUID) -> Registry:
     registry = db.session.get(Registry, registry_id)
     if registry is None or not client.may_see(registry.account_id):
         raise RegistryNotFound()
+    require_active_account(registry.account_id)
     return registry
 
 

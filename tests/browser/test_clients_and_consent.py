@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from processor.clients import service
 from tests.conftest import PASSWORD
@@ -39,7 +40,7 @@ def test_create_client_token_once_then_revoke(page, live_server, make_account):
     page.reload()
     assert page.locator("#new-token").count() == 0
     page.get_by_role("button", name="Revoke my-crm").click()
-    assert page.get_by_text("Client my-crm is revoked").is_visible()
+    expect(page.get_by_text("Client my-crm is revoked")).to_be_visible()
 
 
 def test_opt_in_to_marketing_and_see_the_access_log(page, live_server, make_account):
@@ -48,8 +49,8 @@ def test_opt_in_to_marketing_and_see_the_access_log(page, live_server, make_acco
     page.goto(f"{live_server}/account/settings")
     page.get_by_label("Yes, send me news").check()
     page.get_by_role("button", name="Save marketing choice").click()
-    assert page.get_by_text("Your marketing choice is saved.").is_visible()
-    assert page.get_by_text("Your choice was recorded on").is_visible()
+    expect(page.get_by_text("Your marketing choice is saved.")).to_be_visible()
+    expect(page.get_by_text("Your choice was recorded on")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Access log").click()
-    assert page.get_by_role("heading", name="Access log").is_visible()
-    assert page.get_by_text("chain of entries is intact").is_visible()
+    expect(page.get_by_role("heading", name="Access log")).to_be_visible()
+    expect(page.get_by_text("chain of entries is intact")).to_be_visible()

@@ -77,3 +77,20 @@ def test_settings_page_removes_the_account_after_the_password_is_confirmed(clien
     assert client.get("/dashboard").status_code == 302
     assert account.status == "removed"
     assert retention.erase_due(account) == account.removed_at + dt.timedelta(days=60)
+
+
+def test_internal_services_cannot_read_a_held_account(client, make_client, registry):
+    from processor.accounts.models import Account
+    from processor.extensions import db
+
+    _, headers = make_client(scopes="participants:read", purposes="essential.service.notifications.email",
+                             country="DE")
+    path = f"/api/v1/registries/{registry.id}/participants?purpose=essential.service.notifications.email"
+    assert client.get(path, headers=headers).status_code == 200
+    retention.remove_account(db.session.get(Account, registry.account_id))
+    held = client.get(path, headers=headers)
+    assert held.status_code == 409
+    assert held.get_json()["type"].endswith("/account-on-hold")
+    listed = client.get("/api/v1/registries", headers=headers)
+    assert listed.status_code == 200
+    assert str(registry.id) not in listed.get_data(as_text=True)
