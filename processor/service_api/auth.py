@@ -11,7 +11,7 @@ from flask_limiter.util import get_remote_address
 from processor.clients import service as clients
 from processor.clients.models import ServiceClient
 from processor.errors import Forbidden
-from processor.extensions import api_for, limiter
+from processor.extensions import api_for, db, limiter
 
 SECURITY = [{"bearerAuth": []}]
 DEFAULT_RATE_LIMIT = "600 per minute"
@@ -35,6 +35,7 @@ def client_required(*scopes: str):
             client = clients.authenticate(request.headers.get("Authorization"))
             missing = [scope for scope in scopes if scope not in client.scope_list]
             if missing:
+                _log_scope_refusal(client, kwargs.get("registry_id"), missing)
                 raise InsufficientScope(f"This client lacks the scope {', '.join(missing)}.",
                                         extra={"required_scopes": list(scopes)})
             g.api_client = client
@@ -43,6 +44,17 @@ def client_required(*scopes: str):
         return guarded
 
     return decorate
+
+
+def _log_scope_refusal(client: ServiceClient, registry_id, missing: list[str]) -> None:
+    """A refused attempt on an organizer's registry is a decision that organizer sees in its access log."""
+    from processor.registries.models import Registry
+    from processor.service_api.access import log_refusal
+
+    registry = db.session.get(Registry, registry_id) if registry_id else None
+    if registry is not None and client.may_see(registry.account_id):
+        log_refusal(client, registry, purpose=request.args.get("purpose") or "-", fields=(),
+                    reason=f"insufficient-scope: the client lacks {', '.join(missing)}")
 
 
 def rate_limit_key() -> str:

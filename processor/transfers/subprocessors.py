@@ -79,8 +79,21 @@ def list_changes(since: dt.datetime | None = None) -> list[SubProcessorChange]:
     return list(db.session.scalars(query))
 
 
+def _log_refused_assignment(refusal: TransferRefused, *, by: str, channel: str) -> None:
+    """A sub-processor would serve every organizer: each one's access log shows the refused assignment."""
+    from processor.accounts.models import Account
+    from processor.audit import record_access
+
+    db.session.rollback()
+    for account_id in db.session.scalars(sa.select(Account.id).where(Account.status == "active")):
+        record_access(account_id=account_id, actor_type="staff", actor=by, purpose="essential.service",
+                      destination_country=refusal.decision.country, allowed=False, channel=channel,
+                      reason=f"sub-processor assignment refused: {refusal.detail}")
+    db.session.commit()
+
+
 def add_subprocessor(*, name: str, purpose: str, country: str, dpf_certified: bool = False,
-                     by: str, policy: TransferPolicy | None = None) -> SubProcessor:
+                     by: str, policy: TransferPolicy | None = None, channel: str = "cli") -> SubProcessor:
     """Record a new sub-processor, refused (TransferRefused) when its country may not receive data today."""
     name, purpose = (name or "").strip(), (purpose or "").strip()
     problems = {field: "This field is required." for field, value in (("name", name), ("purpose", purpose))
@@ -92,9 +105,9 @@ def add_subprocessor(*, name: str, purpose: str, country: str, dpf_certified: bo
     try:
         decision = (policy or TransferPolicy()).require(country, dpf_certified=dpf_certified)
     except TransferRefused as exc:
-        # No organizer's data moved, so no organizer's access log gets the entry; the operations log does.
         log.warning("sub-processor refused: rule=%s country=%s date=%s by=%s", exc.decision.rule,
                     exc.decision.country or "-", exc.decision.on, by)
+        _log_refused_assignment(exc, by=by, channel=channel)
         raise
     if find_current(name) is not None:
         raise Conflict(f"A current sub-processor is already named {name!r}.",

@@ -62,7 +62,7 @@ def staff():
         try:
             added = service.add_subprocessor(name=form.name.data, purpose=form.purpose.data,
                                              country=form.country.data, dpf_certified=form.dpf_certified.data,
-                                             by=current_user.login)
+                                             by=current_user.login, channel="web")
         except TransferRefused as exc:
             form.country.errors = [exc.detail]
             status = exc.status
