@@ -15,6 +15,7 @@ from processor.csv_import import service
 from processor.csv_import.detect import ENCODING_LABELS
 from processor.errors import DomainError, one_line
 from processor.extensions import db
+from processor.registries import service as registries
 from processor.registries.models import Registry
 
 
@@ -39,6 +40,7 @@ def import_participants(registry_id, file, dry_run, on_duplicate, maps, encoding
         registry = db.session.get(Registry, registry_uuid) if registry_uuid else None
         if registry is None:
             raise click.ClickException("No such registry.")
+        registries.require_active_account(registry.account_id)  # a removed account's data is only held
         with contextlib.ExitStack() as stack:
             report = stack.enter_context(report_path.open("wb")) if report_path else None
             job, outcome = service.import_file(

@@ -94,3 +94,15 @@ def test_internal_services_cannot_read_a_held_account(client, make_client, regis
     listed = client.get("/api/v1/registries", headers=headers)
     assert listed.status_code == 200
     assert str(registry.id) not in listed.get_data(as_text=True)
+
+
+def test_the_cli_import_is_refused_while_the_account_is_held(runner, registry, tmp_path):
+    from processor.accounts.models import Account
+    from processor.extensions import db
+
+    retention.remove_account(db.session.get(Account, registry.account_id))
+    source = tmp_path / "people.csv"
+    source.write_text("email\nnew@example.com\n")
+    result = runner.invoke(args=["participants", "import", "--registry", str(registry.id), str(source)])
+    assert result.exit_code == 1
+    assert "removed" in result.output
