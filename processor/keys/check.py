@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from flask import Flask
 
 from processor.config import ConfigurationError, is_development
 from processor.keys.models import data_keys, wrap_aad
 from processor.keys.providers import FileKeyProvider, MasterKeyError, StaticKeyProvider
+
+log = logging.getLogger(__name__)
 
 
 def encrypted_data_exists(connection: sa.Connection) -> bool:
@@ -47,7 +51,25 @@ def check_at_start(app: Flask, provider: StaticKeyProvider) -> bool:
                 if (isinstance(provider, FileKeyProvider) and not provider.exists() and is_development(app)
                         and not encrypted_data_exists(connection)):
                     provider.generate()
-                return verify_master_keys(connection, provider)
+                verified = verify_master_keys(connection, provider)
+                if verified:
+                    _warn_pending_retirement(connection, provider)
+                return verified
         except MasterKeyError as exc:
             db.engine.dispose()  # the app is never returned: close its pool now
             raise ConfigurationError(f"Refusing to start: {exc}") from None
+
+
+def _warn_pending_retirement(connection: sa.Connection, provider: StaticKeyProvider) -> None:
+    """Say so when shredded keys still have a master version that could open them in an older database copy.
+
+    Not finished here: every worker and every `flask` command starts the app, and rotating the master key is
+    one operator's job (`flask retention run`, `flask keys rotate-master` or `flask keys shred` finish it).
+    """
+    from processor.keys.shredding import pending_retirement
+
+    through = pending_retirement(connection, provider)
+    if through is not None:
+        log.warning("Shredded organizer keys may still open in database copies taken before: master key "
+                    "versions up to %d must be retired; run `flask retention run` or `flask keys rotate-master`.",
+                    through)

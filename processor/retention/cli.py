@@ -80,12 +80,15 @@ def status():
 @with_appcontext
 def run(now_text):
     """Erase, for good, every removed account whose hold period is over."""
-    erased = service.erase_due_accounts(now=_now(now_text))
-    for login, warnings in erased:
+    run = service.erase_due_accounts(now=_now(now_text))
+    for login in run.erased:
         click.echo(f"erased {login}")
-        for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{len(erased)} account(s) erased")
+    if run.retired:
+        click.echo(f"master key versions {', '.join(map(str, run.retired))} retired; "
+                   f"version {run.master_version} wraps the remaining organizers' keys")
+    for warning in run.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{len(run.erased)} account(s) erased")
 
 
 @retention.command("return")

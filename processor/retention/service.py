@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -92,18 +93,29 @@ KEPT_TABLES = frozenset({"accounts", "access_log", "access_log_heads", "data_key
 
 
 def erase_account(account: Account, *, now: dt.datetime | None = None) -> list[str]:
-    """Erase a removed account whose hold is over: destroy its keys, delete its data, scrub its profile.
+    """Erase one removed account whose hold is over, and retire the master versions that wrapped its keys.
 
-    Returns warnings (from key shredding) for the operator; raises RetentionRefused before the hold ends.
+    Returns warnings (from the master-key retirement) for the operator; raises RetentionRefused before the hold
+    ends. To erase several accounts, use `erase_due_accounts`: it retires master versions once for all of them.
     """
-    from processor.keys.shredding import shred_account_keys
+    from processor.keys.shredding import finish_shredding
 
-    now = now or utcnow()
+    _erase(account, now or utcnow())
+    return finish_shredding().warnings
+
+
+def _erase(account: Account, now: dt.datetime) -> None:
+    """Destroy the account's keys, delete its data, scrub its profile; the master-key retirement is left pending.
+
+    The key tombstones record which master versions must go (`processor.keys.shredding`): until
+    `finish_shredding` has run, a copy of the database taken before could still be decrypted.
+    """
+    from processor.keys.shredding import tombstone_account_keys
+
     if account.status != "removed" or now < erase_due(account):
         raise RetentionRefused("Only a removed account whose hold period is over can be erased.")
-    # Keys first: from this moment nothing of the organizer can be decrypted, even from a backup (the master
-    # versions that wrapped the keys are retired by the shredding).
-    warnings = shred_account_keys(account.id).warnings
+    # Keys first: from this moment nothing of the organizer can be decrypted from the database.
+    tombstone_account_keys(account.id)
     registry_ids = sa.select(sa.column("id")).select_from(sa.table("registries")).where(
         sa.column("account_id") == account.id)
     for table in reversed(db.metadata.sorted_tables):
@@ -115,7 +127,6 @@ def erase_account(account: Account, *, now: dt.datetime | None = None) -> list[s
             db.session.execute(table.delete().where(table.c.account_id == account.id))
     _scrub(account, now)
     db.session.commit()
-    return warnings
 
 
 def _scrub(account: Account, now: dt.datetime) -> None:
@@ -130,14 +141,41 @@ def _scrub(account: Account, now: dt.datetime) -> None:
     account.session_version += 1
 
 
-def erase_due_accounts(*, now: dt.datetime | None = None) -> list[tuple[str, list[str]]]:
-    """Erase every removed account whose hold is over; return (former login, warnings) for each."""
+@dataclass
+class ErasureRun:
+    """One `flask retention run`: the former logins erased and the one master-key retirement that followed."""
+
+    erased: list[str] = field(default_factory=list)
+    master_version: int | None = None
+    retired: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def erase_due_accounts(*, now: dt.datetime | None = None) -> ErasureRun:
+    """Erase every removed account whose hold is over, then retire the master versions that wrapped their keys.
+
+    The retirement is one master rotation for the whole run, however many accounts were erased. It runs even
+    when none was due, to finish one that an earlier run (or `flask keys shred`) left pending by dying or
+    failing; with nothing pending it does nothing.
+    """
+    from processor.keys.shredding import finish_shredding
+
     now = now or utcnow()
-    erased = []
-    for account in due_for_erasure(now=now):
-        login = account.login
-        erased.append((login, erase_account(account, now=now)))
-    return erased
+    run = ErasureRun()
+    try:
+        for account in due_for_erasure(now=now):
+            login = account.login
+            _erase(account, now)
+            run.erased.append(login)
+    except Exception:
+        # Keys destroyed before the failure get their master versions retired now, not only at the next run.
+        db.session.rollback()
+        finish_shredding()
+        raise
+    retirement = finish_shredding()
+    run.master_version, run.retired, run.warnings = (retirement.master_version, retirement.retired,
+                                                     retirement.warnings)
+    return run
 
 
 def return_participant_database(account: Account, out, *, now: dt.datetime | None = None) -> int:
