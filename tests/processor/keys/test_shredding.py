@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from processor.extensions import db
-from processor.keys.models import data_keys
+from processor.keys.models import data_keys, wrap_aad
 from processor.keys.providers import MasterKeyError
 from processor.keys.ring import AccountKeys, KeyRing, KeysShredded, KeysUnavailable
 from processor.registries import service as registries
@@ -84,3 +84,28 @@ def test_shredding_needs_the_confirmation_flag(app, runner, two_organizers):
     assert result.exit_code == 1
     assert "--yes-destroy-all-participant-data" in result.output
     assert registries.list_participants(ada)[0]["first_name"] == "Shredme"
+
+
+def test_a_tombstone_marks_its_master_versions_and_the_next_shred_retires_them_in_the_same_rotation(
+        app, runner, two_organizers, make_account):
+    from processor.keys.shredding import pending_retirement, tombstone_account_keys
+
+    ada, bob, kept = two_organizers
+    make_account("cyd")
+    provider = app.extensions["key_ring"].provider
+    key_copy, _ = _copy(ada.account_id)
+    tombstone_account_keys(ada.account_id)  # and the process dies before the rotation
+    assert pending_retirement(db.session.connection(), provider) == 1
+    assert provider.versions() == [1]
+
+    result = runner.invoke(args=["keys", "shred", "cyd", CONFIRM])
+
+    assert result.exit_code == 0, result.output
+    assert "master key versions 1 retired; version 2 wraps" in result.output
+    assert provider.versions() == [2]
+    assert pending_retirement(db.session.connection(), provider) is None
+    for row in key_copy:
+        with pytest.raises(MasterKeyError):
+            provider.unwrap(row.master_version, row.wrapped, wrap_aad(row.account_id, row.purpose, row.version))
+    app.extensions["key_ring"].forget_all()
+    assert registries.get_participant(bob, kept["id"])["first_name"] == "Keepme"
