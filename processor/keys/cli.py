@@ -11,7 +11,7 @@ from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
 from processor.keys.providers import MasterKeyError
 from processor.keys.rotation import retire_master, rewrap_all, start_master_rotation
-from processor.keys.shredding import finish_shredding, pending_retirement, shred_account_keys
+from processor.keys.shredding import finish_shredding, shred_account_keys
 
 
 def _fail(exc: Exception):
@@ -45,19 +45,16 @@ def rotate_master():
 
 def _finish_pending_retirement() -> bool:
     """Finish a retirement a shred left pending (a crash, a failure); False when nothing was pending."""
-    from processor.extensions import db
-    from processor.keys.ring import ring
-
-    if pending_retirement(db.session.connection(), ring().provider) is None:
-        return False
-    click.echo("a shred left old master key versions to retire: re-wrapping and retiring them now")
     result = finish_shredding()
     for warning in result.warnings:
         click.echo(f"WARNING: {warning}", err=True)
     if result.warnings:
         raise SystemExit(1)
-    click.echo(f"done: master key versions {', '.join(map(str, result.retired))} retired; "
-               f"version {result.master_version} wraps every organizer key")
+    if not result.retired:
+        return False
+    click.echo(f"a shred had left old master key versions to retire: master key versions "
+               f"{', '.join(map(str, result.retired))} retired; version {result.master_version} wraps every "
+               "organizer key")
     return True
 
 

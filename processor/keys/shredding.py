@@ -105,10 +105,10 @@ def finish_shredding() -> Retirement:
         if target <= through:
             target = provider.add_version()  # else a run that died after adding it is resumed
         rewrap_all(target)
+        result.master_version = target
         for version in [v for v in provider.versions() if v <= through]:
             retire_master(version)
             result.retired.append(version)
-        result.master_version = target
     except (MasterKeyError, DomainError) as exc:
         detail = exc.detail if isinstance(exc, DomainError) else str(exc)
         result.warnings.append(f"{COPIES_STAY_READABLE}: {detail}")
