@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -88,14 +89,45 @@ def app_config() -> dict:
     return {}
 
 
+class Client(FlaskClient):
+    """A test client whose every request has an app context, and so a `g` and a database session, of its own.
+
+    Flask reuses an app context that is already pushed (a test's `app_ctx`) for a test client's request, so
+    the request would share the test's `g` (where Flask-Login caches the user) and its database session, and
+    carry them into the next request. Served for real, each request has its own. Responses are buffered so a
+    streamed body is produced inside its request's context too; each redirect followed is a request of its own.
+    """
+
+    def run_wsgi_app(self, environ, buffered=False):
+        with self.application.app_context():
+            return super().run_wsgi_app(environ, buffered=True)
+
+
+class CliRunner(FlaskCliRunner):
+    """A CLI runner whose every command has an app context of its own, as each `flask ...` run would."""
+
+    def invoke(self, *args, **kwargs):
+        with self.app.app_context():
+            return super().invoke(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path, app_config):
+    """The app, with no app context pushed: requests through `client` push their own, as in production."""
     app = create_app(_config(database_url, **app_config), instance_path=str(tmp_path / "instance"))
+    app.test_client_class = Client
+    app.test_cli_runner_class = CliRunner
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context for the test's own work: the database session, services, the config as `current_app`."""
+    with app.app_context() as ctx:
+        yield ctx
 
 
 def _empty_tables() -> None:
@@ -137,7 +169,7 @@ def auth(client) -> AuthActions:
 
 
 @pytest.fixture
-def make_account(app):
+def make_account(app_ctx):
     """Create an organizer account through the service, as sign-up would."""
     from processor.accounts import service
 

@@ -8,14 +8,14 @@ from alembic.migration import MigrationContext
 from processor.extensions import db
 
 
-def test_migrations_match_the_models(app, engine_name):
+def test_migrations_match_the_models(app_ctx, engine_name):
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ on {engine_name}: run `flask db migrate`"
 
 
-def test_schema_is_at_the_latest_revision(app):
+def test_schema_is_at_the_latest_revision(app_ctx, app):
     from alembic.script import ScriptDirectory
     from flask_migrate import Migrate
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from processor.accounts import service
@@ -16,13 +16,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 @login_manager.user_loader
 def _load_user(session_id: str):
     return service.load_session_account(session_id)
-
-
-@bp.before_app_request
-def _resolve_user_per_request():
-    # Flask-Login caches the user in `g`; when requests share an app context (as in tests), the cache
-    # would carry one request's user into the next. Resolve it from each request's own session cookie.
-    g.pop("_login_user", None)
 
 
 def apply_errors(form, error: ValidationFailed) -> None:

@@ -19,7 +19,7 @@ def details() -> BusinessDetails:
 
 
 @pytest.fixture
-def registry(app):
+def registry(app_ctx):
     """Two current sub-processors, one outside the EEA under the Data Privacy Framework."""
     from processor.transfers.subprocessors import add_subprocessor
 

@@ -41,7 +41,7 @@ def test_signed_agreement_is_in_force_and_a_title_change_offers_a_new_version(cl
     assert body["in_force"] and body["new_version_offered"] and body["changes"] == ["your account title"]
 
 
-def test_unknown_login_is_problem_json_404(client, app):
+def test_unknown_login_is_problem_json_404(client, app_ctx):
     response = client.get("/api/v1/accounts/nobody/dpa", headers=bearer())
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
 

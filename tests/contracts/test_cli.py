@@ -70,7 +70,7 @@ def test_status_reports_the_version_in_force(runner, organizer, details, registr
     assert result.output.strip() == "zofia: version 1: Draft; in force: none"
 
 
-def test_keygen_creates_the_key_once(runner, app):
+def test_keygen_creates_the_key_once(runner, app_ctx):
     first = runner.invoke(args=["contracts", "keygen"])
     assert first.exit_code == 0 and signing.key_path().exists()
     key = signing.key_path().read_bytes()

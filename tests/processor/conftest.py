@@ -15,7 +15,7 @@ PEOPLE = [
 
 
 @pytest.fixture
-def make_client(app):
+def make_client(app_ctx):
     """Create a service client through the service and return (client, Authorization headers)."""
     from processor.clients import service
 
@@ -29,7 +29,7 @@ def make_client(app):
 
 
 @pytest.fixture
-def registry(app, make_account):
+def registry(app_ctx, make_account):
     """A registry of five participants (`registry.people`), owned by `registry.owner`."""
     from processor.registries import service
 

@@ -31,6 +31,36 @@ def test_login_then_logout(client, auth, make_account):
     assert client.get("/dashboard").status_code == 302
 
 
+def who(client) -> str:
+    """The login the page header shows, as the request resolved it from the session cookie."""
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    return page.get_data(as_text=True).split('<span class="who">', 1)[1].split("</span>", 1)[0]
+
+
+def test_logging_out_and_in_as_another_organizer_shows_the_other(client, auth, make_account):
+    make_account("ada")
+    make_account("bob")
+    auth.login("ada")
+    assert who(client) == "ada"
+    auth.logout()
+    assert client.get("/dashboard").status_code == 302
+    auth.login("bob")
+    assert who(client) == "bob"
+
+
+def test_two_browsers_each_see_their_own_organizer(app, client, auth, make_account):
+    make_account("ada")
+    make_account("bob")
+    other = app.test_client()
+    auth.login("ada")
+    other.post("/account/login", data={"login": "bob", "password": PASSWORD})
+    assert (who(client), who(other), who(client)) == ("ada", "bob", "ada")
+    auth.logout()
+    assert client.get("/dashboard").status_code == 302
+    assert who(other) == "bob"
+
+
 def test_database_holds_nothing_from_which_the_password_can_be_recovered(app, make_account, engine_name):
     account = make_account("ada")
     row = db.session.execute(sa.text("SELECT * FROM accounts")).mappings().one()
@@ -66,7 +96,7 @@ def app_config(request):
     return {"WTF_CSRF_ENABLED": True} if "csrf" in request.node.name else {}
 
 
-def test_csrf_missing_token_is_rejected_and_nothing_created(client):
+def test_csrf_missing_token_is_rejected_and_nothing_created(app_ctx, client):
     data = {"login": "eve", "email": "e@example.com", "first_name": "E", "last_name": "V", "title": "T",
             "plan": "free", "country": "PL", "password": PASSWORD}
     response = client.post("/account/signup", data=data)

@@ -16,7 +16,7 @@ def count_accounts() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Account))
 
 
-def test_signup_page_creates_the_account_and_logs_in(client, auth):
+def test_signup_page_creates_the_account_and_logs_in(app_ctx, client, auth):
     before = dt.datetime.now(dt.UTC)
     response = auth.signup(login="ada", title="Analytical Webinars")
     assert response.status_code == 302
@@ -35,7 +35,7 @@ def test_signup_page_creates_the_account_and_logs_in(client, auth):
     ({"login": "A B"}, "login", "lower-case letters"),
     ({"plan": "gold"}, "plan", "Not a valid choice"),
 ])
-def test_signup_refuses_bad_input_beside_the_field(auth, fields, field, message):
+def test_signup_refuses_bad_input_beside_the_field(app_ctx, auth, fields, field, message):
     fields = dict(fields)  # the parameter dict is shared by the runs on each engine
     response = auth.signup(login=fields.pop("login", "bob"), **fields)
     assert response.status_code == 400
@@ -59,7 +59,7 @@ def test_creation_date_is_set_by_the_server_and_cannot_change(make_account):
         account.created_at = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def test_cli_creates_an_account_reading_the_password_from_stdin(runner, auth):
+def test_cli_creates_an_account_reading_the_password_from_stdin(app_ctx, runner, auth):
     result = runner.invoke(args=["accounts", "create", "--login", "cli-user", "--email", "c@example.com",
                                  "--first-name", "Zofia", "--last-name", "Łęcka", "--title", "Żółw Events",
                                  "--plan", "free", "--country", "pl"], input=PASSWORD + "\n")
@@ -71,7 +71,7 @@ def test_cli_creates_an_account_reading_the_password_from_stdin(runner, auth):
     assert auth.login("cli-user").status_code == 302
 
 
-def test_cli_refuses_a_short_password_with_a_one_line_reason(runner):
+def test_cli_refuses_a_short_password_with_a_one_line_reason(app_ctx, runner):
     result = runner.invoke(args=["accounts", "create", "--login", "cli-user", "--email", "c@example.com",
                                  "--first-name", "Z", "--last-name", "L", "--title", "T", "--plan", "free",
                                  "--country", "PL"], input="short\n")

@@ -13,7 +13,7 @@ def _registry_with_one(login="ada"):
     return registry, person
 
 
-def test_registry_page_and_email_lookup_are_logged(client, auth):
+def test_registry_page_and_email_lookup_are_logged(app_ctx, client, auth):
     auth.signup("ada")
     registry, _ = _registry_with_one()
     client.get(f"/registries/{registry.id}")
@@ -24,7 +24,7 @@ def test_registry_page_and_email_lookup_are_logged(client, auth):
     assert (found.reason, found.records) == ("email look-up", 1)
 
 
-def test_opening_a_participant_is_logged(client, auth):
+def test_opening_a_participant_is_logged(app_ctx, client, auth):
     auth.signup("ada")
     registry, person = _registry_with_one()
     client.get(f"/registries/{registry.id}/participants/{person['id']}")

@@ -10,7 +10,7 @@ CREATE = ["clients", "create", "--name", "mailer", "--scopes", "participants:rea
           "--purposes", "essential.service.notifications.email", "--country", "US", "--dpf-certified"]
 
 
-def test_create_prints_a_working_token_once_then_list_and_revoke(runner):
+def test_create_prints_a_working_token_once_then_list_and_revoke(app_ctx, runner):
     result = runner.invoke(args=CREATE)
     assert result.exit_code == 0, result.output
     token = re.search(r"ppk_\w+", result.output).group(0)

@@ -10,7 +10,7 @@ FORM = {"name": "my-crm", "scopes": ["participants:read"], "purposes": ["essenti
         "country": "PL"}
 
 
-def test_organizer_creates_a_client_and_sees_the_token_once(client, auth):
+def test_organizer_creates_a_client_and_sees_the_token_once(app_ctx, client, auth):
     auth.signup("ada")
     response = client.post("/clients/", data=FORM)
     assert response.status_code == 200
@@ -20,7 +20,7 @@ def test_organizer_creates_a_client_and_sees_the_token_once(client, auth):
     assert token not in client.get("/clients/").get_data(as_text=True)
 
 
-def test_page_refuses_a_marketing_purpose_beside_the_field(client, auth):
+def test_page_refuses_a_marketing_purpose_beside_the_field(app_ctx, client, auth):
     auth.signup("ada")
     response = client.post("/clients/", data={**FORM, "purposes": ["marketing.advertising"]})
     assert response.status_code == 400

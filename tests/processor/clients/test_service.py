@@ -15,7 +15,7 @@ MAILER = {"name": "mailer", "scopes": "participants:read,messages:send",
           "purposes_granted": "essential.service.notifications.email", "country": "DE", "created_by": "cli"}
 
 
-def test_created_client_stores_only_a_hash_of_its_token(app):
+def test_created_client_stores_only_a_hash_of_its_token(app_ctx):
     client, token = service.create_client(**MAILER)
     stored = db.session.execute(sa.select(ServiceClient.__table__)).one()._mapping
     assert token not in str(dict(stored).values())
@@ -31,14 +31,14 @@ def test_malformed_or_missing_token_is_unauthenticated(app, header):
     assert refused.value.status == 401
 
 
-def test_well_formed_but_unknown_token_is_unauthenticated(app):
+def test_well_formed_but_unknown_token_is_unauthenticated(app_ctx):
     from processor.clients import tokens
 
     with pytest.raises(service.Unauthenticated, match="unknown or revoked"):
         service.authenticate(f"Bearer {tokens.generate()}")
 
 
-def test_revoked_token_stops_working(app):
+def test_revoked_token_stops_working(app_ctx):
     _, token = service.create_client(**MAILER)
     service.revoke_client("mailer")
     with pytest.raises(service.Unauthenticated):
@@ -46,7 +46,7 @@ def test_revoked_token_stops_working(app):
 
 
 @pytest.mark.parametrize("purpose", ["marketing.communications.email", "analytics", "third_party_sharing"])
-def test_marketing_analytics_or_sharing_cannot_be_granted(app, purpose):
+def test_marketing_analytics_or_sharing_cannot_be_granted(app_ctx, purpose):
     with pytest.raises(PurposeRefused):
         service.create_client(**{**MAILER, "purposes_granted": f"essential.service,{purpose}"})
     assert service.list_clients(include_organizers=True) == []
@@ -72,7 +72,7 @@ def test_organizer_client_cannot_get_the_marketing_audience_scope(app, make_acco
         service.create_client(**{**MAILER, "scopes": "marketing:audience", "account_id": ada.id})
 
 
-def test_duplicate_name_is_a_conflict(app):
+def test_duplicate_name_is_a_conflict(app_ctx):
     service.create_client(**MAILER)
     with pytest.raises(Conflict):
         service.create_client(**MAILER)

@@ -36,7 +36,7 @@ def mapping_form(imp_id, **overrides):
     return {**form, **overrides}
 
 
-def test_the_whole_wizard_imports_and_reports(client, signed_in, app):
+def test_the_whole_wizard_imports_and_reports(client, signed_in, app_ctx):
     from processor.accounts.service import find_by_login
 
     account = find_by_login("ada")
@@ -68,7 +68,7 @@ def test_the_whole_wizard_imports_and_reports(client, signed_in, app):
     assert client.get(f"/imports/{import_id}/progress").get_json()["status"] == "committed"
 
 
-def test_an_image_upload_shows_a_message_beside_the_field(client, signed_in):
+def test_an_image_upload_shows_a_message_beside_the_field(app_ctx, client, signed_in):
     from processor.accounts.service import find_by_login
 
     registry = registries.create_registry(find_by_login("ada").id, "Webinar")
@@ -90,7 +90,7 @@ def test_another_organizers_import_is_not_found(client, auth, make_account, app)
     assert files.upload_path(imp).exists()
 
 
-def test_discard_deletes_the_files(client, signed_in):
+def test_discard_deletes_the_files(app_ctx, client, signed_in):
     from processor.accounts.service import find_by_login
 
     registry = registries.create_registry(find_by_login("ada").id, "Webinar")
@@ -100,7 +100,7 @@ def test_discard_deletes_the_files(client, signed_in):
     assert "discarded" in client.get("/imports/").get_data(as_text=True)
 
 
-def test_a_registry_page_links_to_the_upload_with_that_registry_chosen(client, signed_in):
+def test_a_registry_page_links_to_the_upload_with_that_registry_chosen(app_ctx, client, signed_in):
     from processor.accounts.service import find_by_login
 
     account = find_by_login("ada")

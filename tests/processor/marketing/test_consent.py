@@ -16,7 +16,7 @@ def _audience(client, headers):
     return response.get_json()["organizers"]
 
 
-def test_opt_in_on_the_account_page_records_time_and_source(client, auth):
+def test_opt_in_on_the_account_page_records_time_and_source(app_ctx, client, auth):
     auth.signup("ada")
     assert "You have not opted in" in client.get("/account/settings").get_data(as_text=True)
     client.post("/marketing/consent", data={"choice": "in"})

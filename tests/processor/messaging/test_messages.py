@@ -110,7 +110,7 @@ def test_organizer_client_gives_instructions_platform_client_cannot(client, make
     assert [i["id"] for i in listed] == [created.get_json()["id"]]
 
 
-def test_organizer_records_an_instruction_on_the_page(client, auth, app):
+def test_organizer_records_an_instruction_on_the_page(client, auth, app_ctx):
     from processor.accounts.service import get_by_login
     from processor.registries import service as registries
 

@@ -14,7 +14,7 @@ from processor.registries.models import participants
 
 
 @pytest.fixture
-def signed_in(auth):
+def signed_in(app_ctx, auth):
     auth.signup("ada")
     return find_by_login("ada")
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from processor.accounts import service as accounts
+from processor.extensions import db
 from processor.retention import service as retention
 
 REMOVED = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -71,10 +72,12 @@ def test_settings_page_removes_the_account_after_the_password_is_confirmed(clien
     wrong = client.post("/account/remove", data={"password": "not my password"})
     assert wrong.status_code == 400
     assert "The password is wrong." in wrong.get_data(as_text=True)
+    db.session.refresh(account)
     assert account.status == "active"
     done = client.post("/account/remove", data={"password": "correct horse battery staple"})
     assert done.status_code == 302
     assert client.get("/dashboard").status_code == 302
+    db.session.refresh(account)
     assert account.status == "removed"
     assert retention.erase_due(account) == account.removed_at + dt.timedelta(days=60)
 

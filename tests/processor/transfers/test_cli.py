@@ -45,7 +45,7 @@ def test_registry_lists_the_decisions_in_force_on_a_day():
     assert "PL" in eea
 
 
-def test_add_list_and_remove_a_subprocessor(runner):
+def test_add_list_and_remove_a_subprocessor(app_ctx, runner):
     added = runner.invoke(args=["subprocessors", "add", "--name", "Mail Co", "--purpose", "Mail delivery",
                                 "--country", "us", "--dpf-certified"])
     assert added.exit_code == 0, added.output
@@ -66,7 +66,7 @@ def test_add_list_and_remove_a_subprocessor(runner):
     (["--country", "DEU"], "malformed-country"),
     (["--country", "DE", "--purpose", " "], "purpose: This field is required."),
 ])
-def test_add_refuses_with_one_line_and_writes_nothing(runner, args, words):
+def test_add_refuses_with_one_line_and_writes_nothing(app_ctx, runner, args, words):
     options = {"--name": "Host", "--purpose": "Hosting"}
     options.update(dict(zip(args[::2], args[1::2], strict=True)))
     result = runner.invoke(args=["subprocessors", "add", *[x for pair in options.items() for x in pair]])

@@ -12,7 +12,7 @@ from processor.transfers import subprocessors as service
 
 
 @pytest.fixture
-def change(app):
+def change(app_ctx):
     service.add_subprocessor(name="Mail Co", purpose="Mail delivery", country="SE", by="root")
     return service.list_changes()[0]
 

@@ -16,7 +16,7 @@ def add(name="Hetzner Online GmbH", purpose="Hosting", country="DE", **extra):
     return service.add_subprocessor(name=name, purpose=purpose, country=country, by="staff", **extra)
 
 
-def test_an_added_subprocessor_is_listed_and_its_addition_recorded(app):
+def test_an_added_subprocessor_is_listed_and_its_addition_recorded(app_ctx):
     added = add(country=" de ")
     assert [(s.name, s.purpose, s.country, s.dpf_certified) for s in list_subprocessors()] == [
         ("Hetzner Online GmbH", "Hosting", "DE", False)]
@@ -26,7 +26,7 @@ def test_an_added_subprocessor_is_listed_and_its_addition_recorded(app):
     assert change.objection_open()
 
 
-def test_a_certified_us_subprocessor_is_allowed(app):
+def test_a_certified_us_subprocessor_is_allowed(app_ctx):
     add(name="Mail Co", purpose="Mail delivery", country="US", dpf_certified=True)
     assert list_subprocessors()[0].transfer_today().rule == "adequacy-dpf"
 
@@ -37,7 +37,7 @@ def test_a_certified_us_subprocessor_is_allowed(app):
     ("XX", False, "unknown-country"),
     ("USA", True, "malformed-country"),
 ])
-def test_adding_a_subprocessor_in_a_refused_country_is_refused_and_nothing_is_written(app, country, certified,
+def test_adding_a_subprocessor_in_a_refused_country_is_refused_and_nothing_is_written(app_ctx, country, certified,
                                                                                       rule):
     with pytest.raises(TransferRefused) as caught:
         add(country=country, dpf_certified=certified)
@@ -49,21 +49,21 @@ def test_adding_a_subprocessor_in_a_refused_country_is_refused_and_nothing_is_wr
     ("", "Hosting", "name"), ("   ", "Hosting", "name"), ("Host", "", "purpose"),
     ("x" * 201, "Hosting", "name"), ("Host", "p" * 501, "purpose"),
 ])
-def test_a_subprocessor_needs_a_name_and_a_purpose_within_limits(app, name, purpose, field):
+def test_a_subprocessor_needs_a_name_and_a_purpose_within_limits(app_ctx, name, purpose, field):
     with pytest.raises(ValidationFailed) as caught:
         add(name=name, purpose=purpose)
     assert [e["field"] for e in caught.value.errors] == [field]
     assert list_subprocessors() == []
 
 
-def test_two_current_subprocessors_cannot_share_a_name(app):
+def test_two_current_subprocessors_cannot_share_a_name(app_ctx):
     add(name="Hetzner")
     with pytest.raises(Conflict):
         add(name="HETZNER ")
     assert len(list_subprocessors()) == 1
 
 
-def test_a_removed_subprocessor_leaves_the_list_but_its_history_stays(app):
+def test_a_removed_subprocessor_leaves_the_list_but_its_history_stays(app_ctx):
     add(name="Hetzner")
     add(name="Mailgun EU", purpose="Mail delivery", country="SE")
     removed = service.remove_subprocessor("hetzner", by="staff")
@@ -76,12 +76,12 @@ def test_a_removed_subprocessor_leaves_the_list_but_its_history_stays(app):
     assert len(list_changes()) == 4
 
 
-def test_removing_an_unknown_subprocessor_is_not_found(app):
+def test_removing_an_unknown_subprocessor_is_not_found(app_ctx):
     with pytest.raises(NotFound):
         service.remove_subprocessor("Nobody", by="staff")
 
 
-def test_the_objection_window_closes_thirty_days_after_the_change(app):
+def test_the_objection_window_closes_thirty_days_after_the_change(app_ctx):
     add()
     change = list_changes()[0]
     day = change.changed_at.date()
@@ -89,20 +89,20 @@ def test_the_objection_window_closes_thirty_days_after_the_change(app):
     assert not change.objection_open(day + dt.timedelta(days=31))
 
 
-def test_changes_can_be_listed_since_a_moment(app):
+def test_changes_can_be_listed_since_a_moment(app_ctx):
     add(name="A")
     later = list_changes()[0].changed_at + dt.timedelta(seconds=1)
     assert list_changes(since=later) == []
     assert isinstance(list_changes(since=later - dt.timedelta(days=1))[0], SubProcessorChange)
 
 
-def test_a_refused_addition_is_written_to_the_operations_log(app, caplog):
+def test_a_refused_addition_is_written_to_the_operations_log(app_ctx, caplog):
     with caplog.at_level("WARNING", logger="processor.transfers.subprocessors"), pytest.raises(TransferRefused):
         add(country="CN")
     assert "rule=not-adequate country=CN" in caplog.text and "by=staff" in caplog.text
 
 
-def test_a_removal_that_lost_a_race_records_nothing(app, monkeypatch):
+def test_a_removal_that_lost_a_race_records_nothing(app_ctx, monkeypatch):
     sub = add(name="Hetzner")
     service.remove_subprocessor("Hetzner", by="first")
     monkeypatch.setattr(service, "find_current", lambda name: sub)  # as if read just before the other removal

@@ -29,7 +29,7 @@ def test_the_destinations_page_needs_a_login(client):
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
 
 
-def test_an_organizer_sees_the_current_list_with_its_basis_and_every_change_with_its_deadline(auth, client):
+def test_an_organizer_sees_the_current_list_with_its_basis_and_every_change_with_its_deadline(app_ctx, auth, client):
     auth.signup()
     add(country="JP", name="Tokyo Hosting KK")
     add(name="Gone Ltd", country="SE")
@@ -48,7 +48,7 @@ def test_the_menu_links_to_the_destinations_page(auth, client):
     assert 'href="/transfers/"' in client.get("/dashboard").get_data(as_text=True)
 
 
-def test_a_subprocessor_whose_country_is_refused_today_is_flagged_to_organizers(auth, client):
+def test_a_subprocessor_whose_country_is_refused_today_is_flagged_to_organizers(app_ctx, auth, client):
     # A row written before its country's decision ended (here: written directly, as the service would refuse it).
     db.session.add(SubProcessor(name="Old Mail Inc", purpose="Mail", country="US", dpf_certified=False))
     db.session.commit()
@@ -57,7 +57,7 @@ def test_a_subprocessor_whose_country_is_refused_today_is_flagged_to_organizers(
     assert "Transfers stopped" in page and "dpf-certification-required" in page
 
 
-def test_an_organizer_who_is_not_staff_cannot_open_the_staff_page(auth, client):
+def test_an_organizer_who_is_not_staff_cannot_open_the_staff_page(app_ctx, auth, client):
     auth.signup("ada")
     assert client.get("/transfers/staff").status_code == 403
     response = client.post("/transfers/staff", data={"name": "X", "purpose": "Y", "country": "DE"})
@@ -72,7 +72,7 @@ def test_staff_logins_may_be_a_comma_separated_string(app, auth, client):
     assert client.get("/transfers/staff").status_code == 200
 
 
-def test_staff_add_a_subprocessor_and_organizers_see_the_change(staff, client):
+def test_staff_add_a_subprocessor_and_organizers_see_the_change(app_ctx, staff, client):
     response = client.post("/transfers/staff", data={"name": "Mail Co", "purpose": "Mail delivery",
                                                      "country": "US", "dpf_certified": "y"})
     assert response.status_code == 302
@@ -88,7 +88,8 @@ def test_staff_add_a_subprocessor_and_organizers_see_the_change(staff, client):
     ("US", "", 403, "dpf-certification-required"),
     ("", "", 403, "malformed-country"),
 ])
-def test_staff_cannot_add_a_subprocessor_in_a_refused_country(staff, client, country, certified, status, words):
+def test_staff_cannot_add_a_subprocessor_in_a_refused_country(app_ctx, staff, client, country, certified, status,
+                                                              words):
     data = {"name": "Far Away Ltd", "purpose": "Hosting", "country": country}
     if certified:
         data["dpf_certified"] = certified
@@ -103,21 +104,21 @@ def test_staff_cannot_add_a_subprocessor_in_a_refused_country(staff, client, cou
     ({"name": "Host", "purpose": "", "country": "DE"}, "This field is required."),
     ({"name": "H" * 201, "purpose": "Hosting", "country": "DE"}, "200"),
 ])
-def test_staff_see_a_readable_message_beside_a_bad_field(staff, client, data, message):
+def test_staff_see_a_readable_message_beside_a_bad_field(app_ctx, staff, client, data, message):
     response = client.post("/transfers/staff", data=data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert list_subprocessors() == []
 
 
-def test_a_taken_name_is_refused_beside_the_name_field(staff, client):
+def test_a_taken_name_is_refused_beside_the_name_field(app_ctx, staff, client):
     add(name="Hetzner")
     response = client.post("/transfers/staff", data={"name": "hetzner", "purpose": "Hosting", "country": "DE"})
     assert response.status_code == 409
     assert "This name is taken" in response.get_data(as_text=True)
 
 
-def test_staff_remove_a_subprocessor(staff, client):
+def test_staff_remove_a_subprocessor(app_ctx, staff, client):
     add(name="Hetzner")
     response = client.post("/transfers/staff/remove", data={"name": "Hetzner"}, follow_redirects=True)
     assert "Hetzner is removed" in response.get_data(as_text=True)
