@@ -199,19 +199,118 @@ def _timestamp(field: str, value) -> dt.datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise FieldError(field, "Not a date and time: use ISO 8601, e.g. 2026-11-22T10:00:00Z.") from None
+        value = parse_time(field, value)
+        if value is None:
+            return None
     if not isinstance(value, dt.datetime):
         raise FieldError(field, "Not a date and time.")
     # A time without a zone is taken as UTC, the zone every stored time is in.
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _minutes(value) -> int | None:
-    if value in (None, ""):
+# Dates and times as webinar tools and spreadsheets export them (see the README's import section for the sources).
+# ISO 8601 is tried first, exactly as before; then this short, explicit list. Nothing is guessed: a numeric date
+# whose day and month could be either way round (03/04/2026) is refused, and so are two-digit years and time-zone
+# abbreviations (CST is three zones). Month names are English, parsed here rather than by strptime's locale-bound
+# %b. A time without a zone is UTC; a date without a time is midnight UTC.
+_MONTHS = {name: number for number, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+    ("dec", "december")), start=1) for name in names}
+# Matched against the value trimmed, case-folded and with runs of spaces made one.
+_DATES = (
+    ("name", re.compile(r"(?P<month>[a-z]{3,9})\.? (?P<day>\d{1,2}),? (?P<year>\d+)")),  # Nov 22, 2026 (Zoom)
+    ("name", re.compile(r"(?P<day>\d{1,2})[ -](?P<month>[a-z]{3,9})\.?,?[ -](?P<year>\d+)")),  # 22 Nov 2026
+    ("ymd", re.compile(r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})")),  # 2026-11-22, 2026/11/22
+    ("dmy", re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d+)")),  # 22.11.2026 (always day first)
+    ("slash", re.compile(r"(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>\d+)")),  # 11/22/2026 or 22/11/2026
+)
+# What may follow the date: a time (24-hour, or 12-hour with AM/PM), then Z, UTC, GMT or an offset.
+_TIME = re.compile(r"(?:(?:[ T]|, )(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+                   r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,6}))?)?"
+                   r"(?: ?(?P<half>[ap])\.?m\.?)?(?: ?(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2}|[a-z]{2,5}))?)?")
+_DASHES = re.compile(r"-{1,2}|\u2013|\u2014")  # Zoom writes "--" where a non-attendee has no join time
+TIME_HINT = ("use ISO 8601 (2026-11-22T10:00:00Z, 2026-11-22 10:00:00) or a month name (Nov 22, 2026 10:00 AM); "
+             "a time without a zone is taken as UTC.")
+
+
+def parse_time(field: str, text: str) -> dt.datetime | None:
+    """Read a date and time from text; None for a blank cell or a dash. The reason never quotes the value."""
+    text = text.strip()
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))  # unchanged for every ISO 8601 string
+    except ValueError:
+        pass
+    if not text or _DASHES.fullmatch(text):
         return None
+    folded = " ".join(text.casefold().split())
+    for style, pattern in _DATES:
+        date = pattern.match(folded)
+        if date is None:
+            continue
+        time = _TIME.fullmatch(folded, date.end())
+        if time is None:
+            break
+        return _assemble(field, style, date, time)
+    raise FieldError(field, f"Not a date and time we can read: {TIME_HINT}")
+
+
+def _assemble(field: str, style: str, date: re.Match, time: re.Match) -> dt.datetime:
+    parts = date.groupdict()
+    if len(parts["year"]) != 4:
+        raise FieldError(field, "Give the year with four digits, e.g. 2026-11-22.")
+    year, day = int(parts["year"]), int(parts.get("day") or 0)
+    if style == "name":
+        month = _MONTHS.get(parts["month"])
+        if month is None:
+            raise FieldError(field, "Not a month name: month names are read in English (Nov or November).")
+    elif style == "slash":
+        first, second = int(parts["first"]), int(parts["second"])
+        if first != second and first <= 12 and second <= 12:
+            raise FieldError(field, "The day and the month could be either way round (03/04 is 3 April in Europe "
+                                    "and March 4 in the US): write the date as 2026-11-22 or with the month's "
+                                    "name (Nov 22, 2026).")
+        month, day = (first, second) if second > 12 or first == second else (second, first)
+    else:
+        month = int(parts["month"])
+    try:
+        date_part = dt.date(year, month, day)
+    except ValueError:
+        raise FieldError(field, "Not a real date: check the day and the month.") from None
+    return dt.datetime.combine(date_part, _clock(field, time.groupdict()))
+
+
+def _clock(field: str, parts: dict) -> dt.time:
+    if parts["hour"] is None:
+        return dt.time()
+    hour, minute, second = int(parts["hour"]), int(parts["minute"]), int(parts["second"] or 0)
+    if parts["half"]:
+        if not 1 <= hour <= 12:
+            raise FieldError(field, "Not a valid time: with AM or PM the hour is 1 to 12.")
+        hour = hour % 12 + (12 if parts["half"] == "p" else 0)
+    zone = parts["zone"]
+    if zone is None:
+        tzinfo = None
+    elif zone in ("z", "utc", "gmt"):
+        tzinfo = dt.UTC
+    elif zone[0] in "+-":
+        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        if hours > 23 or minutes > 59:
+            raise FieldError(field, "Not a valid time-zone offset: use +HH:MM, e.g. +01:00.")
+        offset = dt.timedelta(hours=hours, minutes=minutes)
+        tzinfo = dt.timezone(-offset if zone[0] == "-" else offset)
+    else:
+        raise FieldError(field, "Time-zone abbreviations are not accepted (some, such as CST, name several "
+                                "zones): give an offset such as +01:00, or Z for UTC.")
+    try:
+        return dt.time(hour, minute, second, int((parts["fraction"] or "0").ljust(6, "0")), tzinfo=tzinfo)
+    except ValueError:
+        raise FieldError(field, "Not a valid time of day.") from None
+
+
+def _minutes(value) -> int | None:
+    if value in (None, "") or (isinstance(value, str) and (not value.strip() or _DASHES.fullmatch(value.strip()))):
+        return None  # a blank cell, or Zoom's "--" for someone who did not attend
     try:
         minutes = int(str(value).strip())
     except ValueError:

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from processor.csv_import import mapping as mappings
 from processor.csv_import import service
 from processor.csv_import.detect import ENCODING_LABELS
+from processor.csv_import.report import ErrorSpool
 from processor.errors import DomainError, one_line
 from processor.extensions import db
 from processor.registries import service as registries
@@ -41,25 +42,47 @@ def import_participants(registry_id, file, dry_run, on_duplicate, maps, encoding
         if registry is None:
             raise click.ClickException("No such registry.")
         registries.require_active_account(registry.account_id)  # a removed account's data is only held
-        with contextlib.ExitStack() as stack:
+    except DomainError as exc:
+        raise click.ClickException(one_line(exc)) from None
+    with contextlib.ExitStack() as stack:
+        # --json lists every error: they are spooled to a temporary file during the run, not kept in memory.
+        spool = stack.enter_context(contextlib.closing(ErrorSpool())) if as_json else None
+        try:
             report = stack.enter_context(report_path.open("wb")) if report_path else None
             job, outcome = service.import_file(
                 registry, file, encoding=encoding, delimiter=delimiter, overrides=mappings.parse_overrides(maps),
-                on_duplicate=on_duplicate, dry_run=dry_run, report=report, progress_factory=_progressbar)
-    except DomainError as exc:
-        raise click.ClickException(one_line(exc)) from None
-    result = {**outcome.summary(), "error_count": outcome.error_count, "encoding": job.detected.encoding,
-              "delimiter": job.detected.delimiter, "mapping": dict(zip(job.header, job.mapping, strict=True)),
-              "dry_run": dry_run}
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
-        return
+                on_duplicate=on_duplicate, dry_run=dry_run, report=report, progress_factory=_progressbar,
+                errors=spool)
+        except DomainError as exc:
+            raise click.ClickException(one_line(exc)) from None
+        result = {**outcome.summary(), "error_count": outcome.error_count, "encoding": job.detected.encoding,
+                  "delimiter": job.detected.delimiter, "mapping": dict(zip(job.header, job.mapping, strict=True)),
+                  "dry_run": dry_run}
+        if spool is not None:
+            _echo_json(result, spool)
+            return
     verb = "would be" if dry_run else "were"
     click.echo(f"{ENCODING_LABELS.get(job.detected.encoding, job.detected.encoding)}, delimiter "
                f"{job.detected.delimiter!r}: {result['created']} {verb} created, {result['updated']} updated, "
                f"{result['skipped']} skipped, {outcome.error_count} rows rejected.")
     for error in outcome.first_errors[:20]:
         click.echo(f"  line {error['line']}: {error['column'] + ': ' if error['column'] else ''}{error['reason']}")
+
+
+def _echo_json(result: dict, errors: ErrorSpool, chunk: int = 1000) -> None:
+    """Print one JSON object whose `errors` lists every spooled error, streamed in chunks (memory stays flat)."""
+    head = json.dumps({key: value for key, value in result.items() if key != "errors"}, ensure_ascii=False)
+    click.echo(head[:-1] + ', "errors": [', nl=False)
+    batch: list[str] = []
+    separator = ""
+    for error in errors:
+        batch.append(error)
+        if len(batch) >= chunk:
+            click.echo(separator + ", ".join(batch), nl=False)
+            separator, batch = ", ", []
+    if batch:
+        click.echo(separator + ", ".join(batch), nl=False)
+    click.echo("]}")
 
 
 @contextlib.contextmanager

@@ -14,8 +14,9 @@ FIELDS = PARTICIPANT_FIELDS + ATTENDANCE_FIELDS
 FIELD_LABELS = {
     "email": "Email", "first_name": "First name", "last_name": "Last name", "phone": "Phone",
     "company": "Company", "job_title": "Job title", "country": "Country",
-    "registered_at": "Registered at (ISO 8601)", "joined_at": "Joined at (ISO 8601)",
-    "left_at": "Left at (ISO 8601)", "minutes_attended": "Minutes attended",
+    "registered_at": "Registered at (date and time, UTC unless given)",
+    "joined_at": "Joined at (date and time, UTC unless given)",
+    "left_at": "Left at (date and time, UTC unless given)", "minutes_attended": "Minutes attended",
     CUSTOM: "Custom field (named after the column)", IGNORE: "Ignore this column",
 }
 
@@ -36,8 +37,10 @@ ALIASES = {
                 "Nazwa firmy", "Organizacja", "Instytucja", "Employer", "Associated company", "COMPANY"],
     "job_title": ["Job title", "Title", "Position", "Job position", "Role", "Stanowisko", "Funkcja",
                   "Job Title (Original)"],
-    "country": ["Country", "Country/Region", "Country / Region", "Country code", "Kraj", "Państwo", "COUNTRY"],
-    "registered_at": ["Registration time", "Registered at", "Registration date", "Data rejestracji"],
+    "country": ["Country", "Country/Region", "Country / Region", "Country/Region Name", "Country code", "Kraj",
+                "Państwo", "COUNTRY"],
+    "registered_at": ["Registration time", "Registered at", "Registration date", "Order date",
+                      "Data rejestracji"],
     "joined_at": ["Join time", "Joined at", "Data dołączenia"],
     "left_at": ["Leave time", "Left at", "Data opuszczenia"],
     "minutes_attended": ["Duration (minutes)", "Time in session (minutes)", "Minutes attended",

@@ -20,7 +20,7 @@ from processor.csv_import.detect import Detected, FileRefused, detect
 from processor.csv_import.models import Import, SavedMapping, imports
 from processor.csv_import.plan import ON_DUPLICATE, Job
 from processor.csv_import.reader import Limits, RowReader
-from processor.csv_import.report import ErrorReport
+from processor.csv_import.report import ErrorReport, Sink, Sinks
 from processor.db_types import utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
@@ -252,8 +252,11 @@ def _require(imp: Import, statuses: tuple[str, ...]) -> None:
 
 def import_file(registry: Registry, path: Path, *, encoding: str | None = None, delimiter: str | None = None,
                 overrides: dict[str, str] | None = None, on_duplicate: str = "skip", dry_run: bool = False,
-                report: BinaryIO | None = None, progress_factory=None) -> tuple[Job, run.Outcome]:
-    """The CLI's import of a local file: one pass that plans and, unless a dry run, writes in one transaction."""
+                report: BinaryIO | None = None, progress_factory=None,
+                errors: Sink | None = None) -> tuple[Job, run.Outcome]:
+    """The CLI's import of a local file: one pass that plans and, unless a dry run, writes in one transaction.
+
+    `report` receives the error file; `errors` (e.g. a report.ErrorSpool) receives every batch of verdicts too."""
     account = db.session.get(Account, registry.account_id)
     limits = Limits.from_config()
     if path.stat().st_size > limits.max_bytes:
@@ -270,13 +273,14 @@ def import_file(registry: Registry, path: Path, *, encoding: str | None = None, 
     total = run.count_rows(job)
     job = dataclasses.replace(job, workers=workers_for(total))
     error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None
+    sinks = Sinks(error_report, errors) if errors is not None else error_report
     with progress_factory(total) if progress_factory else contextlib.nullcontext() as progress:
         if dry_run:
-            outcome = run.dry_run(job, registry, report=error_report, total=total, progress=progress)
+            outcome = run.dry_run(job, registry, report=sinks, total=total, progress=progress)
         else:
             imp_id = uuid.uuid4()
             sha256 = run.file_sha256(job.open_file)
-            outcome = run.commit(job, registry, import_id=imp_id, report=error_report, total=total, progress=progress,
+            outcome = run.commit(job, registry, import_id=imp_id, report=sinks, total=total, progress=progress,
                                  finish=lambda connection, outcome: _record_cli_import(
                                      connection, imp_id, registry, job, path.stat().st_size, sha256, outcome))
     if error_report is not None:

@@ -15,6 +15,7 @@ from processor.normalize import (
     normalize_email,
     normalize_participant,
     normalize_phone,
+    parse_time,
 )
 
 
@@ -139,3 +140,106 @@ def test_remembered_emails_give_the_same_answers_and_are_forgotten_after_the_blo
 def test_control_and_bidi_characters_are_refused(value):
     with pytest.raises(FieldError, match="control characters"):
         clean_text("first_name", value)
+
+
+# Dates and times: ISO 8601 exactly as before (the API and manual entry rely on it), then the tools' export formats.
+UTC = dt.UTC
+
+
+@pytest.mark.parametrize("given", [
+    "2026-11-22T10:00:00Z", "2026-11-22T10:00:00+01:00", "2026-11-22T10:00:00.123456-05:30", "2026-11-22T10:00",
+    "2026-11-22 10:00:00", "2026-11-22", "20261122T100000", "2026-11-22T10:00:00+0100", " 2026-11-22T10:00:00Z ",
+])
+def test_iso_8601_is_read_exactly_as_before(given):
+    before = dt.datetime.fromisoformat(given.strip().replace("Z", "+00:00"))  # the rule before export formats
+    expected = before.replace(tzinfo=UTC) if before.tzinfo is None else before.astimezone(UTC)
+    assert normalize_participant({"email": "a@example.com", "joined_at": given},
+                                 default_region=None)["joined_at"] == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    # Zoom webinar registration and attendee reports (month name; the newer reports write M/D/Y with AM/PM)
+    ("Nov 22, 2026 10:00:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("Nov 22, 2026 10:00 AM", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("Nov 22, 2026 12:05 AM", dt.datetime(2026, 11, 22, 0, 5, tzinfo=UTC)),
+    ("Nov 22, 2026 12:05 PM", dt.datetime(2026, 11, 22, 12, 5, tzinfo=UTC)),
+    ("nov 2, 2026 3:07:09 pm", dt.datetime(2026, 11, 2, 15, 7, 9, tzinfo=UTC)),
+    ("November 22, 2026 10:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("Sept 1, 2026 9:00 a.m.", dt.datetime(2026, 9, 1, 9, 0, tzinfo=UTC)),
+    ("11/22/2026 10:00:00 AM", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),  # 22 cannot be a month
+    ("11/22/2026 10:00:00 PM", dt.datetime(2026, 11, 22, 22, 0, tzinfo=UTC)),
+    ("22/11/2026 10:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),  # nor here
+    ("05/05/2026 10:00", dt.datetime(2026, 5, 5, 10, 0, tzinfo=UTC)),  # either way the same day
+    # Eventbrite, Mailchimp, HubSpot, ClickMeeting: ISO-like, sometimes with a 12-hour clock or a spaced offset
+    ("2026-11-22 10:00:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("2026-11-22 10:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("2026-11-22 10:00 PM", dt.datetime(2026, 11, 22, 22, 0, tzinfo=UTC)),
+    ("2026-11-22 10:00:00 +0100", dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC)),
+    ("2026-11-22 10:00:00 -08:00", dt.datetime(2026, 11, 22, 18, 0, tzinfo=UTC)),
+    ("2026-11-22 10:00:00 UTC", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("2026/11/22 10:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    # Spreadsheets: day-first with a month name or dots (Polish, German, Czech Excel)
+    ("22 Nov 2026 10:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("22-Nov-2026", dt.datetime(2026, 11, 22, tzinfo=UTC)),
+    ("22.11.2026 10:00", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("03.04.2026 10:00:30", dt.datetime(2026, 4, 3, 10, 0, 30, tzinfo=UTC)),  # dots: always day first
+    ("Nov 22, 2026", dt.datetime(2026, 11, 22, tzinfo=UTC)),  # a date alone is midnight UTC
+    ("Nov 22, 2026 10:00:00 GMT", dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)),
+    ("Nov 22, 2026 10:00 AM +01:00", dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC)),
+])
+def test_export_formats_of_webinar_tools_and_spreadsheets_are_read(given, expected):
+    clean = normalize_participant({"email": "a@example.com", "registered_at": given}, default_region=None)
+    assert clean["registered_at"] == expected
+
+
+@pytest.mark.parametrize("given", ["", "   ", "--", "-", "\u2014"])
+def test_blank_cells_and_zooms_dashes_are_no_time(given):
+    clean = normalize_participant({"email": "a@example.com", "joined_at": given, "minutes_attended": given},
+                                  default_region=None)
+    assert (clean["joined_at"], clean["minutes_attended"]) == (None, None)
+
+
+@pytest.mark.parametrize(("given", "reason"), [
+    ("03/04/2026 10:00", "either way round"),  # 3 April or March 4: never guessed
+    ("11/05/2026 10:00:00 AM", "either way round"),  # even with AM/PM (Australia writes D/M with AM/PM)
+    ("Nov 22, 26 10:00", "four digits"),
+    ("22.11.26", "four digits"),
+    ("11/22/26", "four digits"),
+    ("Nov 22, 2026 10:00 CET", "abbreviations"),
+    ("11/22/2026 10:00:00 AM PST", "abbreviations"),
+    ("Listopad 22, 2026", "English"),
+    ("22 listopada 2026", "English"),
+    ("31/02/2026", "Not a real date"),
+    ("2026-02-30 10:00 AM", "Not a real date"),
+    ("13/13/2026", "Not a real date"),
+    ("Nov 22, 2026 13:00 PM", "1 to 12"),
+    ("Nov 22, 2026 0:30 AM", "1 to 12"),
+    ("2026-11-22 25:00", "Not a valid time of day"),
+    ("Nov 22, 2026 10:61", "Not a valid time of day"),
+    ("2026-11-22 10:00 +25:00", "offset"),
+    ("tomorrow", "we can read"),
+    ("1763805600", "we can read"),  # a Unix time is not a date anyone can check
+    ("22 11 2026", "we can read"),
+    ("Nov 22, 2026 at 10:00", "we can read"),
+])
+def test_unreadable_or_ambiguous_times_are_refused_with_a_reason_that_does_not_quote_them(given, reason):
+    with pytest.raises(FieldError) as caught:
+        parse_time("joined_at", given)
+    assert caught.value.field == "joined_at"
+    assert reason in caught.value.reason
+    assert given not in caught.value.reason
+
+
+def test_the_general_refusal_says_zoneless_times_are_utc():
+    with pytest.raises(ValidationFailed) as caught:
+        normalize_participant({"email": "a@example.com", "left_at": "soon"}, default_region=None)
+    detail = caught.value.errors[0]["detail"]
+    assert "ISO 8601" in detail and "taken as UTC" in detail
+
+
+def test_datetimes_given_as_objects_are_unchanged():
+    aware = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    clean = normalize_participant({"email": "a@example.com", "joined_at": aware,
+                                   "left_at": dt.datetime(2026, 11, 22, 10, 30)}, default_region=None)
+    assert clean["joined_at"] == dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    assert clean["left_at"] == dt.datetime(2026, 11, 22, 10, 30, tzinfo=UTC)

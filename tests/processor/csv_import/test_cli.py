@@ -166,3 +166,42 @@ def test_report_option_writes_every_rejected_row_neutralized(runner, registry, w
     assert lines[0] == "Line;Column;Reason;email;note"
     assert [line.split(";")[0] for line in lines[1:]] == ["2", "4"]
     assert lines[1].endswith(";'=1+1;'+48") and lines[2].endswith(";'@evil;'-2")
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_json_lists_every_error_not_only_the_first_hundred(runner, registry, write_csv, monkeypatch, dry_run):
+    from processor.csv_import import cli
+
+    real = cli._echo_json
+    monkeypatch.setattr(cli, "_echo_json", lambda result, errors: real(result, errors, chunk=64))  # several chunks
+    lines = ["E-mail;Imię;Telefon"] + [f"zły-{i};Łucja;{'12' if i % 3 == 0 else ''}" for i in range(250)]
+    lines += ["ok@example.pl;Ola;"]
+    args = ["--json", "--dry-run"] if dry_run else ["--json"]
+    result = run_import(runner, registry, write_csv("\r\n".join(lines) + "\r\n"), *args)
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)  # one valid JSON object
+    assert {"created", "updated", "skipped", "errors", "encoding", "delimiter", "mapping"} <= outcome.keys()
+    assert (outcome["created"], outcome["error_count"]) == (1, 250)
+    expected = {(i + 2, "E-mail") for i in range(250)} | {(i + 2, "Telefon") for i in range(0, 250, 3)}
+    assert len(outcome["errors"]) == len(expected) == 250 + 84
+    assert {(e["line"], e["column"]) for e in outcome["errors"]} == expected
+    assert [e["line"] for e in outcome["errors"]] == sorted(e["line"] for e in outcome["errors"])  # file order
+    assert all(set(e) == {"line", "column", "reason"} and e["reason"] for e in outcome["errors"])
+    assert "zły-" not in result.stdout  # reasons never quote the value
+
+
+def test_json_with_no_errors_has_an_empty_list(runner, registry, write_csv):
+    outcome = json.loads(run_import(runner, registry, write_csv("email\nala@example.com\n"), "--json").stdout)
+    assert (outcome["created"], outcome["errors"], outcome["error_count"]) == (1, [], 0)
+
+
+def test_error_spool_keeps_errors_on_disk_and_gives_them_back_in_order():
+    from processor.csv_import.plan import Verdict
+    from processor.csv_import.report import ErrorSpool
+
+    spool = ErrorSpool()
+    bad = [Verdict(line, ["x"], errors=[{"line": line, "column": "Imię", "reason": "Zły."}]) for line in (2, 3)]
+    spool.add([*bad, Verdict(4, ["y"], action="create")])
+    assert spool.count == 2
+    assert [json.loads(text) for text in spool] == [e for v in bad for e in v.errors]
+    spool.close()
