@@ -13,6 +13,7 @@ import os
 import struct
 import uuid
 from collections import deque
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -85,10 +86,12 @@ class FieldCipher:
     `place` is the column's associated-data bytes (see `place()`); `row` is the row id's 16 bytes.
     """
 
-    __slots__ = ("_aead", "_header", "_prefix", "version")
+    __slots__ = ("_aead", "_header", "_key", "_prefix", "account_id", "version")
 
     def __init__(self, account_id: uuid.UUID, version: int, key: bytes):
+        self.account_id = account_id
         self.version = version
+        self._key = key
         self._aead = AESGCM(key)
         self._header = HEADER.pack(FORMAT_AES_GCM, version)
         self._prefix = self._header + account_id.bytes
@@ -103,6 +106,33 @@ class FieldCipher:
             raise InvalidTag
         aad = self._prefix + place + row
         return self._aead.decrypt(blob[HEADER.size : _NONCE_END], blob[_NONCE_END:], aad).decode()
+
+
+@dataclass(frozen=True)
+class SealingKeys:
+    """What a bulk import's worker processes need to seal rows for one organizer: its current write key and its
+    blind-index key (both derived subkeys, never the wrapped data keys or the master key).
+
+    They travel only to the import's own worker processes, over their local pipes, and live there for the
+    import; `repr` shows no key. Both are None in the plaintext benchmark baseline.
+    """
+
+    account_id: uuid.UUID
+    version: int
+    field_key: bytes | None = field(repr=False)
+    index_key: bytes | None = field(repr=False)
+
+    @classmethod
+    def of(cls, cipher: FieldCipher | PlainCipher, index_key: bytes | None) -> SealingKeys:
+        if isinstance(cipher, PlainCipher):
+            return cls(uuid.UUID(int=0), 0, None, None)
+        return cls(cipher.account_id, cipher.version, cipher._key, index_key)
+
+    def cipher(self) -> FieldCipher | PlainCipher:
+        return PlainCipher() if self.field_key is None else FieldCipher(self.account_id, self.version, self.field_key)
+
+    def index(self, index_form: str) -> bytes:
+        return blind_index(self.index_key, index_form)
 
 
 class PlainCipher:
@@ -134,6 +164,9 @@ def place(table: str, column: str) -> bytes:
         return _PLACES.setdefault((table, column), encoded)
 
 
-def blind_index(index_key: bytes, index_form: str) -> bytes:
-    """HMAC-SHA256 of an email's canonical form under the organizer's index subkey."""
+def blind_index(index_key: bytes | None, index_form: str) -> bytes:
+    """HMAC-SHA256 of an email's canonical form under the organizer's index subkey (no key: the plaintext
+    benchmark baseline, which stores the form itself)."""
+    if index_key is None:
+        return index_form.encode()
     return hmac.digest(index_key, index_form.encode(), "sha256")

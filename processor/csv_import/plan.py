@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from processor.csv_import import mapping as mappings
 from processor.csv_import.detect import Detected, Opener
 from processor.csv_import.reader import Limits, Row, RowReader
-from processor.csv_import.workers import normalized
+from processor.csv_import.workers import prepared
+from processor.field_crypto import SealingKeys
+from processor.registries.rows import Sealed
 
 ACTIONS = ("create", "update", "skip", "error")
 ON_DUPLICATE = ("skip", "update", "fail")
@@ -42,6 +44,7 @@ class Verdict:
     action: str = "error"
     clean: dict | None = None
     index: bytes | None = None
+    sealed: Sealed | None = None  # a row to create, encrypted ahead (commits only)
     existing_id: uuid.UUID | None = None
     errors: list[dict] = field(default_factory=list)  # {line, column, reason}; reasons never quote the value
 
@@ -65,32 +68,30 @@ class Tally:
         return self._digest.hexdigest()
 
 
-def verdicts(job: Job, *, index_of: Callable[[list[str]], list[bytes]],
-             existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]],
-             batch_size: int | None = None) -> Iterator[list[Verdict]]:
-    """Judge the file's data rows in batches; `index_of` gives emails' blind indexes, `existing` finds them."""
+def verdicts(job: Job, *, keys: SealingKeys, existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]],
+             encrypt: bool = False, batch_size: int | None = None) -> Iterator[list[Verdict]]:
+    """Judge the file's data rows in batches; `keys` index (and, when `encrypt`, seal) them, `existing` finds
+    the blind indexes already in the registry."""
     columns = mappings.columns_of(job.header, job.mapping)
     rows = iter(RowReader(job.open_file, job.detected, job.limits))
     next(rows, None)  # the header
 
-    def prepared():
+    def batches():
         while batch := list(itertools.islice(rows, batch_size or BATCH)):
             judged = [_check_shape(row, job) for row in batch]
             raws = [mappings.raw_participant(v.cells, job.header, job.mapping) for v in judged if not v.errors]
             yield judged, raws
 
     with _SeenEmails() as seen:
-        for judged, results in normalized(prepared(), job.default_region, job.workers):
+        for judged, results in prepared(batches(), job.default_region, keys, encrypt, job.workers):
             candidates = iter(results)
             for verdict in judged:
                 if not verdict.errors:
-                    verdict.clean, errors = next(candidates)
-                    verdict.errors = [{"line": verdict.line, "column": columns.get(e.get("field"), e.get("field", "")),
-                                       "reason": e["detail"]} for e in errors or ()]
-            valid = [v for v in judged if v.clean is not None]
-            for verdict, index in zip(valid, index_of([v.clean["email"] for v in valid]), strict=True):
-                verdict.index = index
-            _decide_duplicates(valid, job, columns, seen, existing)
+                    verdict.clean, errors, verdict.index, verdict.sealed = next(candidates)
+                    if errors:
+                        verdict.errors = [{"line": verdict.line, "column": columns.get(e.get("field"), e.get(
+                            "field", "")), "reason": e["detail"]} for e in errors]
+            _decide_duplicates([v for v in judged if v.clean is not None], job, columns, seen, existing)
             yield judged
 
 
@@ -137,7 +138,7 @@ def _decide_duplicates(valid: list[Verdict], job: Job, columns: dict[str, str], 
 
 
 def _fail(verdict: Verdict, column: str, reason: str) -> None:
-    verdict.action, verdict.clean = "error", None
+    verdict.action, verdict.clean, verdict.sealed = "error", None, None
     verdict.errors = [{"line": verdict.line, "column": column, "reason": reason}]
 
 

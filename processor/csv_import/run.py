@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from processor.csv_import.report import ErrorReport
 from processor.errors import Conflict
 from processor.extensions import db
 from processor.keys.ring import keys_for
-from processor.normalize import index_form_of_normalized, remembering_emails
+from processor.normalize import remembering_emails
 from processor.registries import service as registries
 from processor.registries.models import Registry
 
@@ -67,9 +68,8 @@ def dry_run(job: Job, registry: Registry, *, report: ErrorReport | None = None, 
     connection = db.session.connection()
     outcome = Outcome(Tally())
     with remembering_emails():
-        for batch in verdicts(job, index_of=_indexer(connection, registry),
-                              existing=lambda indexes: registries.existing_by_index(registry, indexes,
-                                                                                    connection=connection)):
+        for batch in verdicts(job, keys=keys_for(connection, registry.account_id).sealing_keys(),
+                              existing=_finder(connection, registry)):
             _account(outcome, batch, report, total, progress)
     return outcome
 
@@ -80,14 +80,14 @@ def commit(job: Job, registry: Registry, *, import_id, expected_digest: str | No
     """Judge and write every row in ONE transaction; any failure (or a plan that differs) rolls it all back."""
     outcome = Outcome(Tally())
     with db.engine.begin() as connection, remembering_emails():
-        for batch in verdicts(job, index_of=_indexer(connection, registry),
-                              existing=lambda indexes: registries.existing_by_index(registry, indexes,
-                                                                                    connection=connection)):
-            inserts = [verdict.clean for verdict in batch if verdict.action == "create"]
+        for batch in verdicts(job, keys=keys_for(connection, registry.account_id).sealing_keys(), encrypt=True,
+                              existing=_finder(connection, registry)):
+            creates = [verdict for verdict in batch if verdict.action == "create"]
             updates = [(verdict.existing_id, _update_fields(verdict, job)) for verdict in batch
                        if verdict.action == "update"]
-            if inserts or updates:
-                registries.write_participants(connection, registry, inserts=inserts, updates=updates,
+            if creates or updates:
+                registries.write_participants(connection, registry, inserts=[v.clean for v in creates],
+                                              sealed=[v.sealed for v in creates], updates=updates,
                                               source="import", import_id=import_id)
             _account(outcome, batch, report, total, progress)
         if expected_digest is not None and outcome.tally.digest != expected_digest:
@@ -111,12 +111,16 @@ def _account(outcome: Outcome, batch: list[Verdict], report: ErrorReport | None,
         progress(outcome.tally.rows, max(total, outcome.tally.rows))
 
 
-def _indexer(connection: sa.Connection, registry: Registry) -> Callable[[list[str]], list[bytes]]:
-    def index_of(emails: list[str]) -> list[bytes]:
-        keys = keys_for(connection, registry.account_id)  # once per batch, not per row
-        return [keys.index(index_form_of_normalized(email)) for email in emails]  # normalized by the plan
+def _finder(connection: sa.Connection, registry: Registry) -> Callable[[list[bytes]], dict[bytes, uuid.UUID]]:
+    """Look up which blind indexes the registry already holds, batch by batch.
 
-    return index_of
+    A registry that is empty when the pass begins (a first import, the common case) needs no look-ups: rows this
+    pass writes are found as duplicates within the file first. A row another transaction adds meanwhile still
+    meets the unique index (the commit fails whole) or changes the plan's digest (the commit is refused).
+    """
+    if registries.is_empty(registry, connection=connection):
+        return lambda indexes: {}
+    return lambda indexes: registries.existing_by_index(registry, indexes, connection=connection)
 
 
 def _update_fields(verdict: Verdict, job: Job) -> dict:

@@ -1,7 +1,9 @@
-"""Normalize batches of rows in worker processes, in order, with a bounded number of batches in flight.
+"""Prepare batches of rows in worker processes, in order, with a bounded number of batches in flight.
 
-Normalizing (email-validator, phonenumbers) is most of an import's CPU time; the main process meanwhile reads the
-file, computes blind indexes and writes. Workers come from a forkserver, which is safe next to threads.
+Preparing a row is normalizing it (email-validator, phonenumbers), indexing its email and, for a commit, sealing
+it (AES-GCM per field under a fresh row id): nearly all of an import's CPU time. The main process meanwhile reads
+the file, decides duplicates and writes. Workers come from a forkserver, which is safe next to threads; they get
+the organizer's write and index subkeys with each batch (see `SealingKeys`) and nothing else.
 """
 
 from __future__ import annotations
@@ -12,34 +14,45 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from processor.errors import ValidationFailed
-from processor.normalize import normalize_participant
+from processor.field_crypto import SealingKeys
+from processor.normalize import index_form_of_normalized, normalize_participant
+from processor.registries.rows import Sealed, seal
 
-Result = tuple[dict | None, list[dict] | None]  # (clean, None) or (None, errors)
+# (clean, None, email index, sealed row or None) or (None, errors, None, None)
+Result = tuple[dict | None, list[dict] | None, bytes | None, Sealed | None]
 
 
-def normalize_batch(raws: list[dict], region: str | None) -> list[Result]:
-    """Normalize each raw participant; a bad one gives its field errors instead of raising."""
+def prepare_batch(raws: list[dict], region: str | None, keys: SealingKeys, encrypt: bool) -> list[Result]:
+    """Normalize each raw participant and index its email, sealing it too when `encrypt`; a bad one gives its
+    field errors instead of raising."""
+    cipher = keys.cipher() if encrypt else None
     results: list[Result] = []
     for raw in raws:
         try:
-            results.append((normalize_participant(raw, default_region=region), None))
+            clean = normalize_participant(raw, default_region=region)
         except ValidationFailed as exc:
-            results.append((None, exc.errors))
+            results.append((None, exc.errors, None, None))
+            continue
+        if cipher is None:
+            results.append((clean, None, keys.index(index_form_of_normalized(clean["email"])), None))
+        else:
+            sealed = seal(keys, cipher, clean)
+            results.append((clean, None, sealed.email_index, sealed))
     return results
 
 
-def normalized(batches: Iterable[tuple[object, list[dict]]], region: str | None,
-               workers: int) -> Iterator[tuple[object, list[Result]]]:
+def prepared(batches: Iterable[tuple[object, list[dict]]], region: str | None, keys: SealingKeys, encrypt: bool,
+             workers: int) -> Iterator[tuple[object, list[Result]]]:
     """Yield (tag, results) for each (tag, raws) in input order; in this process when workers < 2."""
     if workers < 2:
         for tag, raws in batches:
-            yield tag, normalize_batch(raws, region)
+            yield tag, prepare_batch(raws, region, keys, encrypt)
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
         for tag, raws in batches:
-            pending.append((tag, pool.submit(normalize_batch, raws, region)))
+            pending.append((tag, pool.submit(prepare_batch, raws, region, keys, encrypt)))
             if len(pending) > 2 * workers:
                 tag, future = pending.popleft()
                 yield tag, future.result()

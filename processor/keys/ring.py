@@ -19,6 +19,7 @@ from processor.field_crypto import (
     CiphertextIntegrityError,
     FieldCipher,
     PlainCipher,
+    SealingKeys,
     blind_index,
     derive_subkey,
     place,
@@ -68,9 +69,11 @@ class AccountKeys:
         return self.ring.field_cipher(self.account_id, version, row)
 
     def index(self, index_form: str) -> bytes:
-        if self._index_key is None:
-            return index_form.encode()
         return blind_index(self._index_key, index_form)
+
+    def sealing_keys(self) -> SealingKeys:
+        """The write and index subkeys, for a bulk import's worker processes (see SealingKeys)."""
+        return SealingKeys.of(self.write, self._index_key)
 
     def encrypt(self, value: str, place: bytes, row_id: uuid.UUID) -> bytes:
         return self.write.encrypt(value, place, row_id.bytes)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from typing import NamedTuple
 
 from processor.errors import ValidationFailed
-from processor.field_crypto import place
+from processor.field_crypto import FieldCipher, PlainCipher, SealingKeys, place
 from processor.keys.ring import AccountKeys
+from processor.normalize import index_form_of_normalized
 from processor.registries.models import ENCRYPTED_FIELDS, participants
 
 TABLE = participants.name
@@ -37,15 +39,43 @@ def decode(field: str, text: str):
     return text
 
 
-def encrypt_fields(keys: AccountKeys, row_id: uuid.UUID, clean: dict, fields=ENCRYPTED_FIELDS) -> dict:
+class Sealed(NamedTuple):
+    """A new participant, encrypted ahead of its insert (by an import's worker process, or just before).
+
+    Plain tuples and bytes, because an import sends hundreds of thousands of these between processes.
+    """
+
+    id: bytes  # the row id's 16 bytes
+    email_index: bytes
+    key_version: int
+    fields: tuple[bytes | None, ...]  # ciphertexts in ENCRYPTED_FIELDS order; None is NULL
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(bytes=self.id)
+
+
+def seal(keys: SealingKeys, cipher: FieldCipher | PlainCipher, clean: dict) -> Sealed:
+    """Give a normalized participant its row id, encrypt its fields bound to that id, and index its email."""
+    row_id = clean.get("id") or uuid.uuid4()
+    encrypt, row, get = cipher.encrypt, row_id.bytes, clean.get
+    return Sealed(row_id.bytes, keys.index(index_form_of_normalized(clean["email"])), cipher.version,
+                  tuple([_encrypt_value(encrypt, get(field), where, row) for field, where in _IN_ORDER]))
+
+
+def encrypt_fields(cipher: FieldCipher | PlainCipher, row_id: uuid.UUID, clean: dict,
+                   fields=ENCRYPTED_FIELDS) -> dict:
     """Encrypt each of `fields` found in `clean` on its own, bound to this row and column."""
-    encrypt, row = keys.write.encrypt, row_id.bytes
-    out = {}
-    for field in fields:
-        if field in clean:
-            text = encode(clean[field])
-            out[field] = None if text is None else encrypt(text, PLACES[field], row)
-    return out
+    encrypt, row = cipher.encrypt, row_id.bytes
+    return {field: _encrypt_value(encrypt, clean[field], PLACES[field], row) for field in fields if field in clean}
+
+
+_IN_ORDER = tuple(PLACES.items())
+
+
+def _encrypt_value(encrypt, value, where: bytes, row: bytes) -> bytes | None:
+    text = value if type(value) is str else encode(value)  # the common case formats nothing
+    return None if text is None else encrypt(text, where, row)
 
 
 def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
