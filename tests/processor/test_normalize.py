@@ -243,3 +243,36 @@ def test_datetimes_given_as_objects_are_unchanged():
                                    "left_at": dt.datetime(2026, 11, 22, 10, 30)}, default_region=None)
     assert clean["joined_at"] == dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     assert clean["left_at"] == dt.datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("address", [
+    "ada@example.com", "ADA@Example.COM", "jan@przykład.pl", "x..y@example.com", "a@-example.com", "a@example",
+    "a@exa_mple.com", "a@" + "d" * 64 + ".com", "ok@sub.example.co.uk", "a@localhost", "a@[127.0.0.1]",
+])
+def test_the_domain_cache_gives_the_library_verdict_every_time(address):
+    """email-validator's domain check runs once per domain; a cached domain changes no verdict, for either part."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from processor import normalize
+
+    def verdict(check):
+        try:
+            return check(address, check_deliverability=False, allow_smtputf8=False).normalized
+        except EmailNotValidError as exc:
+            return type(exc), str(exc)
+
+    module = __import__("email_validator.validate_email", fromlist=["validate_email_domain_name"])
+    assert hasattr(module.validate_email_domain_name, "cache_info"), "the domain cache is installed"
+    cached = [verdict(validate_email) for _ in range(3)]  # cold, then warm
+    original = module.validate_email_domain_name.__wrapped__
+    module.validate_email_domain_name = original
+    try:
+        assert cached == [verdict(validate_email)] * 3
+    finally:
+        normalize._remember_domain_checks()
+
+
+def test_a_cached_domain_still_has_every_local_part_checked():
+    assert normalize_email("fine@example.org") == "fine@example.org"
+    with pytest.raises(FieldError, match="Not a valid email address"):
+        normalize_email("bad..dots@example.org")

@@ -162,3 +162,37 @@ def test_bulk_write_inserts_and_updates_in_the_callers_transaction(app, registry
                                       updates=[(inserted, {"first_name": "Ann"})])
     got = registries.get_participant(registry, inserted)
     assert (got["first_name"], got["source"]) == ("Ann", "import")
+
+
+def test_rows_sealed_by_a_worker_process_are_written_and_read_back(app, registry, full):
+    """An import's workers get the organizer's subkeys (pickled) and seal rows the main process only writes."""
+    import multiprocessing
+
+    from processor.extensions import db
+    from processor.keys.ring import keys_for
+    from processor.normalize import normalize_participant
+
+    clean = normalize_participant(full, default_region="PL")
+    with db.engine.begin() as connection:
+        keys = keys_for(connection, registry.account_id).sealing_keys()
+    assert str(keys.field_key) not in repr(keys) and str(keys.index_key) not in repr(keys)  # not in logs
+    with multiprocessing.get_context("forkserver").Pool(1) as pool:
+        (sealed,) = pool.starmap(_seal_elsewhere, [(keys, clean)])
+    assert clean["last_name"].encode() not in b"".join(blob or b"" for blob in sealed.fields)
+    with db.engine.begin() as connection:
+        with pytest.raises(ValueError, match="do not match"):
+            registries.write_participants(connection, registry, inserts=[clean, clean], sealed=[sealed], updates=[],
+                                          source="import")
+        (inserted,) = registries.write_participants(connection, registry, inserts=[clean], sealed=[sealed],
+                                                    updates=[], source="import")
+    got = registries.get_participant(registry, inserted)
+    assert {k: got[k] for k in clean} == clean
+    assert registries.existing_by_index(registry, [registries.email_index(registry.account_id, clean["email"])]) \
+        == {sealed.email_index: inserted}
+
+
+
+def _seal_elsewhere(keys, clean):
+    from processor.registries.rows import seal
+
+    return seal(keys, keys.cipher(), clean)
