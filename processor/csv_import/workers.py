@@ -49,6 +49,9 @@ def prepared(batches: Iterable[tuple[object, list[dict]]], region: str | None, k
             yield tag, prepare_batch(raws, region, keys, encrypt)
         return
     context = multiprocessing.get_context("forkserver")
+    # The server imports this module (normalization's and encryption's libraries) once and forks each worker
+    # from it, so workers start ready instead of importing it all again (takes effect when the server starts).
+    context.set_forkserver_preload([__name__])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
         for tag, raws in batches:

@@ -8,7 +8,7 @@ import uuid
 from typing import NamedTuple
 
 from processor.errors import ValidationFailed
-from processor.field_crypto import FieldCipher, PlainCipher, SealingKeys, place
+from processor.field_crypto import FieldCipher, PlainCipher, SealingKeys, new_row_id, place
 from processor.keys.ring import AccountKeys
 from processor.normalize import index_form_of_normalized
 from processor.registries.models import ENCRYPTED_FIELDS, participants
@@ -57,7 +57,7 @@ class Sealed(NamedTuple):
 
 def seal(keys: SealingKeys, cipher: FieldCipher | PlainCipher, clean: dict) -> Sealed:
     """Give a normalized participant its row id, encrypt its fields bound to that id, and index its email."""
-    row_id = clean.get("id") or uuid.uuid4()
+    row_id = clean.get("id") or new_row_id()
     encrypt, row, get = cipher.encrypt, row_id.bytes, clean.get
     return Sealed(row_id.bytes, keys.index(index_form_of_normalized(clean["email"])), cipher.version,
                   tuple([_encrypt_value(encrypt, get(field), where, row) for field, where in _IN_ORDER]))

@@ -50,3 +50,12 @@ def test_blind_index_depends_on_key_and_value():
     assert blind_index(KEY, "a@example.org") == blind_index(KEY, "a@example.org")
     assert blind_index(KEY, "a@example.org") != blind_index(KEY[::-1], "a@example.org")
     assert len(blind_index(KEY, "a@example.org")) == 32
+
+
+def test_row_ids_are_random_version_4_uuids_never_repeated():
+    from processor.field_crypto import new_row_id
+
+    ids = [new_row_id() for _ in range(3000)]  # more than one block of the pool
+    assert {row_id.version for row_id in ids} == {4}
+    assert {row_id.variant for row_id in ids} == {uuid.RFC_4122}
+    assert len(set(ids)) == len(ids)
