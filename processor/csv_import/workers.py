@@ -13,9 +13,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from processor.errors import ValidationFailed
 from processor.field_crypto import SealingKeys
-from processor.normalize import index_form_of_normalized, normalize_participant
+from processor.normalize import index_form_of_normalized, normalize_participants
 from processor.registries.rows import Sealed, seal
 
 # (clean, None, email index, sealed row or None) or (None, errors, None, None)
@@ -24,17 +23,16 @@ Result = tuple[dict | None, list[dict] | None, bytes | None, Sealed | None]
 
 def prepare_batch(raws: list[dict], region: str | None, keys: SealingKeys, encrypt: bool) -> list[Result]:
     """Normalize each raw participant and index its email, sealing it too when `encrypt`; a bad one gives its
-    field errors instead of raising."""
-    cipher = keys.cipher() if encrypt else None
-    results: list[Result] = []
-    for raw in raws:
-        try:
-            clean = normalize_participant(raw, default_region=region)
-        except ValidationFailed as exc:
-            results.append((None, exc.errors, None, None))
-            continue
-        if cipher is None:
-            results.append((clean, None, keys.index(index_form_of_normalized(clean["email"])), None))
+    field errors instead of raising. Each step runs over the whole batch before the next (see
+    normalize_participants)."""
+    normalized = normalize_participants(raws, default_region=region)
+    if not encrypt:
+        return [(clean, errors, None if clean is None else keys.index(index_form_of_normalized(clean["email"])), None)
+                for clean, errors in normalized]
+    cipher, results = keys.cipher(), []
+    for clean, errors in normalized:
+        if clean is None:
+            results.append((None, errors, None, None))
         else:
             sealed = seal(keys, cipher, clean)
             results.append((clean, None, sealed.email_index, sealed))

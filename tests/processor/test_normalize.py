@@ -276,3 +276,30 @@ def test_a_cached_domain_still_has_every_local_part_checked():
     assert normalize_email("fine@example.org") == "fine@example.org"
     with pytest.raises(FieldError, match="Not a valid email address"):
         normalize_email("bad..dots@example.org")
+
+
+def test_a_batch_gets_the_verdicts_each_row_gets_alone():
+    """normalize_participants runs rule by rule over a batch; the outcome per row must not depend on its neighbours."""
+    from processor.normalize import normalize_participants
+
+    raws = [
+        {"email": "Ada@Example.com", "phone": "601 234 567", "country": "Polska", "first_name": " Ada "},
+        {"email": "bad..dots@example.com", "phone": "12", "country": "Atlantis", "joined_at": "soon"},
+        {"email": "bob@example.de", "phone": "030 123456", "country": "Deutschland"},  # DE number: the row's region
+        {"email": "cy@example.org", "phone": "601 234 567", "joined_at": "2026-11-22T10:00:00Z",
+         "left_at": "2026-11-22T09:00:00Z"},  # attendance checked per row
+        {"email": "", "custom_fields": {"T-shirt": "XL"}},
+        {"email": "dee@example.org", "joined_at": "2026-11-22T10:00:00Z", "left_at": "2026-11-22T11:30:00Z"},
+    ]
+
+    def alone(raw):
+        try:
+            return normalize_participant(raw, default_region="PL"), None
+        except ValidationFailed as exc:
+            return None, exc.errors
+
+    batch = normalize_participants(raws, default_region="PL")
+    assert batch == [alone(raw) for raw in raws]
+    assert [clean is not None for clean, _ in batch] == [True, False, True, False, False, True]
+    assert batch[2][0]["phone"] == "+4930123456" and batch[5][0]["minutes_attended"] == 90
+    assert [e["field"] for e in batch[1][1]] == ["email", "country", "phone", "joined_at"]
