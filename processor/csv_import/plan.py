@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from processor.csv_import import mapping as mappings
 from processor.csv_import.detect import Detected, Opener
-from processor.csv_import.reader import Limits, Row, RowReader
-from processor.csv_import.workers import prepared
+from processor.csv_import.reader import Limits, RowReader
+from processor.csv_import.workers import Recipe, prepared
 from processor.field_crypto import SealingKeys
 from processor.registries.rows import Sealed
 
@@ -78,43 +78,19 @@ def verdicts(job: Job, *, keys: SealingKeys, existing: Callable[[list[bytes]], d
 
     def batches():
         while batch := list(itertools.islice(rows, batch_size or BATCH)):
-            judged = [_check_shape(row, job) for row in batch]
-            raws = [mappings.raw_participant(v.cells, job.header, job.mapping) for v in judged if not v.errors]
-            yield judged, raws
+            yield [Verdict(row.line, row.cells) for row in batch], [row.cells for row in batch]
 
+    recipe = Recipe(job.header, job.mapping, job.limits, job.default_region)
     with _SeenEmails() as seen:
-        for judged, results in prepared(batches(), job.default_region, keys, encrypt, job.workers):
-            candidates = iter(results)
-            for verdict in judged:
-                if not verdict.errors:
-                    verdict.clean, errors, verdict.index, verdict.sealed = next(candidates)
-                    if errors:
-                        verdict.errors = [{"line": verdict.line, "column": columns.get(e.get("field"), e.get(
-                            "field", "")), "reason": e["detail"]} for e in errors]
+        for judged, results in prepared(batches(), recipe, keys, encrypt, job.workers):
+            for verdict, (clean, errors, index, sealed) in zip(judged, results, strict=True):
+                if errors:
+                    verdict.errors = [{"line": verdict.line, "column": columns.get(e.get("field"), e.get(
+                        "field", "")), "reason": e["detail"]} for e in errors]
+                else:
+                    verdict.clean, verdict.index, verdict.sealed = clean, index, sealed
             _decide_duplicates([v for v in judged if v.clean is not None], job, columns, seen, existing)
             yield judged
-
-
-def _check_shape(row: Row, job: Job) -> Verdict:
-    verdict = Verdict(row.line, row.cells)
-    if problem := _shape_problem(row, job):
-        verdict.errors = [{"line": row.line, "column": "", "reason": problem}]
-    return verdict
-
-
-def _shape_problem(row: Row, job: Job) -> str | None:
-    width, limits = len(job.header), job.limits
-    if len(row.cells) > limits.max_columns:
-        return f"The row has {len(row.cells):,} fields; at most {limits.max_columns} are allowed."
-    if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
-        return f"The row has {len(row.cells)} fields but the header has {width}: a delimiter or quote is misplaced."
-    if len(row.cells) < width:
-        fields = "1 field" if len(row.cells) == 1 else f"{len(row.cells)} fields"
-        return f"The row has {fields} but the header has {width}: a delimiter or quote is missing."
-    if row.cells and max(map(len, row.cells)) > limits.max_field:
-        name = next(name for name, cell in zip(job.header, row.cells, strict=False) if len(cell) > limits.max_field)
-        return f"The field in column {name[:60]!r} is longer than {limits.max_field:,} characters."
-    return None
 
 
 def _decide_duplicates(valid: list[Verdict], job: Job, columns: dict[str, str], seen: _SeenEmails,

@@ -92,6 +92,22 @@ class RowReader:
             yield Row(line, cells)
 
 
+def shape_problem(cells: list[str], header: list[str], limits: Limits) -> str | None:
+    """Why a data row cannot be read against the header (its width, a field's length), or None."""
+    width = len(header)
+    if len(cells) > limits.max_columns:
+        return f"The row has {len(cells):,} fields; at most {limits.max_columns} are allowed."
+    if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+        return f"The row has {len(cells)} fields but the header has {width}: a delimiter or quote is misplaced."
+    if len(cells) < width:
+        fields = "1 field" if len(cells) == 1 else f"{len(cells)} fields"
+        return f"The row has {fields} but the header has {width}: a delimiter or quote is missing."
+    if cells and max(map(len, cells)) > limits.max_field:
+        name = next(name for name, cell in zip(header, cells, strict=False) if len(cell) > limits.max_field)
+        return f"The field in column {name[:60]!r} is longer than {limits.max_field:,} characters."
+    return None
+
+
 class _BoundedLines:
     """Physical lines of a text stream; a line longer than the limit refuses the file before it is read whole."""
 

@@ -12,7 +12,10 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from typing import NamedTuple
 
+from processor.csv_import import mapping as mappings
+from processor.csv_import.reader import Limits, shape_problem
 from processor.field_crypto import SealingKeys
 from processor.normalize import index_form_of_normalized, normalize_participants
 from processor.registries.rows import Sealed, seal
@@ -21,30 +24,44 @@ from processor.registries.rows import Sealed, seal
 Result = tuple[dict | None, list[dict] | None, bytes | None, Sealed | None]
 
 
-def prepare_batch(raws: list[dict], region: str | None, keys: SealingKeys, encrypt: bool) -> list[Result]:
-    """Normalize each raw participant and index its email, sealing it too when `encrypt`; a bad one gives its
-    field errors instead of raising. Each step runs over the whole batch before the next (see
+class Recipe(NamedTuple):
+    """How to read a file's rows: its header, the mapping, the limits, the organizer's country for phones."""
+
+    header: list[str]
+    mapping: list[str]
+    limits: Limits
+    region: str | None
+
+
+def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encrypt: bool) -> list[Result]:
+    """Check each row's shape, map and normalize its cells and index its email, sealing it too when `encrypt`;
+    a bad row gives its errors instead of raising. Each step runs over the whole batch before the next (see
     normalize_participants)."""
-    normalized = normalize_participants(raws, default_region=region)
-    if not encrypt:
-        return [(clean, errors, None if clean is None else keys.index(index_form_of_normalized(clean["email"])), None)
-                for clean, errors in normalized]
-    cipher, results = keys.cipher(), []
-    for clean, errors in normalized:
+    header, mapping, limits, region = recipe
+    problems = [shape_problem(cells, header, limits) for cells in rows]
+    raws = [mappings.raw_participant(cells, header, mapping) for cells, problem in zip(rows, problems, strict=True)
+            if problem is None]
+    normalized = iter(normalize_participants(raws, default_region=region))
+    cipher = keys.cipher() if encrypt else None
+    results: list[Result] = []
+    for problem in problems:
+        clean, errors = (None, [{"detail": problem}]) if problem else next(normalized)
         if clean is None:
             results.append((None, errors, None, None))
+        elif cipher is None:
+            results.append((clean, None, keys.index(index_form_of_normalized(clean["email"])), None))
         else:
             sealed = seal(keys, cipher, clean)
             results.append((clean, None, sealed.email_index, sealed))
     return results
 
 
-def prepared(batches: Iterable[tuple[object, list[dict]]], region: str | None, keys: SealingKeys, encrypt: bool,
+def prepared(batches: Iterable[tuple[object, list[list[str]]]], recipe: Recipe, keys: SealingKeys, encrypt: bool,
              workers: int) -> Iterator[tuple[object, list[Result]]]:
-    """Yield (tag, results) for each (tag, raws) in input order; in this process when workers < 2."""
+    """Yield (tag, results) for each (tag, rows) in input order; in this process when workers < 2."""
     if workers < 2:
-        for tag, raws in batches:
-            yield tag, prepare_batch(raws, region, keys, encrypt)
+        for tag, rows in batches:
+            yield tag, prepare_batch(rows, recipe, keys, encrypt)
         return
     context = multiprocessing.get_context("forkserver")
     # The server imports this module (normalization's and encryption's libraries) once and forks each worker
@@ -52,8 +69,8 @@ def prepared(batches: Iterable[tuple[object, list[dict]]], region: str | None, k
     context.set_forkserver_preload([__name__])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
-        for tag, raws in batches:
-            pending.append((tag, pool.submit(prepare_batch, raws, region, keys, encrypt)))
+        for tag, rows in batches:
+            pending.append((tag, pool.submit(prepare_batch, rows, recipe, keys, encrypt)))
             if len(pending) > 2 * workers:
                 tag, future = pending.popleft()
                 yield tag, future.result()
