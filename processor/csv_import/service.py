@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from processor.accounts.models import Account
-from processor.csv_import import files, run
+from processor.csv_import import files, run, workers
 from processor.csv_import import mapping as mappings
 from processor.csv_import.detect import Detected, FileRefused, detect
 from processor.csv_import.models import Import, SavedMapping, imports
@@ -119,6 +119,12 @@ def job_for(imp: Import, account: Account, rows: int = 0) -> Job:
                list(imp.mapping), imp.on_duplicate, Limits.from_config(), account.country, workers_for(rows))
 
 
+def start_workers_early(size: int) -> None:
+    """For a file large enough for worker processes, get their server started while the file is counted."""
+    if workers_for(size // 100) >= 2:  # a participant row is rarely under 100 bytes
+        workers.start_server()
+
+
 def workers_for(rows: int) -> int:
     """Worker processes for a file of this many rows: none for small files, where starting them costs more."""
     if rows < current_app.config.get("IMPORT_PARALLEL_ROWS", 5000):
@@ -151,6 +157,7 @@ def plan(imp: Import, account: Account, progress: run.Progress | None = None) ->
     """The dry run over the whole file: a verdict per row, totals, the error file; nothing written."""
     _require(imp, (*STEP_FROM["plan"], "planning"))
     mappings.check(imp.header, imp.mapping)
+    start_workers_early(imp.file_size or 0)
     total = run.count_rows(job_for(imp, account))
     job = job_for(imp, account, total)
     with files.create_report(imp) as stream:
@@ -270,6 +277,7 @@ def import_file(registry: Registry, path: Path, *, encoding: str | None = None, 
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed("--on-duplicate takes skip, update or fail.")
     job = Job(lambda: opener("rb"), detected, header, mapping, on_duplicate, limits, account.country)
+    start_workers_early(path.stat().st_size)
     total = run.count_rows(job)
     job = dataclasses.replace(job, workers=workers_for(total))
     error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None

@@ -9,6 +9,8 @@ the organizer's write and index subkeys with each batch (see `SealingKeys`) and 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +56,13 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
             sealed = seal(keys, cipher, clean)
             results.append((clean, None, sealed.email_index, sealed))
     return results
+
+
+def start_server() -> None:
+    """Start the server workers fork from now, in the background: it imports this module's libraries (a second
+    or two) while the file is still being counted, instead of while the first batch waits."""
+    multiprocessing.get_context("forkserver").set_forkserver_preload([__name__])
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="import-forkserver", daemon=True).start()
 
 
 def prepared(batches: Iterable[tuple[object, list[list[str]]]], recipe: Recipe, keys: SealingKeys, encrypt: bool,
