@@ -59,8 +59,15 @@ def seal(keys: SealingKeys, cipher: FieldCipher | PlainCipher, clean: dict) -> S
     """Give a normalized participant its row id, encrypt its fields bound to that id, and index its email."""
     row_id = clean.get("id") or new_row_id()
     encrypt, row, get = cipher.encrypt, row_id.bytes, clean.get
-    return Sealed(row_id.bytes, keys.index(index_form_of_normalized(clean["email"])), cipher.version,
-                  tuple([_encrypt_value(encrypt, get(field), where, row) for field, where in _IN_ORDER]))
+    fields = []
+    for field, where in _IN_ORDER:  # the bulk path: written out, as it runs 13 times per imported row
+        value = get(field)
+        if value is None:
+            fields.append(None)
+        else:
+            text = value if type(value) is str else encode(value)
+            fields.append(None if text is None else encrypt(text, where, row))
+    return Sealed(row_id.bytes, keys.index(index_form_of_normalized(clean["email"])), cipher.version, tuple(fields))
 
 
 def encrypt_fields(cipher: FieldCipher | PlainCipher, row_id: uuid.UUID, clean: dict,
