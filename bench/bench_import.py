@@ -90,21 +90,24 @@ def _child(path: Path, workdir: Path) -> None:
     import resource
 
     import flask_migrate
+    import sqlalchemy as sa
 
     from app import create_app
     from processor.accounts import service as accounts
+    from processor.config import sqlalchemy_url
     from processor.csv_import import service
-    from processor.extensions import db
     from processor.registries import service as registries
 
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    if os.environ.get("BENCH_DATABASE_URL"):  # empty it first: the app refuses data under another master key
+        engine = sa.create_engine(sqlalchemy_url(url))
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        engine.dispose()
     master = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
     app = create_app({"APP_ENV": "testing", "SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url,
                       "MASTER_KEY": master, "IMPORT_MAX_ROWS": 10_000_000}, instance_path=str(workdir / "instance"))
     with app.app_context():
-        if os.environ.get("BENCH_DATABASE_URL"):
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         flask_migrate.upgrade()
         account = accounts.create_account(login="bench", email="bench@example.com", first_name="B", last_name="B",
                                           password=secrets.token_hex(16), title="Bench", plan="paid", country="PL")
