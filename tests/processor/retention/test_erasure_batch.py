@@ -82,6 +82,14 @@ def _old_master_keys(app) -> dict[int, bytes]:
     return parse_keys(Path(path).read_text(), path)
 
 
+def _erase_dying_in(monkeypatch, step: str) -> None:
+    """Run the erasure with the process killed in `step` (one of shredding's functions)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(shredding, step, _dies)
+        with pytest.raises(KeyboardInterrupt):
+            retention.erase_due_accounts(now=DUE)
+
+
 def _dies(*args, **kwargs):
     """The process is killed here (KeyboardInterrupt is no Exception: nothing catches it on the way out)."""
     raise KeyboardInterrupt
@@ -135,10 +143,7 @@ def test_a_run_with_nothing_to_erase_or_retire_does_not_rotate(app, provider, or
 def test_a_run_that_dies_before_the_rotation_is_finished_by_the_next_run(app, runner, provider, organizers,
                                                                         monkeypatch):
     copy = _backup(organizers)
-    with monkeypatch.context() as patched:
-        patched.setattr(shredding, "finish_shredding", _dies)
-        with pytest.raises(KeyboardInterrupt):
-            retention.erase_due_accounts(now=DUE)
+    _erase_dying_in(monkeypatch, "finish_shredding")
     # The accounts are erased but the old master version is still there: the retirement is pending.
     assert provider.versions() == [1]
     assert shredding.pending_retirement(db.session.connection(), provider) == 1
@@ -157,10 +162,7 @@ def test_a_run_that_dies_before_the_rotation_is_finished_by_the_next_run(app, ru
 def test_a_rotation_that_dies_half_way_is_resumed_without_another_master_version(app, provider, organizers,
                                                                                    monkeypatch):
     copy = _backup(organizers)
-    with monkeypatch.context() as patched:
-        patched.setattr(shredding, "rewrap_all", _dies)
-        with pytest.raises(KeyboardInterrupt):
-            retention.erase_due_accounts(now=DUE)
+    _erase_dying_in(monkeypatch, "rewrap_all")
     assert provider.versions() == [1, 2]
 
     run = retention.erase_due_accounts(now=DUE)
@@ -173,10 +175,7 @@ def test_a_rotation_that_dies_half_way_is_resumed_without_another_master_version
 
 def test_rotate_master_finishes_a_retirement_left_pending(app, runner, provider, organizers, monkeypatch):
     copy = _backup(organizers)
-    with monkeypatch.context() as patched:
-        patched.setattr(shredding, "finish_shredding", _dies)
-        with pytest.raises(KeyboardInterrupt):
-            retention.erase_due_accounts(now=DUE)
+    _erase_dying_in(monkeypatch, "finish_shredding")
 
     result = runner.invoke(args=["keys", "rotate-master"])
 
