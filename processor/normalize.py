@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import functools
 import importlib
@@ -41,10 +39,6 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 # Control characters (Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F) and the bidi controls above:
 # one regular-expression search instead of a category look-up per character (bulk imports call this per field).
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS)) + "]")
-# Within `remembering_emails()`, normalized addresses are remembered (bounded), so an address validated once in a
-# bulk import is not validated again when its blind index is computed or when it is written.
-_EMAIL_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("email_memo", default=None)
-_EMAIL_MEMO_SIZE = 4096
 
 
 def _remember_domain_checks(size: int = 4096) -> None:
@@ -91,30 +85,8 @@ def clean_text(field: str, value: str | None, *, limit: int | None = None) -> st
     return value
 
 
-@contextlib.contextmanager
-def remembering_emails():
-    """Remember normalized emails for the duration of a bulk operation (forgotten when it ends)."""
-    token = _EMAIL_MEMO.set({})
-    try:
-        yield
-    finally:
-        _EMAIL_MEMO.reset(token)
-
-
 def normalize_email(value: str | None) -> str:
     """Validate an email's syntax (no DNS look-up) and return its normalized form."""
-    memo = _EMAIL_MEMO.get() if isinstance(value, str) else None
-    if memo is not None and value in memo:
-        return memo[value]
-    normalized = _normalize_email(value)
-    if memo is not None:
-        if len(memo) >= _EMAIL_MEMO_SIZE:
-            memo.clear()
-        memo[value] = memo[normalized] = normalized  # normalizing a normalized address gives it back
-    return normalized
-
-
-def _normalize_email(value: str | None) -> str:
     value = clean_text("email", value)
     if value is None:
         raise FieldError("email", "An email address is required.")

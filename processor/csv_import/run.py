@@ -18,7 +18,6 @@ from processor.csv_import.report import ErrorReport
 from processor.errors import Conflict
 from processor.extensions import db
 from processor.keys.ring import keys_for
-from processor.normalize import remembering_emails
 from processor.registries import service as registries
 from processor.registries.models import Registry
 
@@ -68,10 +67,9 @@ def dry_run(job: Job, registry: Registry, *, report: ErrorReport | None = None, 
     """Judge every row against the registry as it is now; write nothing but the error report."""
     connection = db.session.connection()
     outcome = Outcome(Tally())
-    with remembering_emails():
-        for batch in verdicts(job, keys=keys_for(connection, registry.account_id).sealing_keys(),
-                              existing=_finder(connection, registry)):
-            _account(outcome, batch, report, total, progress)
+    for batch in verdicts(job, keys=keys_for(connection, registry.account_id).sealing_keys(),
+                          existing=_finder(connection, registry)):
+        _account(outcome, batch, report, total, progress)
     return outcome
 
 
@@ -80,7 +78,7 @@ def commit(job: Job, registry: Registry, *, import_id, expected_digest: str | No
            finish: Callable[[sa.Connection, Outcome], None] | None = None) -> Outcome:
     """Judge and write every row in ONE transaction; any failure (or a plan that differs) rolls it all back."""
     outcome = Outcome(Tally())
-    with db.engine.begin() as connection, remembering_emails(), _page_cache(connection):
+    with db.engine.begin() as connection, _page_cache(connection):
         for batch in verdicts(job, keys=keys_for(connection, registry.account_id).sealing_keys(), encrypt=True,
                               existing=_finder(connection, registry)):
             creates = [verdict for verdict in batch if verdict.action == "create"]

@@ -120,22 +120,6 @@ def test_leaving_before_joining_is_refused():
     assert caught.value.errors[0]["field"] == "left_at"
 
 
-def test_remembered_emails_give_the_same_answers_and_are_forgotten_after_the_block(monkeypatch):
-    from processor import normalize
-
-    calls = []
-    real = normalize._normalize_email
-    monkeypatch.setattr(normalize, "_normalize_email", lambda value: calls.append(value) or real(value))
-    with normalize.remembering_emails():
-        assert normalize_email(" Ala@EXAMPLE.com ") == "Ala@example.com"
-        assert email_index_form("Ala@example.com") == "ala@example.com"
-        with pytest.raises(FieldError):
-            normalize_email("not an email")
-    assert calls == [" Ala@EXAMPLE.com ", "not an email"]
-    normalize_email("Ala@example.com")
-    assert len(calls) == 3
-
-
 @pytest.mark.parametrize("value", ["tab\there", "bell\x07", "c1\x85x", "rlo\u202eevil", "del\x7f"])
 def test_control_and_bidi_characters_are_refused(value):
     with pytest.raises(FieldError, match="control characters"):
