@@ -58,10 +58,18 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
     return results
 
 
+def _forkserver():
+    """The context workers come from: a server that imports this module (normalization's and encryption's
+    libraries) once and forks each worker from it, so workers start ready (takes effect when it starts)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def start_server() -> None:
     """Start the server workers fork from now, in the background: it imports this module's libraries (a second
     or two) while the file is still being counted, instead of while the first batch waits."""
-    multiprocessing.get_context("forkserver").set_forkserver_preload([__name__])
+    _forkserver()
     threading.Thread(target=multiprocessing.forkserver.ensure_running, name="import-forkserver", daemon=True).start()
 
 
@@ -72,11 +80,7 @@ def prepared(batches: Iterable[tuple[object, list[list[str]]]], recipe: Recipe, 
         for tag, rows in batches:
             yield tag, prepare_batch(rows, recipe, keys, encrypt)
         return
-    context = multiprocessing.get_context("forkserver")
-    # The server imports this module (normalization's and encryption's libraries) once and forks each worker
-    # from it, so workers start ready instead of importing it all again (takes effect when the server starts).
-    context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver()) as pool:
         pending: deque = deque()
         for tag, rows in batches:
             pending.append((tag, pool.submit(prepare_batch, rows, recipe, keys, encrypt)))
