@@ -57,6 +57,9 @@ def _remember_domain_checks(size: int = 4096) -> None:
 
 
 _remember_domain_checks()
+# phonenumbers compiles its metadata's patterns through `re.compile` at every use unless asked to keep them: a
+# few hundred patterns for the regions met, compiled once (the library's own switch, as libphonenumber's RegexCache).
+phonenumbers.enable_pattern_cache()
 
 
 class FieldError(Exception):
@@ -155,7 +158,11 @@ def normalize_participants(raws: list[dict], *, default_region: str | None) -> l
     cleans: list[dict] = [{} for _ in raws]
     problems: list[dict] = [{} for _ in raws]
 
-    def column(field: str, rule, values) -> None:
+    def column(field: str, rule, values: list) -> None:
+        if values.count(None) == len(values) and _rule_of_nothing(rule) is None:
+            for clean in cleans:  # a field no row has (a column the file lacks): nothing to check row by row
+                clean[field] = None
+            return
         for clean, problem, value in zip(cleans, problems, values, strict=True):
             try:
                 clean[field] = rule(value)
@@ -171,7 +178,7 @@ def normalize_participants(raws: list[dict], *, default_region: str | None) -> l
     column("country", normalize_country, values_of("country"))
     # The row's own country, else the organizer's, is the default region of a number given without +CC.
     regions = [clean.get("country") or default_region for clean in cleans]
-    column("phone", lambda pair: normalize_phone(*pair), zip(values_of("phone"), regions, strict=True))
+    column("phone", lambda pair: normalize_phone(*pair), list(zip(values_of("phone"), regions, strict=True)))
     column("lawful_basis", functools.partial(clean_text, "lawful_basis"), values_of("lawful_basis"))
     column("custom_fields", _custom_fields, values_of("custom_fields"))
     for field in TIME_FIELDS:
@@ -187,6 +194,14 @@ def normalize_participants(raws: list[dict], *, default_region: str | None) -> l
         else:
             results.append((clean, None))
     return results
+
+
+def _rule_of_nothing(rule):
+    """What a rule makes of a missing value; a sentinel when it refuses one (email is required)."""
+    try:
+        return rule(None)
+    except FieldError:
+        return FieldError
 
 
 def _custom_fields(value) -> dict[str, str]:

@@ -37,15 +37,16 @@ class Job:
     workers: int = 0  # processes normalizing rows; below 2, this process does it
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     line: int
     cells: list[str]
     action: str = "error"
-    clean: dict | None = None
-    index: bytes | None = None
+    index: bytes | None = None  # the email's blind index, for a valid row
     sealed: Sealed | None = None  # a row to create, encrypted ahead (commits only)
     existing_id: uuid.UUID | None = None
+    custom_names: tuple[str, ...] = ()  # of the custom fields a valid row has
+    clean: dict | None = None  # the normalized values, for an update only
     errors: list[dict] = field(default_factory=list)  # {line, column, reason}; reasons never quote the value
 
 
@@ -80,16 +81,22 @@ def verdicts(job: Job, *, keys: SealingKeys, existing: Callable[[list[bytes]], d
         while batch := list(itertools.islice(rows, batch_size or BATCH)):
             yield [Verdict(row.line, row.cells) for row in batch], [row.cells for row in batch]
 
-    recipe = Recipe(job.header, job.mapping, job.limits, job.default_region)
+    recipe = Recipe(job.header, job.mapping, job.limits, job.default_region,
+                    keep_clean=encrypt and job.on_duplicate == "update")
     with _SeenEmails() as seen:
-        for judged, results in prepared(batches(), recipe, keys, encrypt, job.workers):
-            for verdict, (clean, errors, index, sealed) in zip(judged, results, strict=True):
+        for judged, batch in prepared(batches(), recipe, keys, encrypt, job.workers):
+            for verdict, (errors, index, sealed, names) in zip(judged, batch.results, strict=True):
                 if errors:
                     verdict.errors = [{"line": verdict.line, "column": columns.get(e.get("field"), e.get(
                         "field", "")), "reason": e["detail"]} for e in errors]
                 else:
-                    verdict.clean, verdict.index, verdict.sealed = clean, index, sealed
-            _decide_duplicates([v for v in judged if v.clean is not None], job, columns, seen, existing)
+                    verdict.index, verdict.sealed, verdict.custom_names = index, sealed, names
+            _decide_duplicates([v for v in judged if v.index is not None], job, columns, seen, existing)
+            updates = [(position, v) for position, v in enumerate(judged) if v.action == "update"]
+            if updates and recipe.keep_clean:  # a commit writes updates from the clean values
+                cleans = batch.clean_values()
+                for position, verdict in updates:
+                    verdict.clean = cleans[position]
             yield judged
 
 
@@ -114,7 +121,7 @@ def _decide_duplicates(valid: list[Verdict], job: Job, columns: dict[str, str], 
 
 
 def _fail(verdict: Verdict, column: str, reason: str) -> None:
-    verdict.action, verdict.clean, verdict.sealed = "error", None, None
+    verdict.action, verdict.sealed = "error", None
     verdict.errors = [{"line": verdict.line, "column": column, "reason": reason}]
 
 
@@ -133,21 +140,16 @@ class _SeenEmails:
         self._file.close()
 
     def add(self, items: list[tuple[bytes, int]]) -> dict[bytes, int]:
-        """Record these (index, line) pairs; return the first line of every index seen before or twice here."""
+        """Record these (index, line) pairs; return the first line of every index seen before or twice here
+        (and possibly of others, each mapped to its own line)."""
+        before = self._db.total_changes
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", items)
+        if self._db.total_changes - before == len(items):
+            return {}  # every index is new: the common case costs one statement
+        # The table now holds each index's first line, whether that was earlier in the file or in this batch.
         first: dict[bytes, int] = {}
         for start in range(0, len(items), 500):
             chunk = [index for index, _ in items[start : start + 500]]
             marks = ",".join("?" * len(chunk))
             first.update(self._db.execute(f"SELECT ix, line FROM seen WHERE ix IN ({marks})", chunk))  # noqa: S608
-        new: dict[bytes, int] = {}
-        repeated: dict[bytes, int] = {}
-        for index, line in items:
-            if index in first:
-                continue
-            if index in new:
-                repeated[index] = new[index]
-            else:
-                new[index] = line
-        self._db.executemany("INSERT INTO seen VALUES (?, ?)", new.items())
-        first.update(repeated)
         return first

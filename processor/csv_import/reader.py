@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -34,8 +35,7 @@ class Limits:
         return self.max_columns * (2 * self.max_field + 3)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int  # the physical line the row starts on, 1-based, as a spreadsheet or editor shows it
     cells: list[str]
 
@@ -77,7 +77,7 @@ class RowReader:
         start = lines.number + 1
         for cells in reader:
             line, start = start, lines.number + 1
-            if not any(cell.strip() for cell in cells):
+            if not any(map(str.strip, cells)):
                 continue  # blank lines and Excel's all-empty rows carry nothing
             if not header_seen:
                 header_seen = True

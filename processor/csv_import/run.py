@@ -85,9 +85,9 @@ def commit(job: Job, registry: Registry, *, import_id, expected_digest: str | No
             updates = [(verdict.existing_id, _update_fields(verdict, job)) for verdict in batch
                        if verdict.action == "update"]
             if creates or updates:
-                registries.write_participants(connection, registry, inserts=[v.clean for v in creates],
-                                              sealed=[v.sealed for v in creates], updates=updates,
-                                              source="import", import_id=import_id)
+                registries.write_participants(connection, registry, sealed=[v.sealed for v in creates],
+                                              custom_names={n for v in creates for n in v.custom_names},
+                                              updates=updates, source="import", import_id=import_id)
             _account(outcome, batch, report, total, progress)
         if expected_digest is not None and outcome.tally.digest != expected_digest:
             raise PlanChanged()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.forkserver
+import pickle
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -22,40 +23,60 @@ from processor.field_crypto import SealingKeys
 from processor.normalize import index_form_of_normalized, normalize_participants
 from processor.registries.rows import Sealed, seal
 
-# (clean, None, email index, sealed row or None) or (None, errors, None, None)
-Result = tuple[dict | None, list[dict] | None, bytes | None, Sealed | None]
+# Per row: (errors, None, None, ()) for a bad row, else (None, email index, sealed row or None, the names of its
+# custom fields). Plain tuples, bytes and strings: the main process unpickles hundreds of thousands of these.
+Result = tuple[list[dict] | None, bytes | None, Sealed | None, tuple[str, ...]]
 
 
 class Recipe(NamedTuple):
-    """How to read a file's rows: its header, the mapping, the limits, the organizer's country for phones."""
+    """How to read a file's rows: its header, the mapping, the limits, the organizer's country for phones, and
+    whether the main process may need the rows' clean values (to update participants already there)."""
 
     header: list[str]
     mapping: list[str]
     limits: Limits
     region: str | None
+    keep_clean: bool = False
 
 
-def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encrypt: bool) -> list[Result]:
+class Prepared(NamedTuple):
+    """A prepared batch: a result per row and (when the recipe keeps them) the valid rows' clean values pickled
+    whole, so the main process unpickles them only for a batch that updates someone."""
+
+    results: list[Result]
+    cleans: bytes | None = None
+
+    def clean_values(self) -> list[dict | None]:
+        if self.cleans is None:
+            raise RuntimeError("this batch was prepared without its clean values")
+        return pickle.loads(self.cleans)  # noqa: S301 (our own worker's output, over the pool's local pipe)
+
+
+def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encrypt: bool) -> Prepared:
     """Check each row's shape, map and normalize its cells and index its email, sealing it too when `encrypt`;
     a bad row gives its errors instead of raising. Each step runs over the whole batch before the next (see
     normalize_participants)."""
-    header, mapping, limits, region = recipe
+    header, mapping, limits, region, keep_clean = recipe
     problems = [shape_problem(cells, header, limits) for cells in rows]
     raws = [mappings.raw_participant(cells, header, mapping) for cells, problem in zip(rows, problems, strict=True)
             if problem is None]
     normalized = iter(normalize_participants(raws, default_region=region))
     cipher = keys.cipher() if encrypt else None
     results: list[Result] = []
+    cleans: list[dict | None] = []
     for problem in problems:
         clean, errors = (None, [{"detail": problem}]) if problem else next(normalized)
+        cleans.append(clean)
         if clean is None:
-            results.append((None, errors, None, None))
-        elif cipher is None:
-            results.append((clean, None, keys.index(index_form_of_normalized(clean["email"])), None))
+            results.append((errors, None, None, ()))
+            continue
+        names = tuple(clean["custom_fields"]) if clean.get("custom_fields") else ()
+        if cipher is None:
+            results.append((None, keys.index(index_form_of_normalized(clean["email"])), None, names))
         else:
             sealed = seal(keys, cipher, clean)
-            results.append((clean, None, sealed.email_index, sealed))
-    return results
+            results.append((None, sealed[1], sealed, names))
+    return Prepared(results, pickle.dumps(cleans, pickle.HIGHEST_PROTOCOL) if keep_clean else None)
 
 
 def _forkserver():
@@ -74,7 +95,7 @@ def start_server() -> None:
 
 
 def prepared(batches: Iterable[tuple[object, list[list[str]]]], recipe: Recipe, keys: SealingKeys, encrypt: bool,
-             workers: int) -> Iterator[tuple[object, list[Result]]]:
+             workers: int) -> Iterator[tuple[object, Prepared]]:
     """Yield (tag, results) for each (tag, rows) in input order; in this process when workers < 2."""
     if workers < 2:
         for tag, rows in batches:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import uuid
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -247,42 +248,43 @@ def existing_by_index(registry: Registry, indexes: list[bytes], *, connection=No
     return found
 
 
-def write_participants(connection: sa.Connection, registry: Registry, *, inserts: list[dict],
-                       updates: list[tuple[uuid.UUID, dict]], source: str, import_id=None,
-                       sealed: list[Sealed] | None = None) -> list[uuid.UUID]:
-    """Encrypt and write normalized rows in batches inside the caller's transaction; return the inserted ids.
+def write_participants(connection: sa.Connection, registry: Registry, *, inserts: list[dict] = (),
+                       updates: list[tuple[uuid.UUID, dict]] = (), source: str, import_id=None,
+                       sealed: list[Sealed] = (), custom_names: Iterable[str] = ()) -> list[uuid.UUID]:
+    """Encrypt and write normalized rows in batches inside the caller's transaction; return the ids given to
+    `inserts`.
 
-    `sealed`, when given, holds the same inserts already encrypted (in the same order), as an import's worker
-    processes deliver them. An update replaces the fields present in its dict (None clears one) and keeps the
-    others.
+    `sealed` holds more new rows, already encrypted (as an import's worker processes deliver them), and
+    `custom_names` the custom field names they use. An update replaces the fields present in its dict (None
+    clears one) and keeps the others.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     keys = keys_for(connection, registry.account_id)
-    _record_custom_names(connection, registry, [*inserts, *(clean for _, clean in updates)])
-    if sealed is None:
-        sealing, cipher = keys.sealing_keys(), keys.write
-        sealed = [seal(sealing, cipher, clean) for clean in inserts]
-    elif len(sealed) != len(inserts):
-        raise ValueError("sealed rows do not match the inserts")
+    _record_custom_names(connection, registry, {*custom_names, *(
+        name for clean in (*inserts, *(clean for _, clean in updates)) for name in clean.get("custom_fields") or {})})
+    sealing, cipher = keys.sealing_keys(), keys.write
+    own = [seal(sealing, cipher, clean) for clean in inserts]
     now = utcnow()
     try:
-        for start in range(0, len(sealed), BATCH):
-            _insert_sealed(connection, registry, sealed[start : start + BATCH], source=source,
-                           import_id=import_id, now=now)
+        for rows in (own, sealed):
+            for start in range(0, len(rows), BATCH):
+                _insert_sealed(connection, registry, rows[start : start + BATCH], source=source,
+                               import_id=import_id, now=now)
         _update_rows(connection, registry, keys, updates, now)
     except IntegrityError:
         raise DuplicateParticipant() from None
-    return [row.uuid for row in sealed]
+    return [uuid.UUID(bytes=row_id) for row_id, *_ in own]
 
 
 def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sealed], *, source: str, import_id,
                    now: dt.datetime) -> None:
-    """Insert sealed rows through the driver's executemany.
+    """Insert sealed rows through the driver's executemany (SQLite) or COPY (PostgreSQL).
 
     A bulk import writes hundreds of thousands of rows; SQLAlchemy's per-value bind processing cost more than
     the encryption. Here the values every row shares are converted once by their columns' own bind processors,
-    the row id by its processor, and the ciphertexts go to the driver as the bytes both SQLite and psycopg take.
+    the row id goes as the 32 hex digits both engines read (SQLite's CHAR(32), PostgreSQL's uuid input), and the
+    ciphertexts as the bytes both drivers take.
     """
     dialect = connection.dialect
 
@@ -293,15 +295,14 @@ def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sea
     shared = {column: driver_value(column, value) for column, value in {
         "registry_id": registry.id, "revision": 1, "source": source, "import_id": import_id,
         "created_at": now, "updated_at": now}.items()}
-    id_of = participants.c.id.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
     columns = ("id", "email_index", "key_version", *ENCRYPTED_FIELDS, *shared)
-    compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
     constant = tuple(shared.values())
-    values = [(id_of(uuid.UUID(bytes=row.id)), row.email_index, row.key_version, *row.fields, *constant)
-              for row in rows]
+    values = [(row_id.hex(), index, version, *fields, *constant) for row_id, index, version, fields in rows]
     if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
         _copy_rows(connection, columns, values)
-    elif dialect.positional:  # qmark (SQLite): in the compiled statement's order
+        return
+    compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
+    if dialect.positional:  # qmark (SQLite): in the compiled statement's order
         order = operator.itemgetter(*(columns.index(name) for name in compiled.positiontup))
         connection.exec_driver_sql(str(compiled), list(map(order, values)))
     else:
@@ -351,10 +352,10 @@ def _update_rows(connection, registry, keys, updates, now) -> None:
                 raise ParticipantNotFound()
 
 
-def _record_custom_names(connection, registry: Registry, cleans: list[dict]) -> None:
-    """Add custom field names first seen in these rows to the registry's list (the names are not personal)."""
+def _record_custom_names(connection, registry: Registry, used: set[str]) -> None:
+    """Add custom field names first used by the rows written to the registry's list (the names are not personal)."""
     known = list(registry.custom_field_names or [])
-    new = {name for clean in cleans for name in (clean.get("custom_fields") or {})} - set(known)
+    new = used - set(known)
     if not new:
         return
     names = known + sorted(new)

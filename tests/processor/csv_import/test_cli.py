@@ -7,6 +7,7 @@ import json
 import pytest
 
 from processor.csv_import import plan
+from processor.extensions import db
 from processor.registries import service as registries
 
 POLISH = ("Imię;Nazwisko;E-mail;Telefon;Firma;Stanowisko;Kraj\r\n"
@@ -137,6 +138,30 @@ def test_worker_processes_give_the_same_outcome_as_one_process(app, runner, regi
     parallel = json.loads(run_import(runner, registry, path, "--json").stdout)
     assert parallel["errors"] == serial["errors"] and parallel["created"] == serial["created"] == 40
     assert len(registries.list_participants(registry, limit=100)) == 40
+
+
+def test_duplicates_and_updates_are_decided_alike_across_batches_and_workers(app, runner, registry, write_csv,
+                                                                            monkeypatch):
+    monkeypatch.setattr(plan, "BATCH", 4)
+    registries.add_participant(registry, {"email": "old1@example.com", "first_name": "Old", "company": "Old Co"})
+    names = ["new0", "old1", "new2", "new0",  # a repeat inside the first batch
+             "new4", "new0", "new2", "old1",  # repeats of the first batch's rows, one of them the updated one
+             "new8", "new8", "new8", "new11"]  # three times in one batch
+    path = write_csv("email,company,Tier\n" + "".join(f"{n}@example.com,Co {i},T{i}\n" for i, n in enumerate(names)))
+    args = ("--on-duplicate", "update", "--map", "Tier=custom", "--json")
+    serial = json.loads(run_import(runner, registry, path, "--dry-run", *args).stdout)
+    app.config.update(IMPORT_PARALLEL_ROWS=1, IMPORT_WORKERS=2)
+    parallel = json.loads(run_import(runner, registry, path, *args).stdout)
+    firsts = {5: 2, 7: 2, 8: 4, 9: 3, 11: 10, 12: 10}
+    assert parallel["errors"] == serial["errors"] == [
+        {"line": line, "column": "email", "reason": f"The same email address as line {first} of this file."}
+        for line, first in firsts.items()]
+    assert (parallel["created"], parallel["updated"]) == (serial["created"], serial["updated"]) == (5, 1)
+    updated = registries.find_by_email(registry, "old1@example.com")
+    assert (updated["first_name"], updated["company"], updated["custom_fields"]) == ("Old", "Co 1", {"Tier": "T1"})
+    assert registries.find_by_email(registry, "new8@example.com")["custom_fields"] == {"Tier": "T8"}
+    db.session.refresh(registry)
+    assert registry.custom_field_names == ["Tier"]
 
 
 @pytest.mark.parametrize(("row", "reason"), [
