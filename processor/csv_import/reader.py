@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -47,14 +48,32 @@ class RowReader:
         self._open, self._detected, self._limits = open_file, detected, limits
 
     def __iter__(self) -> Iterator[Row]:
+        with self._parsed() as (reader, lines):
+            yield from self._rows(reader, lines)
+
+    def count(self) -> int:
+        """The number of data rows, every file-level limit applied: what iterating yields after the header, without
+        building the rows (the cheap first pass over a file)."""
+        with self._parsed() as (reader, lines):
+            rows = filter(_carries_something, reader)
+            first = next(rows, None)
+            if first is not None:
+                self._check_header(first)
+            count = sum(1 for _ in itertools.islice(rows, self._limits.max_rows + 1))
+            if count > self._limits.max_rows:
+                self._too_many()
+            return count
+
+    @contextlib.contextmanager
+    def _parsed(self):
+        """The csv reader over the file's bounded physical lines; a parse or decoding failure refuses the file."""
         with self._open() as stream:
             text = io.TextIOWrapper(stream, encoding=self._detected.encoding, newline="")
             lines = _BoundedLines(text, self._limits.max_line)
             if self._detected.sep_line:
                 next(lines, None)
-            reader = csv.reader(lines, delimiter=self._detected.delimiter)
             try:
-                yield from self._rows(reader, lines)
+                yield csv.reader(lines, delimiter=self._detected.delimiter), lines
             except csv.Error as exc:
                 raise FileRefused(f"Line {lines.number}: the file is not valid CSV ({_csv_reason(exc)}).") from None
             except UnicodeDecodeError:
@@ -73,23 +92,32 @@ class RowReader:
         return [cell.strip().lstrip("\ufeff").strip() for cell in first.cells]
 
     def _rows(self, reader, lines) -> Iterator[Row]:
-        limits, count, header_seen = self._limits, 0, False
+        count, header_seen, max_rows = 0, False, self._limits.max_rows
         start = lines.number + 1
         for cells in reader:
             line, start = start, lines.number + 1
-            if not any(map(str.strip, cells)):
-                continue  # blank lines and Excel's all-empty rows carry nothing
+            if not _carries_something(cells):
+                continue
             if not header_seen:
                 header_seen = True
-                if len(cells) > limits.max_columns:
-                    raise FileRefused(f"The header has {len(cells):,} columns; at most {limits.max_columns} "
-                                      "are allowed.")
+                self._check_header(cells)
             else:
                 count += 1
-                if count > limits.max_rows:
-                    raise FileRefused(f"The file has more than {limits.max_rows:,} rows; split it into "
-                                      "smaller files.")
+                if count > max_rows:
+                    self._too_many()
             yield Row(line, cells)
+
+    def _check_header(self, cells: list[str]) -> None:
+        if len(cells) > self._limits.max_columns:
+            raise FileRefused(f"The header has {len(cells):,} columns; at most {self._limits.max_columns} are allowed.")
+
+    def _too_many(self):
+        raise FileRefused(f"The file has more than {self._limits.max_rows:,} rows; split it into smaller files.")
+
+
+def _carries_something(cells: list[str]) -> bool:
+    """False for blank lines and Excel's all-empty rows, which are skipped."""
+    return any(map(str.strip, cells))
 
 
 def shape_problem(cells: list[str], header: list[str], limits: Limits) -> str | None:

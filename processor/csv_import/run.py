@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,8 +57,7 @@ def file_sha256(open_file: Opener) -> str:
 
 def count_rows(job: Job) -> int:
     """Count the data rows (a cheap pass that also applies every file-level limit before any work)."""
-    rows = iter(RowReader(job.open_file, job.detected, job.limits))
-    return max(sum(1 for _ in itertools.islice(rows, 1, None)), 0)
+    return RowReader(job.open_file, job.detected, job.limits).count()
 
 
 def dry_run(job: Job, registry: Registry, *, report: ErrorReport | None = None, total: int = 0,

@@ -269,6 +269,7 @@ def import_file(registry: Registry, path: Path, *, encoding: str | None = None, 
     if path.stat().st_size > limits.max_bytes:
         raise FileRefused(f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into "
                           "smaller files.")
+    start_workers_early(path.stat().st_size)
     opener = path.open
     detected = detect(lambda: opener("rb"), country=account.country, encoding=encoding, delimiter=delimiter)
     header = RowReader(lambda: opener("rb"), detected, limits).header()
@@ -277,7 +278,6 @@ def import_file(registry: Registry, path: Path, *, encoding: str | None = None, 
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed("--on-duplicate takes skip, update or fail.")
     job = Job(lambda: opener("rb"), detected, header, mapping, on_duplicate, limits, account.country)
-    start_workers_early(path.stat().st_size)
     total = run.count_rows(job)
     job = dataclasses.replace(job, workers=workers_for(total))
     error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None

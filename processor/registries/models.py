@@ -10,12 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from processor.db_types import UTCDateTime, utcnow
 from processor.extensions import db
+from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE, SOURCES, TEXT_FIELDS
 
-# The 7 text fields of the issue, then the rest of what a participant row holds about the person.
-TEXT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title", "country")
-ENCRYPTED_FIELDS = (*TEXT_FIELDS, "custom_fields", "registered_at", "joined_at", "left_at", "minutes_attended",
-                    "lawful_basis")
-SOURCES = ("manual", "import", "api")
+__all__ = ["ENCRYPTED_FIELDS", "SOURCES", "TEXT_FIELDS", "Participant", "ParticipantDeletion", "Registry",
+           "deletions", "participants"]
 
 
 class Registry(db.Model):
@@ -37,7 +35,7 @@ class Registry(db.Model):
 class Participant(db.Model):
     """A participant: ciphertext columns, the email's blind index, and plain bookkeeping."""
 
-    __tablename__ = "participants"
+    __tablename__ = PARTICIPANTS_TABLE
     __table_args__ = (
         # Refuses a duplicate email in one registry even between concurrent transactions.
         sa.UniqueConstraint("registry_id", "email_index"),

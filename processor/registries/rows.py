@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from typing import TYPE_CHECKING
+
 from processor.errors import ValidationFailed
 from processor.field_crypto import FieldCipher, PlainCipher, SealingKeys, new_row_id, place
-from processor.keys.ring import AccountKeys
 from processor.normalize import index_form_of_normalized
-from processor.registries.models import ENCRYPTED_FIELDS, participants
+from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE
 
-TABLE = participants.name
+if TYPE_CHECKING:  # not imported at run time: workers seal rows without the key ring's models
+    from processor.keys.ring import AccountKeys
+
+TABLE = PARTICIPANTS_TABLE
 PLACES = {field: place(TABLE, field) for field in ENCRYPTED_FIELDS}
 _TIMES = frozenset(("registered_at", "joined_at", "left_at"))
 

@@ -52,6 +52,19 @@ def test_header_is_trimmed():
 def test_files_over_a_limit_are_refused_before_any_row_is_used(data, limits, message):
     with pytest.raises(FileRefused, match=message):
         rows(data, limits=limits)
+    with pytest.raises(FileRefused, match=message):  # by the counting pass too, which runs before any work
+        RowReader(lambda: io.BytesIO(data), Detected("utf-8", ",", False), limits).count()
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"\n\n", b"email\n", b"email;name\n\n;\na@example.com;Ala\n\n \n",
+    b'email,note\r\na@example.com,"one, ""two""\r\nthree"\r\n,\r\nb@example.com,x\r\n',
+    b"email\n" + b"a@example.com\n" * 10,
+])
+def test_counting_gives_the_rows_that_reading_yields_after_the_header(data):
+    reader = RowReader(lambda: io.BytesIO(data), Detected("utf-8", ";" if b";" in data else ",", False),
+                       Limits(max_rows=10))
+    assert reader.count() == max(len(list(reader)) - 1, 0)
 
 
 def test_bytes_invalid_in_the_chosen_encoding_refuse_the_file_with_the_line():
