@@ -61,7 +61,7 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
     raws = [mappings.raw_participant(cells, header, mapping) for cells, problem in zip(rows, problems, strict=True)
             if problem is None]
     normalized = iter(normalize_participants(raws, default_region=region))
-    cipher = keys.cipher() if encrypt else None
+    cipher, index = keys.cipher() if encrypt else None, keys.indexer()
     results: list[Result] = []
     cleans: list[dict | None] = []
     for problem in problems:
@@ -72,9 +72,9 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
             continue
         names = tuple(clean["custom_fields"]) if clean.get("custom_fields") else ()
         if cipher is None:
-            results.append((None, keys.index(index_form_of_normalized(clean["email"])), None, names))
+            results.append((None, index(index_form_of_normalized(clean["email"])), None, names))
         else:
-            sealed = seal(keys, cipher, clean)
+            sealed = seal(index, cipher, clean)
             results.append((None, sealed[1], sealed, names))
     return Prepared(results, pickle.dumps(cleans, pickle.HIGHEST_PROTOCOL) if keep_clean else None)
 

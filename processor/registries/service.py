@@ -263,8 +263,8 @@ def write_participants(connection: sa.Connection, registry: Registry, *, inserts
     keys = keys_for(connection, registry.account_id)
     _record_custom_names(connection, registry, {*custom_names, *(
         name for clean in (*inserts, *(clean for _, clean in updates)) for name in clean.get("custom_fields") or {})})
-    sealing, cipher = keys.sealing_keys(), keys.write
-    own = [seal(sealing, cipher, clean) for clean in inserts]
+    index, cipher = keys.sealing_keys().indexer(), keys.write
+    own = [seal(index, cipher, clean) for clean in inserts]
     now = utcnow()
     try:
         for rows in (own, sealed):

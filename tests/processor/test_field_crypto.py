@@ -7,7 +7,7 @@ import uuid
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from processor.field_crypto import FieldCipher, blind_index, key_version_of, place
+from processor.field_crypto import FieldCipher, blind_index, blind_indexer, key_version_of, place
 
 ORGANIZER, OTHER = uuid.uuid4(), uuid.uuid4()
 ROW, OTHER_ROW = uuid.uuid4().bytes, uuid.uuid4().bytes
@@ -52,10 +52,27 @@ def test_blind_index_depends_on_key_and_value():
     assert len(blind_index(KEY, "a@example.org")) == 32
 
 
-def test_row_ids_are_random_version_4_uuids_never_repeated():
-    from processor.field_crypto import new_row_id
+def test_the_bulk_indexer_gives_the_same_digests_as_the_blind_index():
+    index = blind_indexer(KEY)
+    forms = ["a@example.org", "zażółć@example.pl", "", "a@example.org"]
+    assert [index(form) for form in forms] == [blind_index(KEY, form) for form in forms]
+    assert blind_indexer(KEY[::-1])("a@example.org") == blind_index(KEY[::-1], "a@example.org")
 
-    ids = [new_row_id() for _ in range(3000)]  # more than one block of the pool
+
+def test_encrypting_a_row_at_once_reads_back_field_by_field():
+    cipher, row = FieldCipher(ORGANIZER, 3, KEY), uuid.uuid4().bytes
+    places = [place("t", "a"), place("t", "b"), place("t", "c")]
+    blobs = cipher.encrypt_each([("Zofia", places[0]), (None, places[1]), ("Łucja", places[2])], row)
+    assert blobs[1] is None and len(blobs) == 3
+    assert cipher.decrypt(blobs[0], places[0], row) == "Zofia" and cipher.decrypt(blobs[2], places[2], row) == "Łucja"
+    with pytest.raises(InvalidTag):  # each is bound to its own column
+        cipher.decrypt(blobs[0], places[2], row)
+
+
+def test_row_ids_are_random_version_4_uuids_never_repeated():
+    from processor.field_crypto import new_row_id, new_row_id_bytes
+
+    ids = [new_row_id() for _ in range(1500)] + [uuid.UUID(bytes=new_row_id_bytes()) for _ in range(1500)]
     assert {row_id.version for row_id in ids} == {4}
     assert {row_id.variant for row_id in ids} == {uuid.RFC_4122}
     assert len(set(ids)) == len(ids)

@@ -195,4 +195,4 @@ def test_rows_sealed_by_a_worker_process_are_written_and_read_back(app, registry
 def _seal_elsewhere(keys, clean):
     from processor.registries.rows import seal
 
-    return seal(keys, keys.cipher(), clean)
+    return seal(keys.indexer(), keys.cipher(), clean)
