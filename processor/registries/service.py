@@ -292,21 +292,26 @@ def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sea
         process = participants.c[column].type.dialect_impl(dialect).bind_processor(dialect)
         return value if process is None or value is None else process(value)
 
-    shared = {column: driver_value(column, value) for column, value in {
-        "registry_id": registry.id, "revision": 1, "source": source, "import_id": import_id,
-        "created_at": now, "updated_at": now}.items()}
-    columns = ("id", "email_index", "key_version", *ENCRYPTED_FIELDS, *shared)
-    constant = tuple(shared.values())
-    values = [(row_id.hex(), index, version, *fields, *constant) for row_id, index, version, fields in rows]
+    registry_id, revision, source, import_id, created, updated = (driver_value(column, value) for column, value in (
+        ("registry_id", registry.id), ("revision", 1), ("source", source), ("import_id", import_id),
+        ("created_at", now), ("updated_at", now)))
+    # The table's own column order, which the compiled INSERT binds in (checked below), so rows need no reordering.
+    columns = ("id", "registry_id", "email_index", "key_version", "revision", *ENCRYPTED_FIELDS, "source", "import_id",
+               "created_at", "updated_at")
+    tail = (source, import_id, created, updated)
+    values = [(row_id.hex(), registry_id, index, version, revision, *fields, *tail)
+              for row_id, index, version, fields in rows]
     if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
         _copy_rows(connection, columns, values)
         return
     compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
-    if dialect.positional:  # qmark (SQLite): in the compiled statement's order
+    if not dialect.positional:
+        connection.exec_driver_sql(str(compiled), [dict(zip(columns, row, strict=True)) for row in values])
+    elif tuple(compiled.positiontup) == columns:  # qmark (SQLite)
+        connection.exec_driver_sql(str(compiled), values)
+    else:
         order = operator.itemgetter(*(columns.index(name) for name in compiled.positiontup))
         connection.exec_driver_sql(str(compiled), list(map(order, values)))
-    else:
-        connection.exec_driver_sql(str(compiled), [dict(zip(columns, row, strict=True)) for row in values])
 
 
 def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[tuple]) -> None:
