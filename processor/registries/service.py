@@ -299,11 +299,12 @@ def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sea
     columns = ("id", "registry_id", "email_index", "key_version", "revision", *ENCRYPTED_FIELDS, "source", "import_id",
                "created_at", "updated_at")
     tail = (source, import_id, created, updated)
+    if dialect.name == "postgresql":  # binary COPY: one stream, nothing for the server to parse
+        _copy_rows(connection, columns, [(uuid.UUID(bytes=row_id), registry_id, index, version, revision, *fields,
+                                          *tail) for row_id, index, version, fields in rows])
+        return
     values = [(row_id.hex(), registry_id, index, version, revision, *fields, *tail)
               for row_id, index, version, fields in rows]
-    if dialect.name == "postgresql":  # COPY: one stream instead of a statement per row
-        _copy_rows(connection, columns, values)
-        return
     compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
     if not dialect.positional:
         connection.exec_driver_sql(str(compiled), [dict(zip(columns, row, strict=True)) for row in values])
@@ -324,10 +325,14 @@ def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list
 
     names = ", ".join(columns)
     try:
-        with connection.connection.driver_connection.cursor() as cursor, \
-                cursor.copy(f"COPY {participants.name} ({names}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
+        with connection.connection.driver_connection.cursor() as cursor:
+            # Binary COPY needs each column's type: the table's own, from the catalog.
+            types = dict(cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                                        "AND attnum > 0 AND NOT attisdropped", (participants.name,)).fetchall())
+            with cursor.copy(f"COPY {participants.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([types[name] for name in columns])
+                for row in values:
+                    copy.write_row(row)
     except psycopg.IntegrityError as exc:
         raise IntegrityError("COPY participants", None, exc.__class__(exc.diag.message_primary or "")) from None
 
