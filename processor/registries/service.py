@@ -279,12 +279,12 @@ def write_participants(connection: sa.Connection, registry: Registry, *, inserts
 
 def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sealed], *, source: str, import_id,
                    now: dt.datetime) -> None:
-    """Insert sealed rows through the driver's executemany (SQLite) or COPY (PostgreSQL).
+    """Insert sealed rows through the driver's executemany (SQLite) or binary COPY (PostgreSQL).
 
     A bulk import writes hundreds of thousands of rows; SQLAlchemy's per-value bind processing cost more than
     the encryption. Here the values every row shares are converted once by their columns' own bind processors,
-    the row id goes as the 32 hex digits both engines read (SQLite's CHAR(32), PostgreSQL's uuid input), and the
-    ciphertexts as the bytes both drivers take.
+    the row id goes as SQLite's CHAR(32) hex digits or as a UUID for PostgreSQL's uuid, and the ciphertexts as the
+    bytes both drivers take.
     """
     dialect = connection.dialect
 
@@ -316,7 +316,8 @@ def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sea
 
 
 def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[tuple]) -> None:
-    """PostgreSQL: COPY the rows in, inside the caller's transaction (psycopg's copy on the same connection).
+    """PostgreSQL: COPY the rows in, in binary, inside the caller's transaction (psycopg's copy on the same
+    connection).
 
     A unique violation surfaces as SQLAlchemy's IntegrityError, as an INSERT's would; its message (which names
     the key) is not kept.
