@@ -160,9 +160,6 @@ class SealingKeys:
     def cipher(self) -> FieldCipher | PlainCipher:
         return PlainCipher() if self.field_key is None else FieldCipher(self.account_id, self.version, self.field_key)
 
-    def index(self, index_form: str) -> bytes:
-        return blind_index(self.index_key, index_form)
-
     def indexer(self) -> Callable[[str], bytes]:
         return blind_indexer(self.index_key)
 
