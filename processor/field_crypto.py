@@ -84,13 +84,9 @@ _nonces = _RandomPool(NONCE_BYTES)
 _row_ids = _RandomPool(16)
 
 
-def new_row_id() -> uuid.UUID:
-    """A random (version 4) UUID for a new row, without a system call per row as `uuid.uuid4()` makes."""
-    return uuid.UUID(bytes=new_row_id_bytes())
-
-
 def new_row_id_bytes() -> bytes:
-    """The 16 bytes of a new random (version 4, RFC 4122 variant) UUID, for bulk paths that need no UUID object."""
+    """The 16 bytes of a new random (version 4, RFC 4122 variant) UUID for a row, without a system call per row as
+    `uuid.uuid4()` makes, nor a UUID object the bulk path does not need."""
     raw = bytearray(_row_ids.take())
     raw[6] = raw[6] & 0x0F | 0x40  # version 4
     raw[8] = raw[8] & 0x3F | 0x80  # variant RFC 4122

@@ -159,7 +159,7 @@ def normalize_participants(raws: list[dict], *, default_region: str | None) -> l
     problems: list[dict] = [{} for _ in raws]
 
     def column(field: str, rule, values: list) -> None:
-        if values.count(None) == len(values) and _rule_of_nothing(rule) is None:
+        if values.count(None) == len(values) and _nothing_gives_none(rule):
             for clean in cleans:  # a field no row has (a column the file lacks): nothing to check row by row
                 clean[field] = None
             return
@@ -196,12 +196,12 @@ def normalize_participants(raws: list[dict], *, default_region: str | None) -> l
     return results
 
 
-def _rule_of_nothing(rule):
-    """What a rule makes of a missing value; a sentinel when it refuses one (email is required)."""
+def _nothing_gives_none(rule) -> bool:
+    """Whether a rule stores a missing value as None (email refuses one; custom fields make it {})."""
     try:
-        return rule(None)
+        return rule(None) is None
     except FieldError:
-        return FieldError
+        return False
 
 
 def _custom_fields(value) -> dict[str, str]:

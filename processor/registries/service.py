@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import uuid
 from collections.abc import Iterable
 
@@ -295,7 +294,7 @@ def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sea
     registry_id, revision, source, import_id, created, updated = (driver_value(column, value) for column, value in (
         ("registry_id", registry.id), ("revision", 1), ("source", source), ("import_id", import_id),
         ("created_at", now), ("updated_at", now)))
-    # The table's own column order, which the compiled INSERT binds in (checked below), so rows need no reordering.
+    # The table's own column order, which the compiled INSERT binds in (checked below): rows need no reordering.
     columns = ("id", "registry_id", "email_index", "key_version", "revision", *ENCRYPTED_FIELDS, "source", "import_id",
                "created_at", "updated_at")
     tail = (source, import_id, created, updated)
@@ -306,13 +305,9 @@ def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sea
     values = [(row_id.hex(), registry_id, index, version, revision, *fields, *tail)
               for row_id, index, version, fields in rows]
     compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
-    if not dialect.positional:
-        connection.exec_driver_sql(str(compiled), [dict(zip(columns, row, strict=True)) for row in values])
-    elif tuple(compiled.positiontup) == columns:  # qmark (SQLite)
-        connection.exec_driver_sql(str(compiled), values)
-    else:
-        order = operator.itemgetter(*(columns.index(name) for name in compiled.positiontup))
-        connection.exec_driver_sql(str(compiled), list(map(order, values)))
+    if tuple(compiled.positiontup or ()) != columns:  # SQLite's qmark parameters, bound by position
+        raise RuntimeError("the participants INSERT does not bind in the table's column order")
+    connection.exec_driver_sql(str(compiled), values)
 
 
 def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[tuple]) -> None:
