@@ -35,8 +35,10 @@ test-fast: $(STAMP) ## Run the suite without the browser tests
 
 lint: $(STAMP) ## Lint and check formatting with ruff
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-format: $(STAMP) ## Fix what ruff can fix
+format: $(STAMP) ## Format with ruff and fix what its linter can fix
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP) ## Run the benchmarks in bench/ and print ratios against their baselines

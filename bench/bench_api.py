@@ -28,9 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _config(folder: Path, plaintext: bool) -> dict:
-    return {"APP_ENV": "testing", "SECRET_KEY": "bench-" + folder.name, "MASTER_KEY": MASTER_KEY,
-            "BENCH_PLAINTEXT": plaintext, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "RATELIMIT_ENABLED": False}
+    return {
+        "APP_ENV": "testing",
+        "SECRET_KEY": "bench-" + folder.name,
+        "MASTER_KEY": MASTER_KEY,
+        "BENCH_PLAINTEXT": plaintext,
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "RATELIMIT_ENABLED": False,
+    }
 
 
 def _prepare(folder: Path, count: int, *, plaintext: bool) -> tuple[str, str]:
@@ -47,16 +52,35 @@ def _prepare(folder: Path, count: int, *, plaintext: bool) -> tuple[str, str]:
     app = create_app(_config(folder, plaintext), instance_path=str(folder / "instance"))
     with app.app_context():
         flask_migrate.upgrade(directory=str(Path(app.root_path) / "migrations"))
-        account = accounts.create_account(login="bench", email="bench@example.org", first_name="B", last_name="B",
-                                          password=secrets.token_hex(16), title="Bench", plan="paid", country="PL")
+        account = accounts.create_account(
+            login="bench",
+            email="bench@example.org",
+            first_name="B",
+            last_name="B",
+            password=secrets.token_hex(16),
+            title="Bench",
+            plan="paid",
+            country="PL",
+        )
         registry = registries.create_registry(account.id, "Bench")
-        rows = [normalize_participant({"email": f"person{n}@example{n % 97}.org", "first_name": f"First{n}",
-                                       "last_name": f"Last{n}", "company": f"Company {n % 5000}", "country": "PL"},
-                                      default_region="PL") for n in range(count)]
+        rows = [
+            normalize_participant(
+                {
+                    "email": f"person{n}@example{n % 97}.org",
+                    "first_name": f"First{n}",
+                    "last_name": f"Last{n}",
+                    "company": f"Company {n % 5000}",
+                    "country": "PL",
+                },
+                default_region="PL",
+            )
+            for n in range(count)
+        ]
         with db.engine.begin() as connection:
             registries.write_participants(connection, registry, inserts=rows, updates=[], source="import")
-        _, token = clients.create_client(name="bench-mailer", scopes="participants:read", purposes_granted=PURPOSE,
-                                         country="DE", created_by="bench")
+        _, token = clients.create_client(
+            name="bench-mailer", scopes="participants:read", purposes_granted=PURPOSE, country="DE", created_by="bench"
+        )
         registry_id = str(registry.id)
         db.session.remove()
         db.engine.dispose()
@@ -72,8 +96,21 @@ def _free_port() -> int:
 def _serve(folder: Path, plaintext: bool, port: int) -> subprocess.Popen:
     factory = f"app:create_app(test_config={_config(folder, plaintext)!r}, instance_path={str(folder / 'instance')!r})"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level",
-         "warning", factory], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            factory,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -132,6 +169,13 @@ def run(scale: float) -> list[dict]:
     count = max(PAGE_SIZE, int(PARTICIPANTS * scale))
     baseline = _measure(count, plaintext=True)
     ours = _measure(count, plaintext=False)
-    return [{"name": f"API read of {count:,} participants, pages of {PAGE_SIZE}, 4 fields, gunicorn, SQLite",
-             "value": ours, "unit": "participants/s", "baseline": baseline, "ratio": ours / baseline,
-             "target": ">= 0.5x"}]
+    return [
+        {
+            "name": f"API read of {count:,} participants, pages of {PAGE_SIZE}, 4 fields, gunicorn, SQLite",
+            "value": ours,
+            "unit": "participants/s",
+            "baseline": baseline,
+            "ratio": ours / baseline,
+            "target": ">= 0.5x",
+        }
+    ]

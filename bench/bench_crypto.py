@@ -40,8 +40,10 @@ def field_figures(calls: int) -> list[dict]:
 
     account = uuid.uuid4()
     ring = KeyRing(StaticKeyProvider({1: secrets.token_bytes(32)}))
-    rows = {(p, 1): (lambda r: (r["master_version"], r["wrapped"]))(ring.new_key_row(account, p, 1))
-            for p in (FIELDS, INDEX)}
+    rows = {
+        (p, 1): (lambda r: (r["master_version"], r["wrapped"]))(ring.new_key_row(account, p, 1))
+        for p in (FIELDS, INDEX)
+    }
     keys = AccountKeys(ring, account, rows)
     value, place, row_ids = "grace.hopper@example.org", PLACES["email"], [uuid.uuid4() for _ in range(1000)]
     row_bytes = [row_id.bytes for row_id in row_ids]
@@ -73,20 +75,39 @@ def field_figures(calls: int) -> list[dict]:
     figures = []
     for name, ours, bare in (("encrypt", ours_encrypt, bare_encrypt), ("decrypt", ours_decrypt, bare_decrypt)):
         ours_rate, bare_rate = _per_second(calls, _time(ours)), _per_second(calls, _time(bare))
-        figures.append({"name": f"per-field {name} (time ratio to bare AESGCM.{name})",
-                        "value": bare_rate / ours_rate, "unit": "x", "baseline": 1.0,
-                        "ratio": bare_rate / ours_rate, "target": "<= 3x",
-                        "ours_per_second": ours_rate, "bare_per_second": bare_rate})
+        figures.append(
+            {
+                "name": f"per-field {name} (time ratio to bare AESGCM.{name})",
+                "value": bare_rate / ours_rate,
+                "unit": "x",
+                "baseline": 1.0,
+                "ratio": bare_rate / ours_rate,
+                "target": "<= 3x",
+                "ours_per_second": ours_rate,
+                "bare_per_second": bare_rate,
+            }
+        )
     return figures
 
 
 def _participants(count: int) -> list[dict]:
     from processor.normalize import normalize_participant
 
-    return [normalize_participant({
-        "email": f"person{n}@example{n % 97}.org", "first_name": f"First{n}", "last_name": f"Last{n}",
-        "phone": f"+48 601 {n % 1000:03d} {n // 1000 % 1000:03d}", "company": f"Company {n % 5000}",
-        "job_title": "Webinar attendee", "country": "PL"}, default_region="PL") for n in range(count)]
+    return [
+        normalize_participant(
+            {
+                "email": f"person{n}@example{n % 97}.org",
+                "first_name": f"First{n}",
+                "last_name": f"Last{n}",
+                "phone": f"+48 601 {n % 1000:03d} {n // 1000 % 1000:03d}",
+                "company": f"Company {n % 5000}",
+                "job_title": "Webinar attendee",
+                "country": "PL",
+            },
+            default_region="PL",
+        )
+        for n in range(count)
+    ]
 
 
 def _run_store(folder: Path, rows: list[dict], *, plaintext: bool) -> tuple[float, float]:
@@ -97,22 +118,39 @@ def _run_store(folder: Path, rows: list[dict], *, plaintext: bool) -> tuple[floa
     from processor.extensions import db
     from processor.registries import service as registries
 
-    config = {"APP_ENV": "testing", "SECRET_KEY": "bench", "MASTER_KEY": MASTER_KEY, "BENCH_PLAINTEXT": plaintext,
-              "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "RATELIMIT_ENABLED": False}
+    config = {
+        "APP_ENV": "testing",
+        "SECRET_KEY": "bench",
+        "MASTER_KEY": MASTER_KEY,
+        "BENCH_PLAINTEXT": plaintext,
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "RATELIMIT_ENABLED": False,
+    }
     app = create_app(config, instance_path=str(folder / "instance"))
     with app.app_context():
         flask_migrate.upgrade(directory=str(Path(app.root_path) / "migrations"), revision="heads")
-        account = accounts.create_account(login="bench", email="bench@example.org", first_name="B", last_name="B",
-                                          password=secrets.token_hex(16), title="Bench", plan="paid", country="PL")
+        account = accounts.create_account(
+            login="bench",
+            email="bench@example.org",
+            first_name="B",
+            last_name="B",
+            password=secrets.token_hex(16),
+            title="Bench",
+            plan="paid",
+            country="PL",
+        )
         registry = registries.create_registry(account.id, "Bench")
         started = time.perf_counter()
         with db.engine.begin() as connection:
             registries.write_participants(connection, registry, inserts=rows, updates=[], source="import")
         write = time.perf_counter() - started
         started, after, read = time.perf_counter(), None, 0
-        while page := registries.list_participants(registry, after=after, limit=1000,
-                                                   fields=["email", "first_name", "last_name", "phone", "company",
-                                                           "job_title", "country"]):
+        while page := registries.list_participants(
+            registry,
+            after=after,
+            limit=1000,
+            fields=["email", "first_name", "last_name", "phone", "company", "job_title", "country"],
+        ):
             read += len(page)
             after = (page[-1]["updated_at"], page[-1]["id"])
         assert read == len(rows)
@@ -130,9 +168,16 @@ def store_figures(count: int) -> list[dict]:
         enc_write, enc_read = _run_store(Path(enc_dir), rows, plaintext=False)
     for name, enc, plain in (("write", enc_write, plain_write), ("read", enc_read, plain_read)):
         ours, baseline = _per_second(count, enc), _per_second(count, plain)
-        figures.append({"name": f"{count:,} participants {name}, encrypted (7 fields + index), SQLite",
-                        "value": ours, "unit": "rows/s", "baseline": baseline, "ratio": ours / baseline,
-                        "target": ">= 0.5x"})
+        figures.append(
+            {
+                "name": f"{count:,} participants {name}, encrypted (7 fields + index), SQLite",
+                "value": ours,
+                "unit": "rows/s",
+                "baseline": baseline,
+                "ratio": ours / baseline,
+                "target": ">= 0.5x",
+            }
+        )
     return figures
 
 

@@ -14,12 +14,23 @@ from contracts import render
 
 
 def _context() -> dict:
-    context = dict.fromkeys(render.template_variables(), "Webinary Żółć & <Co> \"Gdańsk\"")
+    context = dict.fromkeys(render.template_variables(), 'Webinary Żółć & <Co> "Gdańsk"')
     return context | {
-        "version": 3, "retention_days_free": 60, "retention_days_paid": 90, "return_window_days": 7,
+        "version": 3,
+        "retention_days_free": 60,
+        "retention_days_paid": 90,
+        "return_window_days": 7,
         "personal_data_types": ["email address", "first and last name", "phone number", "attendance"],
-        "subprocessors": [{"name": f"Sub-processor {i} & Co", "purpose": "Hosting <EU>", "country": "Germany (DE)",
-                           "dpf_certified": "no", "added_at": "2026-11-01"} for i in range(10)],
+        "subprocessors": [
+            {
+                "name": f"Sub-processor {i} & Co",
+                "purpose": "Hosting <EU>",
+                "country": "Germany (DE)",
+                "dpf_certified": "no",
+                "added_at": "2026-11-01",
+            }
+            for i in range(10)
+        ],
     }
 
 
@@ -40,7 +51,13 @@ def run(scale: float) -> list[dict]:
     baseline = _median_ms(render.render_bare, runs)
     filled = _median_ms(lambda: render.render_docx(context), runs)
     return [
-        {"name": "render one DPA (median)", "value": filled, "unit": "ms", "baseline": baseline,
-         "ratio": filled / baseline, "target": "<= 1.5x"},
+        {
+            "name": "render one DPA (median)",
+            "value": filled,
+            "unit": "ms",
+            "baseline": baseline,
+            "ratio": filled / baseline,
+            "target": "<= 1.5x",
+        },
         {"name": "DPAs rendered per second", "value": 1000 / filled, "unit": "/s"},
     ]

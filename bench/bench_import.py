@@ -35,9 +35,18 @@ def write_file(path: Path, rows: int) -> None:
         writer = csv.writer(out)
         writer.writerow(HEADER)
         for i in range(rows):
-            writer.writerow([f"participant.{i}@example{i % 97}.com", FIRST[i % 8], LAST[i % 6],
-                             f"+48 6{i % 100:02d} {i % 1000:03d} {(i * 7) % 1000:03d}", f"Company {i % 500}",
-                             "Engineer", COUNTRIES[i % 6], f"segment-{i % 7}"])
+            writer.writerow(
+                [
+                    f"participant.{i}@example{i % 97}.com",
+                    FIRST[i % 8],
+                    LAST[i % 6],
+                    f"+48 6{i % 100:02d} {i % 1000:03d} {(i * 7) % 1000:03d}",
+                    f"Company {i % 500}",
+                    "Engineer",
+                    COUNTRIES[i % 6],
+                    f"segment-{i % 7}",
+                ]
+            )
 
 
 def baseline(path: Path) -> float:
@@ -56,8 +65,14 @@ def baseline(path: Path) -> float:
 
 def in_child(*args: str) -> dict:
     """Run this file in a fresh process (`import PATH WORKDIR` or `baseline PATH`); it prints one JSON line."""
-    result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                            check=False, cwd=Path(__file__).parent.parent, timeout=3600)
+    result = subprocess.run(
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parent.parent,
+        timeout=3600,
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "child failed")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -77,12 +92,26 @@ def run(scale: float, repeats: int = REPEATS) -> list[dict]:
     full, base = max(runs[large], key=lambda r: r["rows_per_s"]), max(bases)
     peak = {rows: max(r["maxrss_mb"] for r in results) for rows, results in runs.items()}
     return [
-        {"name": f"full encrypted import, {large:,} rows x 8 columns (best of {repeats})", "value": full["rows_per_s"],
-         "unit": "rows/s", "baseline": base, "ratio": full["rows_per_s"] / base, "target": ">= 0.6x"},
-        *({"name": f"peak memory of the import process, {rows:,} rows", "value": peak[rows], "unit": "MB"}
-          for rows in (small, large)),
-        {"name": "peak memory growth, 10x the rows", "value": peak[large], "unit": "MB", "baseline": peak[small],
-         "ratio": peak[large] / peak[small], "target": "<= 1.1x"},
+        {
+            "name": f"full encrypted import, {large:,} rows x 8 columns (best of {repeats})",
+            "value": full["rows_per_s"],
+            "unit": "rows/s",
+            "baseline": base,
+            "ratio": full["rows_per_s"] / base,
+            "target": ">= 0.6x",
+        },
+        *(
+            {"name": f"peak memory of the import process, {rows:,} rows", "value": peak[rows], "unit": "MB"}
+            for rows in (small, large)
+        ),
+        {
+            "name": "peak memory growth, 10x the rows",
+            "value": peak[large],
+            "unit": "MB",
+            "baseline": peak[small],
+            "ratio": peak[large] / peak[small],
+            "target": "<= 1.1x",
+        },
     ]
 
 
@@ -110,12 +139,28 @@ def _child(path: Path, workdir: Path) -> None:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         engine.dispose()
     master = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
-    app = create_app({"APP_ENV": "testing", "SECRET_KEY": secrets.token_hex(16), "DATABASE_URL": url,
-                      "MASTER_KEY": master, "IMPORT_MAX_ROWS": 10_000_000}, instance_path=str(workdir / "instance"))
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "SECRET_KEY": secrets.token_hex(16),
+            "DATABASE_URL": url,
+            "MASTER_KEY": master,
+            "IMPORT_MAX_ROWS": 10_000_000,
+        },
+        instance_path=str(workdir / "instance"),
+    )
     with app.app_context():
         flask_migrate.upgrade()
-        account = accounts.create_account(login="bench", email="bench@example.com", first_name="B", last_name="B",
-                                          password=secrets.token_hex(16), title="Bench", plan="paid", country="PL")
+        account = accounts.create_account(
+            login="bench",
+            email="bench@example.com",
+            first_name="B",
+            last_name="B",
+            password=secrets.token_hex(16),
+            title="Bench",
+            plan="paid",
+            country="PL",
+        )
         registry = registries.create_registry(account.id, "Bench")
         started = time.perf_counter()
         _, outcome = service.import_file(registry, path)
@@ -123,8 +168,7 @@ def _child(path: Path, workdir: Path) -> None:
         rows = outcome.tally.rows
         if outcome.tally.counts["create"] != rows:
             raise SystemExit(f"only {outcome.tally.counts['create']} of {rows} rows were created")
-    print(json.dumps({"rows": rows, "rows_per_s": rows / seconds,
-                      "maxrss_mb": _peak_rss_mb()}))
+    print(json.dumps({"rows": rows, "rows_per_s": rows / seconds, "maxrss_mb": _peak_rss_mb()}))
 
 
 def _peak_rss_mb() -> float:

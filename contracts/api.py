@@ -11,23 +11,33 @@ from processor.accounts.service import get_by_login
 from processor.errors import Forbidden
 from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
 
-bp = Blueprint("contracts_api", __name__, url_prefix="/api/v1/accounts",
-               description="The data processing agreement of an organizer account")
+bp = Blueprint(
+    "contracts_api",
+    __name__,
+    url_prefix="/api/v1/accounts",
+    description="The data processing agreement of an organizer account",
+)
 
 
 class DpaStatusSchema(ma.Schema):
     login = ma.fields.String(dump_only=True)
-    status = ma.fields.String(dump_only=True, metadata={
-        "description": "State of the latest version: none, draft, signed (by the organizer) or countersigned"})
+    status = ma.fields.String(
+        dump_only=True,
+        metadata={
+            "description": "State of the latest version: none, draft, signed (by the organizer) or countersigned"
+        },
+    )
     latest_version = ma.fields.Integer(dump_only=True, allow_none=True)
     in_force = ma.fields.Boolean(dump_only=True)
     in_force_version = ma.fields.Integer(dump_only=True, allow_none=True)
-    in_force_since = ma.fields.AwareDateTime(dump_only=True, allow_none=True,
-                                             metadata={"description": "When the processor countersigned it (UTC)"})
+    in_force_since = ma.fields.AwareDateTime(
+        dump_only=True, allow_none=True, metadata={"description": "When the processor countersigned it (UTC)"}
+    )
     template_version = ma.fields.String(dump_only=True, allow_none=True)
     new_version_offered = ma.fields.Boolean(dump_only=True)
-    changes = ma.fields.List(ma.fields.String(), dump_only=True,
-                             metadata={"description": "What changed since the last signed version"})
+    changes = ma.fields.List(
+        ma.fields.String(), dump_only=True, metadata={"description": "What changed since the last signed version"}
+    )
 
 
 @bp.route("/<string:login>/dpa")

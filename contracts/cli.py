@@ -25,21 +25,29 @@ def contracts():
 @click.option("--postal-code", required=True)
 @click.option("--city", required=True)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. PL.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
-              help="Where to write the agreement; a name ending in .pdf is converted with LibreOffice.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="Where to write the agreement; a name ending in .pdf is converted with LibreOffice.",
+)
 @with_appcontext
 def render_command(login, business_name, street, postal_code, city, country, output: Path):
     """Prepare the account's next version (or refill its draft) and write it to a file."""
     try:
-        details = BusinessDetails.parse(business_name=business_name, street=street, postal_code=postal_code,
-                                        city=city, country=country)
+        details = BusinessDetails.parse(
+            business_name=business_name, street=street, postal_code=postal_code, city=city, country=country
+        )
         agreement = service.prepare(get_by_login(login), details)
         data = render.to_pdf(agreement.document) if output.suffix.lower() == ".pdf" else agreement.document
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     output.write_bytes(data)
-    click.echo(f"wrote version {agreement.version} of {agreement.account.login}'s agreement to {output} "
-               f"(DOCX SHA-256 {agreement.document_sha256})")
+    click.echo(
+        f"wrote version {agreement.version} of {agreement.account.login}'s agreement to {output} "
+        f"(DOCX SHA-256 {agreement.document_sha256})"
+    )
 
 
 @contracts.command("verify")
@@ -80,8 +88,7 @@ def status_command(login):
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     latest = f"version {status.latest.version}: {status.latest.status_label}" if status.latest else "no agreement"
-    click.echo(f"{login}: {latest}; in force: "
-               f"{f'version {status.in_force.version}' if status.in_force else 'none'}")
+    click.echo(f"{login}: {latest}; in force: {f'version {status.in_force.version}' if status.in_force else 'none'}")
     if status.new_version_offered:
         click.echo(f"a new version is offered: {', '.join(status.changes)} changed")
 

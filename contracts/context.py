@@ -61,8 +61,12 @@ class BusinessDetails:
         if not countries.is_country(values["country"]):
             problems["country"] = "Choose a country by its ISO 3166-1 code, e.g. PL."
         if problems:
-            raise ValidationFailed("The agreement was not prepared.", errors=[
-                {"field": name, "pointer": f"#/{name}", "detail": message} for name, message in problems.items()])
+            raise ValidationFailed(
+                "The agreement was not prepared.",
+                errors=[
+                    {"field": name, "pointer": f"#/{name}", "detail": message} for name, message in problems.items()
+                ],
+            )
         return cls(**values)
 
     def as_dict(self) -> dict:
@@ -70,8 +74,10 @@ class BusinessDetails:
 
 
 def processor_identity() -> dict:
-    return {"processor_name": current_app.config["PROCESSOR_NAME"],
-            "processor_address": current_app.config["PROCESSOR_ADDRESS"]}
+    return {
+        "processor_name": current_app.config["PROCESSOR_NAME"],
+        "processor_address": current_app.config["PROCESSOR_ADDRESS"],
+    }
 
 
 def current_annex() -> list[dict]:
@@ -81,25 +87,35 @@ def current_annex() -> list[dict]:
 
 def annex_rows(subprocessors) -> list[dict]:
     """The sub-processor registry's rows as the annex shows them, in a stable order."""
-    rows = [{
-        "name": row.name,
-        "purpose": row.purpose,
-        "country": f"{countries.name(row.country)} ({row.country})",
-        "dpf_certified": "yes" if row.dpf_certified else "no",
-        "added_at": _day(row.added_at),
-    } for row in subprocessors]
+    rows = [
+        {
+            "name": row.name,
+            "purpose": row.purpose,
+            "country": f"{countries.name(row.country)} ({row.country})",
+            "dpf_certified": "yes" if row.dpf_certified else "no",
+            "added_at": _day(row.added_at),
+        }
+        for row in subprocessors
+    ]
     return sorted(rows, key=lambda row: (row["name"], row["country"], row["purpose"]))
 
 
 def offer_fingerprint(*, template_version: str, account_title: str, annex: list[dict], processor: dict) -> str:
     """Hash what can change under a signed agreement: the template, the account title, the sub-processors."""
-    inputs = {"template_version": template_version, "account_title": account_title,
-              "subprocessors": annex, **processor}
+    inputs = {"template_version": template_version, "account_title": account_title, "subprocessors": annex, **processor}
     return hashlib.sha256(canonical_json(inputs)).hexdigest()
 
 
-def build_context(*, account, details: BusinessDetails, version: int, template_version: str, annex: list[dict],
-                  processor: dict, today: dt.date) -> dict:
+def build_context(
+    *,
+    account,
+    details: BusinessDetails,
+    version: int,
+    template_version: str,
+    annex: list[dict],
+    processor: dict,
+    today: dt.date,
+) -> dict:
     """Every variable the template reads, as JSON-ready strings, numbers and lists."""
     return {
         **processor,

@@ -43,30 +43,59 @@ def scan_mimetype(data: bytes) -> str:
     raise _invalid("scan", "Upload a PDF, PNG or JPEG scan; this file is none of them.")
 
 
-def sign_electronically(account: Account, version: int, *, signer_name: str, signer_role: str, consent: bool,
-                        ip: str, user_agent: str, now: dt.datetime | None = None) -> Agreement:
+def sign_electronically(
+    account: Account,
+    version: int,
+    *,
+    signer_name: str,
+    signer_role: str,
+    consent: bool,
+    ip: str,
+    user_agent: str,
+    now: dt.datetime | None = None,
+) -> Agreement:
     """Record the organizer's typed signature and countersign its evidence at once: the version is in force."""
     now = now or utcnow()
     signer = _signer(signer_name, signer_role, consent=consent)
     agreement = _signable(account, version)
     key = signing.private_key()  # before anything is added: without the key nothing is recorded
-    signature = Signature(agreement=agreement, method="electronic", signed_at=now, ip=ip[:45],
-                          user_agent=user_agent[:512], **signer)
+    signature = Signature(
+        agreement=agreement, method="electronic", signed_at=now, ip=ip[:45], user_agent=user_agent[:512], **signer
+    )
     db.session.add(signature)
     _countersign(signature, key, by="the processor, automatically on electronic signature", now=now)
     return _commit(agreement)
 
 
-def upload_scan(account: Account, version: int, *, data: bytes, signer_name: str, signer_role: str, ip: str,
-                user_agent: str, now: dt.datetime | None = None) -> Agreement:
+def upload_scan(
+    account: Account,
+    version: int,
+    *,
+    data: bytes,
+    signer_name: str,
+    signer_role: str,
+    ip: str,
+    user_agent: str,
+    now: dt.datetime | None = None,
+) -> Agreement:
     """Keep the scan of the paper copy the organizer signed; staff countersign it later."""
     now = now or utcnow()
     mimetype = scan_mimetype(data)
     signer = _signer(signer_name, signer_role, consent=True)
     agreement = _signable(account, version)
-    db.session.add(Signature(agreement=agreement, method="scan", signed_at=now, ip=ip[:45],
-                             user_agent=user_agent[:512], scan=data, scan_mimetype=mimetype,
-                             scan_sha256=hashlib.sha256(data).hexdigest(), **signer))
+    db.session.add(
+        Signature(
+            agreement=agreement,
+            method="scan",
+            signed_at=now,
+            ip=ip[:45],
+            user_agent=user_agent[:512],
+            scan=data,
+            scan_mimetype=mimetype,
+            scan_sha256=hashlib.sha256(data).hexdigest(),
+            **signer,
+        )
+    )
     agreement.status = "signed"
     return _commit(agreement)
 
@@ -79,8 +108,10 @@ def countersign_scan(login: str, version: int, *, staff: str, now: dt.datetime |
     agreement = service.get_version(get_by_login(login), version)
     signature = agreement.signature
     if agreement.status != "signed" or signature is None or signature.method != "scan":
-        raise Conflict(f"Version {version} of {login} has no scan waiting for a countersignature "
-                       f"(it is {agreement.status_label.lower()}).")
+        raise Conflict(
+            f"Version {version} of {login} has no scan waiting for a countersignature "
+            f"(it is {agreement.status_label.lower()})."
+        )
     _countersign(signature, signing.private_key(), by=staff, now=now or utcnow())
     return _commit(agreement)
 
@@ -97,16 +128,22 @@ def verify_document(data: bytes, *, account: Account | None = None) -> Verificat
     name = f"Version {agreement.version} of the agreement of {agreement.account.login}"
     signature = agreement.signature
     if signature is None or signature.countersignature is None:
-        return Verification(False, f"{name} was issued here but is not countersigned "
-                                   f"(it is {agreement.status_label.lower()}).", agreement)
+        return Verification(
+            False,
+            f"{name} was issued here but is not countersigned (it is {agreement.status_label.lower()}).",
+            agreement,
+        )
     evidence = signature.evidence_json.encode()
     if json.loads(evidence)["document_sha256"] != digest:
         return Verification(False, f"The evidence of {name} names another document.", agreement)
     if reason := signing.check_countersignature(evidence, signature.countersignature, signature.key_id):
         return Verification(False, f"{name}: {reason}.", agreement)
-    return Verification(True, f"{name}, signed by {signature.signer_name} ({signature.signer_role}) on "
-                              f"{_iso(signature.signed_at)} and countersigned with key {signature.key_id}.",
-                        agreement)
+    return Verification(
+        True,
+        f"{name}, signed by {signature.signer_name} ({signature.signer_role}) on "
+        f"{_iso(signature.signed_at)} and countersigned with key {signature.key_id}.",
+        agreement,
+    )
 
 
 def evidence_of(signature: Signature) -> dict:
@@ -147,8 +184,10 @@ def _signable(account: Account, version: int) -> Agreement:
     if agreement.status != "draft":
         raise Conflict(f"Version {version} is already {agreement.status_label.lower()}.")
     if agreement.fingerprint != service.offer(account).fingerprint:
-        raise Conflict(f"Version {version} is out of date (the wording, your account title or the sub-processors "
-                       "changed since it was prepared): prepare it again, then sign.")
+        raise Conflict(
+            f"Version {version} is out of date (the wording, your account title or the sub-processors "
+            "changed since it was prepared): prepare it again, then sign."
+        )
     return agreement
 
 
@@ -165,8 +204,10 @@ def _signer(name: str, role: str, *, consent: bool) -> dict:
     if not consent:
         problems["consent"] = "Tick the box to confirm that you sign this agreement for the organizer."
     if problems:
-        raise ValidationFailed("The agreement was not signed.", errors=[
-            {"field": field, "pointer": f"#/{field}", "detail": detail} for field, detail in problems.items()])
+        raise ValidationFailed(
+            "The agreement was not signed.",
+            errors=[{"field": field, "pointer": f"#/{field}", "detail": detail} for field, detail in problems.items()],
+        )
     return {"signer_name": name.strip(), "signer_role": role.strip()}
 
 
@@ -180,8 +221,9 @@ def _commit(agreement: Agreement) -> Agreement:
 
 
 def _invalid(field: str, detail: str) -> ValidationFailed:
-    return ValidationFailed("The agreement was not signed.", errors=[
-        {"field": field, "pointer": f"#/{field}", "detail": detail}])
+    return ValidationFailed(
+        "The agreement was not signed.", errors=[{"field": field, "pointer": f"#/{field}", "detail": detail}]
+    )
 
 
 def _iso(value: dt.datetime | None) -> str | None:

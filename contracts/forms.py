@@ -17,8 +17,11 @@ class DetailsForm(FlaskForm):
     login = StringField("Login")
     account_title = StringField("Account title")
     date_of_conclusion = StringField("Date of conclusion (account created, UTC)")
-    business_name = StringField("Business name", validators=[DataRequired(), Length(max=200)],
-                                description="The legal name of your business, as it should appear in the contract.")
+    business_name = StringField(
+        "Business name",
+        validators=[DataRequired(), Length(max=200)],
+        description="The legal name of your business, as it should appear in the contract.",
+    )
     street = StringField("Street and number", validators=[DataRequired(), Length(max=200)])
     postal_code = StringField("Postal code", validators=[DataRequired(), Length(max=16)])
     city = StringField("City", validators=[DataRequired(), Length(max=100)])
@@ -26,8 +29,10 @@ class DetailsForm(FlaskForm):
 
     def fill(self, account) -> None:
         """Show the account's own facts, whatever the request claims."""
-        self.country.choices = [SelectChoice("", "Choose…"),
-                                *(SelectChoice(code, name) for code, name in countries.choices())]
+        self.country.choices = [
+            SelectChoice("", "Choose…"),
+            *(SelectChoice(code, name) for code, name in countries.choices()),
+        ]
         self.login.data = account.login
         self.account_title.data = account.title
         self.date_of_conclusion.data = account.created_at.date().isoformat()
@@ -35,17 +40,22 @@ class DetailsForm(FlaskForm):
 
 class SignForm(FlaskForm):
     signer_name = StringField("Your full name", validators=[DataRequired(), Length(max=200)])
-    signer_role = StringField("Your role", validators=[DataRequired(), Length(max=200)],
-                              description="For example: managing director, authorised representative.")
-    consent = BooleanField("I am authorised to sign for the organizer and I agree to this version of the "
-                           "data processing agreement.")  # the service explains a missing tick
+    signer_role = StringField(
+        "Your role",
+        validators=[DataRequired(), Length(max=200)],
+        description="For example: managing director, authorised representative.",
+    )
+    consent = BooleanField(
+        "I am authorised to sign for the organizer and I agree to this version of the data processing agreement."
+    )  # the service explains a missing tick
 
 
 class ScanForm(FlaskForm):
     signer_name = StringField("Name of the person who signed", validators=[DataRequired(), Length(max=200)])
     signer_role = StringField("Their role", validators=[DataRequired(), Length(max=200)])
-    scan = FileField("Scan of the signed agreement", validators=[FileRequired()],
-                     description="PDF, PNG or JPEG, at most 10 MB.")
+    scan = FileField(
+        "Scan of the signed agreement", validators=[FileRequired()], description="PDF, PNG or JPEG, at most 10 MB."
+    )
 
 
 class VerifyForm(FlaskForm):

@@ -14,8 +14,7 @@ from processor.extensions import db
 
 STATUSES = ("draft", "signed", "countersigned")
 METHODS = ("electronic", "scan")
-STATUS_LABELS = {"draft": "Draft", "signed": "Signed by the organizer",
-                 "countersigned": "Countersigned (in force)"}
+STATUS_LABELS = {"draft": "Draft", "signed": "Signed by the organizer", "countersigned": "Countersigned (in force)"}
 
 
 class Agreement(db.Model):
@@ -61,9 +60,7 @@ class Signature(db.Model):
     """The organizer's signature of one version (typed or a scan) and the processor's countersignature."""
 
     __tablename__ = "dpa_signatures"
-    __table_args__ = (
-        sa.CheckConstraint("method IN ('electronic', 'scan')", name="method"),
-    )
+    __table_args__ = (sa.CheckConstraint("method IN ('electronic', 'scan')", name="method"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     agreement_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("dpa_agreements.id"), unique=True)

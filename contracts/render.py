@@ -106,8 +106,16 @@ def to_pdf(docx: bytes, *, timeout: int = PDF_TIMEOUT_SECONDS) -> bytes:
         work = Path(tmp)
         (work / "dpa.docx").write_bytes(docx)
         # A profile per conversion: concurrent soffice processes sharing one profile block each other.
-        command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-                   "--convert-to", "pdf", "--outdir", str(work), str(work / "dpa.docx")]
+        command = [
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(work / "dpa.docx"),
+        ]
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=timeout)  # noqa: S603 - fixed argv
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
@@ -126,7 +134,14 @@ def preview_blocks(docx: bytes) -> list[dict]:
             blocks.append({"kind": "table", "rows": [[cell.text for cell in row.cells] for row in item.rows]})
         elif item.text.strip():
             style = item.style.name if item.style is not None else ""
-            kind = "title" if style == "Title" else "heading" if style.startswith("Heading") else \
-                "bullet" if style.startswith("List") else "paragraph"
+            kind = (
+                "title"
+                if style == "Title"
+                else "heading"
+                if style.startswith("Heading")
+                else "bullet"
+                if style.startswith("List")
+                else "paragraph"
+            )
             blocks.append({"kind": kind, "text": item.text})
     return blocks

@@ -18,9 +18,13 @@ from processor.errors import Conflict, NotFound
 from processor.extensions import db
 
 # The inputs that make a new version necessary, named as the organizer reads them.
-CHANGE_NAMES = {"template_version": "the agreement's wording", "account_title": "your account title",
-                "subprocessors": "the list of sub-processors", "processor_name": "the processor's name",
-                "processor_address": "the processor's address"}
+CHANGE_NAMES = {
+    "template_version": "the agreement's wording",
+    "account_title": "your account title",
+    "subprocessors": "the list of sub-processors",
+    "processor_name": "the processor's name",
+    "processor_address": "the processor's address",
+}
 
 
 @dataclass(frozen=True)
@@ -52,20 +56,25 @@ class DpaStatus:
 def offer(account: Account) -> Offer:
     version = template_version()
     annex, processor = ctx.current_annex(), ctx.processor_identity()
-    fingerprint = ctx.offer_fingerprint(template_version=version, account_title=account.title, annex=annex,
-                                        processor=processor)
+    fingerprint = ctx.offer_fingerprint(
+        template_version=version, account_title=account.title, annex=annex, processor=processor
+    )
     return Offer(version, account.title, annex, processor, fingerprint)
 
 
 def versions(account: Account) -> list[Agreement]:
     """Every version of the account's agreement, newest first."""
-    return list(db.session.scalars(sa.select(Agreement).where(Agreement.account_id == account.id)
-                                   .order_by(Agreement.version.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Agreement).where(Agreement.account_id == account.id).order_by(Agreement.version.desc())
+        )
+    )
 
 
 def get_version(account: Account, version: int) -> Agreement:
-    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.account_id == account.id,
-                                                             Agreement.version == version))
+    agreement = db.session.scalar(
+        sa.select(Agreement).where(Agreement.account_id == account.id, Agreement.version == version)
+    )
     if agreement is None:
         raise NotFound(f"There is no version {version} of this agreement.")
     return agreement
@@ -79,9 +88,13 @@ def status(account: Account) -> DpaStatus:
     agreed = next((a for a in history if a.status != "draft"), None)
     current = offer(account)
     changes = _changes(agreed, current) if agreed and agreed.fingerprint != current.fingerprint else ()
-    return DpaStatus(latest=latest, in_force=in_force, new_version_offered=bool(changes), changes=changes,
-                     draft_outdated=bool(latest and latest.status == "draft"
-                                         and latest.fingerprint != current.fingerprint))
+    return DpaStatus(
+        latest=latest,
+        in_force=in_force,
+        new_version_offered=bool(changes),
+        changes=changes,
+        draft_outdated=bool(latest and latest.status == "draft" and latest.fingerprint != current.fingerprint),
+    )
 
 
 def last_details(account: Account) -> ctx.BusinessDetails | None:
@@ -99,17 +112,27 @@ def prepare(account: Account, details: ctx.BusinessDetails, *, now: dt.datetime 
     history = versions(account)
     latest = history[0] if history else None
     current = offer(account)
-    if latest is not None and latest.status != "draft" and latest.fingerprint == current.fingerprint \
-            and last_details(account) == details:
+    if (
+        latest is not None
+        and latest.status != "draft"
+        and latest.fingerprint == current.fingerprint
+        and last_details(account) == details
+    ):
         raise Conflict(f"Version {latest.version} already has these details and is up to date; nothing to prepare.")
     if latest is not None and latest.status == "draft":
         agreement = latest
     else:
         agreement = Agreement(account_id=account.id, version=latest.version + 1 if latest else 1)
         db.session.add(agreement)
-    context = ctx.build_context(account=account, details=details, version=agreement.version,
-                                template_version=current.template_version, annex=current.annex,
-                                processor=current.processor, today=now.date())
+    context = ctx.build_context(
+        account=account,
+        details=details,
+        version=agreement.version,
+        template_version=current.template_version,
+        annex=current.annex,
+        processor=current.processor,
+        today=now.date(),
+    )
     document = render_docx(context)
     agreement.status, agreement.created_at = "draft", now
     agreement.template_version, agreement.fingerprint = current.template_version, current.fingerprint
@@ -127,6 +150,10 @@ def prepare(account: Account, details: ctx.BusinessDetails, *, now: dt.datetime 
 
 def _changes(agreed: Agreement, current: Offer) -> tuple[str, ...]:
     before = json.loads(agreed.context_json)
-    now = {"template_version": current.template_version, "account_title": current.account_title,
-           "subprocessors": current.annex, **current.processor}
+    now = {
+        "template_version": current.template_version,
+        "account_title": current.account_title,
+        "subprocessors": current.annex,
+        **current.processor,
+    }
     return tuple(label for key, label in CHANGE_NAMES.items() if before.get(key) != now[key])

@@ -43,8 +43,7 @@ def key_path() -> Path:
 def create_key(path: Path) -> Ed25519PrivateKey:
     """Write a new private key to `path`; refuse to overwrite one (old countersignatures need it)."""
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -60,8 +59,10 @@ def private_key() -> Ed25519PrivateKey:
     path = key_path()
     if not path.exists():
         if not is_development(current_app):
-            raise SigningKeyMissing("The processor's DPA countersigning key is not installed; support has been "
-                                    "told. Please try again later.")
+            raise SigningKeyMissing(
+                "The processor's DPA countersigning key is not installed; support has been "
+                "told. Please try again later."
+            )
         try:
             return create_key(path)
         except Conflict:

@@ -37,9 +37,14 @@ def index():
         else:
             flash(f"Version {agreement.version} is ready: read it, download it and sign it.", "success")
             return redirect(url_for("contracts.version", version=agreement.version))
-    return render_template("contracts/index.html", form=form, account=account, status=service.status(account),
-                           versions=service.versions(account), verify_form=VerifyForm()), \
-        400 if form.errors else 200
+    return render_template(
+        "contracts/index.html",
+        form=form,
+        account=account,
+        status=service.status(account),
+        versions=service.versions(account),
+        verify_form=VerifyForm(),
+    ), 400 if form.errors else 200
 
 
 @bp.route("/v<int:version>")
@@ -64,9 +69,14 @@ def sign(version: int):
     form = SignForm()
     if form.validate_on_submit():
         try:
-            evidence.sign_electronically(current_user, version, signer_name=form.signer_name.data,
-                                         signer_role=form.signer_role.data, consent=form.consent.data,
-                                         **_client())
+            evidence.sign_electronically(
+                current_user,
+                version,
+                signer_name=form.signer_name.data,
+                signer_role=form.signer_role.data,
+                consent=form.consent.data,
+                **_client(),
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -80,8 +90,14 @@ def scan(version: int):
     form = ScanForm()
     if form.validate_on_submit():
         try:
-            evidence.upload_scan(current_user, version, data=form.scan.data.read(evidence.MAX_SCAN_BYTES + 1),
-                                 signer_name=form.signer_name.data, signer_role=form.signer_role.data, **_client())
+            evidence.upload_scan(
+                current_user,
+                version,
+                data=form.scan.data.read(evidence.MAX_SCAN_BYTES + 1),
+                signer_name=form.signer_name.data,
+                signer_role=form.signer_role.data,
+                **_client(),
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -104,8 +120,9 @@ def scan_file(version: int):
 def certificate(version: int):
     agreement = service.get_version(current_user, version)
     check = evidence.verify_document(agreement.document, account=current_user) if agreement.signature else None
-    return render_template("contracts/certificate.html", agreement=agreement, signature=agreement.signature,
-                           check=check)
+    return render_template(
+        "contracts/certificate.html", agreement=agreement, signature=agreement.signature, check=check
+    )
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -120,9 +137,15 @@ def verify():
 def _version_page(number: int, *, sign_form=None, scan_form=None, status_code=200):
     account = current_user._get_current_object()
     agreement = service.get_version(account, number)
-    return render_template("contracts/version.html", agreement=agreement, status=service.status(account),
-                           blocks=render.preview_blocks(agreement.document), pdf=render.pdf_available(),
-                           sign_form=sign_form or SignForm(), scan_form=scan_form or ScanForm()), status_code
+    return render_template(
+        "contracts/version.html",
+        agreement=agreement,
+        status=service.status(account),
+        blocks=render.preview_blocks(agreement.document),
+        pdf=render.pdf_available(),
+        sign_form=sign_form or SignForm(),
+        scan_form=scan_form or ScanForm(),
+    ), status_code
 
 
 def _client() -> dict:

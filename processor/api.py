@@ -16,8 +16,9 @@ class HealthSchema(ma.Schema):
 
 
 class CountryQuerySchema(ma.Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(equal=2),
-                            metadata={"description": "ISO 3166-1 alpha-2 code"})
+    code = ma.fields.String(
+        required=True, validate=ma.validate.Length(equal=2), metadata={"description": "ISO 3166-1 alpha-2 code"}
+    )
 
     @ma.validates("code")
     def _known(self, value, **_):

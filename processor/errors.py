@@ -56,7 +56,9 @@ def one_line(error: DomainError) -> str:
     """The error as one line for the CLI: the detail, then each field's reason."""
     reasons = "; ".join(
         f"{e.get('field') or e.get('column') or e.get('parameter') or e.get('line', '')}: {e['detail']}"
-        for e in error.errors if "detail" in e)
+        for e in error.errors
+        if "detail" in e
+    )
     return f"{error.detail} {reasons}".strip()
 
 
@@ -64,8 +66,16 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
-            errors: list[dict] | None = None, headers: dict | None = None, **extra) -> Response:
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    errors: list[dict] | None = None,
+    headers: dict | None = None,
+    **extra,
+) -> Response:
     """Build an application/problem+json response (RFC 9457)."""
     body = {"type": PROBLEM_TYPE_BASE + (slug or f"http-{status}"), "title": title, "status": status}
     if detail:
@@ -101,10 +111,18 @@ def webargs_errors(messages: dict) -> list[dict]:
 
 def _handle_domain_error(error: DomainError):
     if is_api_request():
-        return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors,
-                       headers=getattr(error, "headers", None), **error.extra)
-    return render_template("errors/error.html", status=error.status, title=error.title,
-                           detail=error.detail), error.status
+        return problem(
+            error.status,
+            error.title,
+            error.detail,
+            slug=error.slug,
+            errors=error.errors,
+            headers=getattr(error, "headers", None),
+            **error.extra,
+        )
+    return render_template(
+        "errors/error.html", status=error.status, title=error.title, detail=error.detail
+    ), error.status
 
 
 def _handle_http_exception(error: HTTPException):
@@ -116,22 +134,23 @@ def _handle_http_exception(error: HTTPException):
         if status == 400 and errors and not data.get("message"):
             detail = "One or more request parameters are invalid."
         return problem(status, error.name, detail, errors=errors, headers=data.get("headers"))
-    return render_template("errors/error.html", status=status, title=error.name,
-                           detail=error.description), status
+    return render_template("errors/error.html", status=status, title=error.name, detail=error.description), status
 
 
 def _handle_unexpected(error: Exception):
     # Never hand str(error) to the client: it may carry data. The incident id joins the response to the log.
     incident = uuid.uuid4().hex[:12]
     # The exception's message is left out of the log too: it may quote a value; the frames locate the fault.
-    frames = "\n".join(f"  {frame.filename}:{frame.lineno} in {frame.name}"
-                       for frame in traceback.extract_tb(error.__traceback__))
+    frames = "\n".join(
+        f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(error.__traceback__)
+    )
     log.error("incident %s: unhandled %s\n%s", incident, type(error).__name__, frames)
     detail = "An unexpected error occurred. Quote the incident id when you contact support."
     if is_api_request():
         return problem(500, "Internal Server Error", detail, incident=incident)
-    return render_template("errors/error.html", status=500, title="Something went wrong",
-                           detail=detail, incident=incident), 500
+    return render_template(
+        "errors/error.html", status=500, title="Something went wrong", detail=detail, incident=incident
+    ), 500
 
 
 def init_app(app: Flask) -> None:

@@ -17,13 +17,15 @@ from sqlalchemy.orm import DeclarativeBase
 
 class Base(DeclarativeBase):
     # Named constraints, so migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
-    metadata = sa.MetaData(naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    })
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 def _render_item(type_, obj, autogen_context):
@@ -74,8 +76,14 @@ limiter = Limiter(key_func=get_remote_address)
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), compare_type=True,
-                    render_item=_render_item, render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.root_path + "/migrations"),
+        compare_type=True,
+        render_item=_render_item,
+        render_as_batch=True,
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -42,8 +42,11 @@ class CiphertextIntegrityError(DomainError):
     def __init__(self, table: str, column: str, row_id: uuid.UUID):
         incident = uuid.uuid4().hex[:12]
         log.error("incident %s: integrity check failed for %s.%s of row %s", incident, table, column, row_id)
-        super().__init__(f"A stored value could not be read (incident {incident}). Quote the incident id when "
-                         "you contact support; other records are unaffected.", extra={"incident": incident})
+        super().__init__(
+            f"A stored value could not be read (incident {incident}). Quote the incident id when "
+            "you contact support; other records are unaffected.",
+            extra={"incident": incident},
+        )
 
 
 def derive_subkey(root: bytes, purpose: bytes, account_id: uuid.UUID, version: int) -> bytes:

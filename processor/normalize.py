@@ -98,8 +98,11 @@ def normalize_email(value: str | None) -> str:
     except EmailNotValidError as exc:
         local = value.rpartition("@")[0]
         if local and not local.isascii():
-            raise FieldError("email", "The part before the @ has non-ASCII characters (such as ą or é); "
-                                      "most mail servers cannot deliver to such an address.") from None
+            raise FieldError(
+                "email",
+                "The part before the @ has non-ASCII characters (such as ą or é); "
+                "most mail servers cannot deliver to such an address.",
+            ) from None
         raise FieldError("email", f"Not a valid email address: {_without_value(str(exc), value)}") from None
 
 
@@ -147,8 +150,9 @@ def normalize_participant(raw: dict, *, default_region: str | None) -> dict:
     return clean
 
 
-def normalize_participants(raws: list[dict], *, default_region: str | None) -> list[tuple[dict | None,
-                                                                                           list[dict] | None]]:
+def normalize_participants(
+    raws: list[dict], *, default_region: str | None
+) -> list[tuple[dict | None, list[dict] | None]]:
     """Validate and normalize many participants: (clean, None) for each valid one, (None, errors) for the others.
 
     Rule by rule over the whole batch rather than row by row: every email, then every name, country, phone and
@@ -189,8 +193,12 @@ def normalize_participants(raws: list[dict], *, default_region: str | None) -> l
         if not problem:
             _check_attendance(clean, problem)
         if problem:
-            results.append((None, [{"field": field, "pointer": f"#/{field}", "detail": reason}
-                                   for field, reason in problem.items()]))
+            results.append(
+                (
+                    None,
+                    [{"field": field, "pointer": f"#/{field}", "detail": reason} for field, reason in problem.items()],
+                )
+            )
         else:
             results.append((clean, None))
     return results
@@ -216,8 +224,9 @@ def _custom_fields(value) -> dict[str, str]:
         name = clean_text("custom_field_name", name if isinstance(name, str) else str(name))
         if name is None:
             raise FieldError("custom_fields", "A custom field has no name.")
-        item = clean_text(f"custom_fields.{name}", None if item is None else str(item),
-                          limit=FIELD_LIMITS["custom_field_value"])
+        item = clean_text(
+            f"custom_fields.{name}", None if item is None else str(item), limit=FIELD_LIMITS["custom_field_value"]
+        )
         if item is not None:
             clean[name] = item
     return clean
@@ -241,10 +250,27 @@ def _timestamp(field: str, value) -> dt.datetime | None:
 # whose day and month could be either way round (03/04/2026) is refused, and so are two-digit years and time-zone
 # abbreviations (CST is three zones). Month names are English, parsed here rather than by strptime's locale-bound
 # %b. A time without a zone is UTC; a date without a time is midnight UTC.
-_MONTHS = {name: number for number, names in enumerate((
-    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-    ("dec", "december")), start=1) for name in names}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
 # Matched against the value trimmed, case-folded and with runs of spaces made one.
 _DATES = (
     ("name", re.compile(r"(?P<month>[a-z]{3,9})\.? (?P<day>\d{1,2}),? (?P<year>\d+)")),  # Nov 22, 2026 (Zoom)
@@ -254,12 +280,16 @@ _DATES = (
     ("slash", re.compile(r"(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>\d+)")),  # 11/22/2026 or 22/11/2026
 )
 # What may follow the date: a time (24-hour, or 12-hour with AM/PM), then Z, UTC, GMT or an offset.
-_TIME = re.compile(r"(?:(?:[ T]|, )(?P<hour>\d{1,2}):(?P<minute>\d{2})"
-                   r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,6}))?)?"
-                   r"(?: ?(?P<half>[ap])\.?m\.?)?(?: ?(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2}|[a-z]{2,5}))?)?")
+_TIME = re.compile(
+    r"(?:(?:[ T]|, )(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,6}))?)?"
+    r"(?: ?(?P<half>[ap])\.?m\.?)?(?: ?(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2}|[a-z]{2,5}))?)?"
+)
 _DASHES = re.compile(r"-{1,2}|\u2013|\u2014")  # Zoom writes "--" where a non-attendee has no join time
-TIME_HINT = ("use ISO 8601 (2026-11-22T10:00:00Z, 2026-11-22 10:00:00) or a month name (Nov 22, 2026 10:00 AM); "
-             "a time without a zone is taken as UTC.")
+TIME_HINT = (
+    "use ISO 8601 (2026-11-22T10:00:00Z, 2026-11-22 10:00:00) or a month name (Nov 22, 2026 10:00 AM); "
+    "a time without a zone is taken as UTC."
+)
 
 
 def parse_time(field: str, text: str) -> dt.datetime | None:
@@ -295,9 +325,12 @@ def _assemble(field: str, style: str, date: re.Match, time: re.Match) -> dt.date
     elif style == "slash":
         first, second = int(parts["first"]), int(parts["second"])
         if first != second and first <= 12 and second <= 12:
-            raise FieldError(field, "The day and the month could be either way round (03/04 is 3 April in Europe "
-                                    "and March 4 in the US): write the date as 2026-11-22 or with the month's "
-                                    "name (Nov 22, 2026).")
+            raise FieldError(
+                field,
+                "The day and the month could be either way round (03/04 is 3 April in Europe "
+                "and March 4 in the US): write the date as 2026-11-22 or with the month's "
+                "name (Nov 22, 2026).",
+            )
         month, day = (first, second) if second > 12 or first == second else (second, first)
     else:
         month = int(parts["month"])
@@ -328,8 +361,11 @@ def _clock(field: str, parts: dict) -> dt.time:
         offset = dt.timedelta(hours=hours, minutes=minutes)
         tzinfo = dt.timezone(-offset if zone[0] == "-" else offset)
     else:
-        raise FieldError(field, "Time-zone abbreviations are not accepted (some, such as CST, name several "
-                                "zones): give an offset such as +01:00, or Z for UTC.")
+        raise FieldError(
+            field,
+            "Time-zone abbreviations are not accepted (some, such as CST, name several "
+            "zones): give an offset such as +01:00, or Z for UTC.",
+        )
     try:
         return dt.time(hour, minute, second, int((parts["fraction"] or "0").ljust(6, "0")), tzinfo=tzinfo)
     except ValueError:
@@ -373,8 +409,21 @@ def _fold(text: str) -> str:
 
 # Common names that are neither ISO codes nor pycountry's English or Polish names.
 _ALIASES = {
-    "GB": ["UK", "U.K.", "United Kingdom", "Great Britain", "Britain", "England", "Scotland", "Wales",
-           "Northern Ireland", "Wielka Brytania", "Anglia", "Szkocja", "Walia"],
+    "GB": [
+        "UK",
+        "U.K.",
+        "United Kingdom",
+        "Great Britain",
+        "Britain",
+        "England",
+        "Scotland",
+        "Wales",
+        "Northern Ireland",
+        "Wielka Brytania",
+        "Anglia",
+        "Szkocja",
+        "Walia",
+    ],
     "US": ["USA", "U.S.A.", "U.S.", "United States of America", "America", "Stany Zjednoczone", "Stany", "SZA"],
     "DE": ["Deutschland", "Niemcy", "Germany"],
     "PL": ["Polska", "Poland", "Rzeczpospolita Polska"],

@@ -65,24 +65,35 @@ def is_forbidden(purpose: str) -> bool:
 def check_known(purpose: str | None, *, parameter: str = "purpose") -> str:
     """Return the purpose, or raise ValidationFailed naming the parameter when it is missing or unknown."""
     if not purpose:
-        raise ValidationFailed(f"State the purpose of this use in `{parameter}`.",
-                               errors=[{"parameter": parameter, "detail": "A purpose is required."}])
+        raise ValidationFailed(
+            f"State the purpose of this use in `{parameter}`.",
+            errors=[{"parameter": parameter, "detail": "A purpose is required."}],
+        )
     if purpose not in PURPOSES:
-        raise ValidationFailed(f"Unknown purpose in `{parameter}`.",
-                               errors=[{"parameter": parameter, "detail": "Not a purpose of the taxonomy "
-                                        "(see the API description for the list)."}])
+        raise ValidationFailed(
+            f"Unknown purpose in `{parameter}`.",
+            errors=[
+                {
+                    "parameter": parameter,
+                    "detail": "Not a purpose of the taxonomy (see the API description for the list).",
+                }
+            ],
+        )
     return purpose
 
 
 def decide_participant_use(purpose: str, granted: Iterable[str]) -> PurposeDecision:
     """Decide whether participant data may be used for `purpose` by a client granted `granted`."""
     if is_forbidden(purpose):
-        return PurposeDecision(False, "no-marketing-on-participant-data",
-                               f"{purpose} is never allowed on participant data (no marketing, analytics or "
-                               "third-party sharing).")
+        return PurposeDecision(
+            False,
+            "no-marketing-on-participant-data",
+            f"{purpose} is never allowed on participant data (no marketing, analytics or third-party sharing).",
+        )
     if not covers(ALLOWED_ROOT, purpose):
-        return PurposeDecision(False, "essential-purposes-only",
-                               f"{purpose} is not an essential purpose of the service.")
+        return PurposeDecision(
+            False, "essential-purposes-only", f"{purpose} is not an essential purpose of the service."
+        )
     if not any(covers(grant, purpose) for grant in granted):
         return PurposeDecision(False, "purpose-not-granted", f"{purpose} is not granted to this client.")
     return PurposeDecision(True, "purpose-granted", f"{purpose} is granted to this client.")
@@ -100,16 +111,20 @@ def validate_grant(purposes: Iterable[str]) -> list[str]:
     """Return the purposes to grant a client; refuse unknown ones and any use that is never allowed."""
     purposes = sorted({p.strip() for p in purposes if p and p.strip()})
     if not purposes:
-        raise ValidationFailed("Grant at least one purpose.",
-                               errors=[{"field": "purposes", "detail": "At least one purpose is required."}])
+        raise ValidationFailed(
+            "Grant at least one purpose.", errors=[{"field": "purposes", "detail": "At least one purpose is required."}]
+        )
     unknown = [p for p in purposes if p not in PURPOSES]
     if unknown:
-        raise ValidationFailed("Unknown purpose.", errors=[
-            {"field": "purposes", "detail": f"{p} is not a purpose of the taxonomy."} for p in unknown])
+        raise ValidationFailed(
+            "Unknown purpose.",
+            errors=[{"field": "purposes", "detail": f"{p} is not a purpose of the taxonomy."} for p in unknown],
+        )
     for purpose in purposes:
         if is_forbidden(purpose) or not covers(ALLOWED_ROOT, purpose):
-            raise PurposeRefused(f"{purpose} cannot be granted: participant data is used only for essential "
-                                 "purposes, never for marketing, analytics or third-party sharing.",
-                                 rule="no-marketing-on-participant-data" if is_forbidden(purpose)
-                                 else "essential-purposes-only")
+            raise PurposeRefused(
+                f"{purpose} cannot be granted: participant data is used only for essential "
+                "purposes, never for marketing, analytics or third-party sharing.",
+                rule="no-marketing-on-participant-data" if is_forbidden(purpose) else "essential-purposes-only",
+            )
     return purposes

@@ -21,8 +21,9 @@ NAVIGATION = (
 
 @bp.app_context_processor
 def navigation():
-    return {"navigation": [(endpoint, label) for endpoint, label in NAVIGATION
-                           if endpoint in current_app.view_functions]}
+    return {
+        "navigation": [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in current_app.view_functions]
+    }
 
 
 @bp.route("/")

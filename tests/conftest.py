@@ -151,9 +151,17 @@ class AuthActions:
     client: object
 
     def signup(self, login="ada", password=PASSWORD, **fields):
-        data = {"login": login, "email": f"{login}@example.com", "first_name": "Ada", "last_name": "Lovelace",
-                "title": "Analytical Webinars", "plan": "paid", "country": "PL", "password": password,
-                **fields}
+        data = {
+            "login": login,
+            "email": f"{login}@example.com",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "title": "Analytical Webinars",
+            "plan": "paid",
+            "country": "PL",
+            "password": password,
+            **fields,
+        }
         return self.client.post("/account/signup", data=data)
 
     def login(self, login="ada", password=PASSWORD):
@@ -174,9 +182,16 @@ def make_account(app_ctx):
     from processor.accounts import service
 
     def make(login="ada", **fields):
-        data = {"email": f"{login}@example.com", "first_name": "Ada", "last_name": "Lovelace",
-                "password": PASSWORD, "title": "Analytical Webinars", "plan": "paid", "country": "PL",
-                **fields}
+        data = {
+            "email": f"{login}@example.com",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "password": PASSWORD,
+            "title": "Analytical Webinars",
+            "plan": "paid",
+            "country": "PL",
+            **fields,
+        }
         return service.create_account(login=login, **data)
 
     return make
@@ -203,9 +218,18 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 

@@ -44,10 +44,13 @@ def test_session_cookie_is_secure_outside_development(tmp_path):
     assert prod.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("postgresql://u@h:5/db", "postgresql+psycopg://u@h:5/db"),
-    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u@h:5/db", "postgresql+psycopg://u@h:5/db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
 def test_database_url_uses_psycopg3(given, expected):
     assert sqlalchemy_url(given) == expected

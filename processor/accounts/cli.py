@@ -30,9 +30,16 @@ def create(login, email, first_name, last_name, title, plan, country):
     """Create an account; the password is read from standard input (one line)."""
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        account = service.create_account(login=login, email=email, first_name=first_name,
-                                         last_name=last_name, password=password, title=title, plan=plan,
-                                         country=country)
+        account = service.create_account(
+            login=login,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password=password,
+            title=title,
+            plan=plan,
+            country=country,
+        )
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     click.echo(f"created account {account.login} ({account.id})")

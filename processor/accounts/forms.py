@@ -17,18 +17,26 @@ class ProfileFields:
     email = StringField("Email", validators=[DataRequired(), Length(max=254)])
     first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
-    title = StringField("Account title", validators=[DataRequired(), Length(max=200)],
-                        description="Shown on your data processing agreement.")
+    title = StringField(
+        "Account title",
+        validators=[DataRequired(), Length(max=200)],
+        description="Shown on your data processing agreement.",
+    )
     country = SelectField("Country", choices=[], validate_choice=False)  # the service names a bad code
 
     def fill_country_choices(self):
-        self.country.choices = [SelectChoice("", "Choose…"),
-                                *(SelectChoice(code, name) for code, name in countries.choices())]
+        self.country.choices = [
+            SelectChoice("", "Choose…"),
+            *(SelectChoice(code, name) for code, name in countries.choices()),
+        ]
 
 
 class SignupForm(ProfileFields, FlaskForm):
-    login = StringField("Login", validators=[DataRequired(), Length(max=64)],
-                        description="Lower-case letters, digits, dot, dash or underscore.")
+    login = StringField(
+        "Login",
+        validators=[DataRequired(), Length(max=64)],
+        description="Lower-case letters, digits, dot, dash or underscore.",
+    )
     password = PasswordField("Password", validators=[DataRequired()], description="At least 12 characters.")
     plan = SelectField("Plan", choices=[SelectChoice(plan, PLAN_LABELS[plan]) for plan in PLANS])
 
@@ -44,8 +52,7 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password", validators=[DataRequired()],
-                                 description="At least 12 characters.")
+    new_password = PasswordField("New password", validators=[DataRequired()], description="At least 12 characters.")
 
 
 class RemoveAccountForm(FlaskForm):

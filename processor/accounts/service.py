@@ -49,8 +49,7 @@ def validate_profile(*, email: str, first_name: str, last_name: str, title: str,
         normalize_email(email or "")
     except EmailNotValidError as exc:
         problems["email"] = f"Enter a valid email address ({exc})."
-    for field, value, limit in (("first_name", first_name, 100), ("last_name", last_name, 100),
-                                ("title", title, 200)):
+    for field, value, limit in (("first_name", first_name, 100), ("last_name", last_name, 100), ("title", title, 200)):
         if not (value or "").strip():
             problems[field] = "This field is required."
         elif len(value) > limit:
@@ -68,12 +67,12 @@ def validate_password(password: str) -> str | None:
     return None
 
 
-def create_account(*, login: str, email: str, first_name: str, last_name: str, password: str, title: str,
-                   plan: str, country: str) -> Account:
+def create_account(
+    *, login: str, email: str, first_name: str, last_name: str, password: str, title: str, plan: str, country: str
+) -> Account:
     """Create an organizer account, or raise ValidationFailed naming every bad field."""
     login = (login or "").strip().lower()
-    problems = validate_profile(email=email, first_name=first_name, last_name=last_name, title=title,
-                                country=country)
+    problems = validate_profile(email=email, first_name=first_name, last_name=last_name, title=title, country=country)
     if not LOGIN_PATTERN.match(login):
         problems["login"] = "3-64 characters: lower-case letters, digits, dot, dash or underscore."
     elif find_by_login(login) is not None:
@@ -84,16 +83,24 @@ def create_account(*, login: str, email: str, first_name: str, last_name: str, p
         problems["password"] = message
     if problems:
         raise ValidationFailed("The account was not created.", errors=_field_errors(problems))
-    account = Account(login=login, email=normalize_email(email), first_name=first_name.strip(),
-                      last_name=last_name.strip(), title=title.strip(), plan=plan, country=country.upper(),
-                      password_hash=generate_password_hash(password, method=PASSWORD_METHOD))
+    account = Account(
+        login=login,
+        email=normalize_email(email),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        title=title.strip(),
+        plan=plan,
+        country=country.upper(),
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+    )
     db.session.add(account)
     try:
         db.session.commit()
     except sa.exc.IntegrityError as exc:
         db.session.rollback()
-        raise ValidationFailed("The account was not created.",
-                               errors=_field_errors({"login": "This login is taken."})) from exc
+        raise ValidationFailed(
+            "The account was not created.", errors=_field_errors({"login": "This login is taken."})
+        ) from exc
     return account
 
 
@@ -108,8 +115,9 @@ def get_by_login(login: str) -> Account:
     return account
 
 
-def authenticate(login: str, password: str, *, max_failures: int, lock_seconds: int,
-                 now: dt.datetime | None = None) -> Account:
+def authenticate(
+    login: str, password: str, *, max_failures: int, lock_seconds: int, now: dt.datetime | None = None
+) -> Account:
     """Return the account for a correct login and password; count failures and lock after too many."""
     now = now or utcnow()
     account = find_by_login(login)
@@ -137,8 +145,10 @@ def check_password(account: Account, password: str) -> bool:
 
 def change_password(account: Account, current: str, new: str) -> None:
     if not check_password(account, current):
-        raise ValidationFailed("The password was not changed.",
-                               errors=_field_errors({"current_password": "The current password is wrong."}))
+        raise ValidationFailed(
+            "The password was not changed.",
+            errors=_field_errors({"current_password": "The current password is wrong."}),
+        )
     if message := validate_password(new):
         raise ValidationFailed("The password was not changed.", errors=_field_errors({"new_password": message}))
     account.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
@@ -146,11 +156,9 @@ def change_password(account: Account, current: str, new: str) -> None:
     db.session.commit()
 
 
-def update_settings(account: Account, *, email: str, first_name: str, last_name: str, title: str,
-                    country: str) -> None:
+def update_settings(account: Account, *, email: str, first_name: str, last_name: str, title: str, country: str) -> None:
     """Change the editable profile fields; login, plan and creation date are not among them."""
-    problems = validate_profile(email=email, first_name=first_name, last_name=last_name, title=title,
-                                country=country)
+    problems = validate_profile(email=email, first_name=first_name, last_name=last_name, title=title, country=country)
     if problems:
         raise ValidationFailed("The settings were not saved.", errors=_field_errors(problems))
     account.email = normalize_email(email)

@@ -34,8 +34,12 @@ def signup():
     form.fill_country_choices()
     if form.validate_on_submit():
         try:
-            account = service.create_account(**{name: form[name].data for name in (
-                "login", "email", "first_name", "last_name", "password", "title", "plan", "country")})
+            account = service.create_account(
+                **{
+                    name: form[name].data
+                    for name in ("login", "email", "first_name", "last_name", "password", "title", "plan", "country")
+                }
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -51,9 +55,11 @@ def login():
     if form.validate_on_submit():
         try:
             account = service.authenticate(
-                form.login.data, form.password.data,
+                form.login.data,
+                form.password.data,
                 max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"])
+                lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
+            )
         except DomainError as exc:
             flash(exc.detail, "error")
             return render_template("accounts/login.html", form=form), exc.status
@@ -99,23 +105,29 @@ def settings():
     form.fill_country_choices()
     if form.validate_on_submit():
         try:
-            service.update_settings(current_user, **{name: form[name].data for name in (
-                "email", "first_name", "last_name", "title", "country")})
+            service.update_settings(
+                current_user,
+                **{name: form[name].data for name in ("email", "first_name", "last_name", "title", "country")},
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             flash("Your settings are saved.", "success")
             return redirect(url_for("accounts.settings"))
-    return _settings_page(form), \
-        400 if form.errors else 200
+    return _settings_page(form), 400 if form.errors else 200
 
 
 def _settings_page(form, remove_form=None):
     from processor.retention.service import HOLD_DAYS, RETURN_WINDOW_DAYS
 
-    return render_template("accounts/settings.html", form=form, account=current_user,
-                           remove_form=remove_form or RemoveAccountForm(),
-                           hold_days=HOLD_DAYS[current_user.plan], return_days=RETURN_WINDOW_DAYS)
+    return render_template(
+        "accounts/settings.html",
+        form=form,
+        account=current_user,
+        remove_form=remove_form or RemoveAccountForm(),
+        hold_days=HOLD_DAYS[current_user.plan],
+        return_days=RETURN_WINDOW_DAYS,
+    )
 
 
 @bp.route("/remove", methods=["POST"])

@@ -11,8 +11,23 @@ from processor.audit.models import AccessLogEntry
 
 GENESIS = "0" * 64
 # Every column except the hash itself: a change to any byte of any of them changes the hash.
-HASHED_COLUMNS = ("id", "account_id", "seq", "created_at", "channel", "actor_type", "actor", "purpose",
-                  "registry_id", "fields", "records", "destination_country", "allowed", "reason", "prev_hash")
+HASHED_COLUMNS = (
+    "id",
+    "account_id",
+    "seq",
+    "created_at",
+    "channel",
+    "actor_type",
+    "actor",
+    "purpose",
+    "registry_id",
+    "fields",
+    "records",
+    "destination_country",
+    "allowed",
+    "reason",
+    "prev_hash",
+)
 
 
 def entry_hash(entry: AccessLogEntry) -> str:
@@ -57,6 +72,9 @@ def first_break(entries: Iterable[AccessLogEntry], head_seq: int | None, head_ha
     last_seq = expected_seq - 1
     head_seq, head_hash = (head_seq or 0), (head_hash or GENESIS)
     if head_seq != last_seq or head_hash != expected_prev:
-        return ChainBreak(None, None, f"the chain ends at #{last_seq} but #{head_seq} was recorded last "
-                                      "(entries removed or the tail altered)")
+        return ChainBreak(
+            None,
+            None,
+            f"the chain ends at #{last_seq} but #{head_seq} was recorded last (entries removed or the tail altered)",
+        )
     return None

@@ -24,6 +24,7 @@ def verify(login):
     for account_login, found in breaks:
         click.echo(found.describe(account_login), err=True)
     if breaks:
-        raise click.ClickException(f"{len(breaks)} of {checked} access logs are broken; first: "
-                                   f"{breaks[0][1].describe(breaks[0][0])}")
+        raise click.ClickException(
+            f"{len(breaks)} of {checked} access logs are broken; first: {breaks[0][1].describe(breaks[0][0])}"
+        )
     click.echo(f"{checked} access logs intact")

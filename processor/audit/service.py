@@ -16,10 +16,20 @@ from processor.extensions import db
 PAGE_SIZE = 100
 
 
-def record_access(*, account_id: uuid.UUID, actor_type: str, actor: str, purpose: str,
-                  registry_id: uuid.UUID | None = None, fields: Iterable[str] = (), records: int = 0,
-                  destination_country: str | None = None, allowed: bool = True, reason: str | None = None,
-                  channel: str = "web") -> AccessLogEntry:
+def record_access(
+    *,
+    account_id: uuid.UUID,
+    actor_type: str,
+    actor: str,
+    purpose: str,
+    registry_id: uuid.UUID | None = None,
+    fields: Iterable[str] = (),
+    records: int = 0,
+    destination_country: str | None = None,
+    allowed: bool = True,
+    reason: str | None = None,
+    channel: str = "web",
+) -> AccessLogEntry:
     """Append one hash-chained entry to the organizer's log in the current session; the caller commits."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -28,17 +38,32 @@ def record_access(*, account_id: uuid.UUID, actor_type: str, actor: str, purpose
     account_id = uuid.UUID(str(account_id))
     # FOR UPDATE on PostgreSQL serializes appends to one organizer's chain until the caller commits;
     # SQLite locks the whole database on write, and the (account_id, seq) unique key catches any race.
-    head = db.session.scalar(sa.select(AccessLogHead).where(AccessLogHead.account_id == account_id)
-                             .with_for_update().execution_options(populate_existing=True))
+    head = db.session.scalar(
+        sa.select(AccessLogHead)
+        .where(AccessLogHead.account_id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if head is None:
         head = AccessLogHead(account_id=account_id, seq=0, entry_hash=GENESIS)
         db.session.add(head)
     entry = AccessLogEntry(
-        id=uuid.uuid4(), account_id=account_id, seq=head.seq + 1, created_at=utcnow(), channel=channel,
-        actor_type=actor_type, actor=actor[:200], purpose=purpose[:120],
+        id=uuid.uuid4(),
+        account_id=account_id,
+        seq=head.seq + 1,
+        created_at=utcnow(),
+        channel=channel,
+        actor_type=actor_type,
+        actor=actor[:200],
+        purpose=purpose[:120],
         registry_id=uuid.UUID(str(registry_id)) if registry_id else None,
-        fields=",".join(fields), records=int(records), destination_country=destination_country,
-        allowed=bool(allowed), reason=reason[:500] if reason else None, prev_hash=head.entry_hash)
+        fields=",".join(fields),
+        records=int(records),
+        destination_country=destination_country,
+        allowed=bool(allowed),
+        reason=reason[:500] if reason else None,
+        prev_hash=head.entry_hash,
+    )
     entry.entry_hash = entry_hash(entry)
     head.seq, head.entry_hash = entry.seq, entry.entry_hash
     db.session.add(entry)
@@ -56,9 +81,12 @@ def list_entries(account_id: uuid.UUID, *, before_seq: int | None = None, limit:
 def verify_account(account_id: uuid.UUID) -> ChainBreak | None:
     """Return the first break in one organizer's chain, or None when it is intact."""
     head = db.session.get(AccessLogHead, account_id)
-    entries = db.session.scalars(sa.select(AccessLogEntry).where(AccessLogEntry.account_id == account_id)
-                                 .order_by(AccessLogEntry.seq, AccessLogEntry.id)
-                                 .execution_options(yield_per=1000))
+    entries = db.session.scalars(
+        sa.select(AccessLogEntry)
+        .where(AccessLogEntry.account_id == account_id)
+        .order_by(AccessLogEntry.seq, AccessLogEntry.id)
+        .execution_options(yield_per=1000)
+    )
     try:
         return first_break(entries, head.seq if head else None, head.entry_hash if head else None)
     finally:

@@ -17,16 +17,23 @@ def clients():
 @clients.command("create")
 @click.option("--name", required=True, help="Lower-case name, e.g. mailer.")
 @click.option("--scopes", required=True, help="Comma-separated, e.g. participants:read,messages:send.")
-@click.option("--purposes", required=True, help="Comma-separated essential purposes, e.g. "
-                                                "essential.service.notifications.email.")
+@click.option(
+    "--purposes", required=True, help="Comma-separated essential purposes, e.g. essential.service.notifications.email."
+)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code of where the service runs.")
 @click.option("--dpf-certified", is_flag=True, help="The recipient is certified under the EU-US DPF.")
 @with_appcontext
 def create(name, scopes, purposes, country, dpf_certified):
     """Create a client and print its token once; only a hash of it is kept."""
     try:
-        client, token = service.create_client(name=name, scopes=scopes, purposes_granted=purposes,
-                                              country=country, dpf_certified=dpf_certified, created_by="cli")
+        client, token = service.create_client(
+            name=name,
+            scopes=scopes,
+            purposes_granted=purposes,
+            country=country,
+            dpf_certified=dpf_certified,
+            created_by="cli",
+        )
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     click.echo(f"created client {client.name}; its token (shown only now, store it in the service's secrets):")
@@ -41,9 +48,11 @@ def list_(include_organizers):
     for client in service.list_clients(include_organizers=include_organizers):
         state = "revoked" if client.revoked_at else "active"
         owner = f" organizer={client.account_id}" if client.account_id else ""
-        click.echo(f"{client.name}\t{state}\t{client.token_hint}…\tscopes={client.scopes}\t"
-                   f"purposes={client.purposes}\tcountry={client.country}"
-                   f"{' dpf' if client.dpf_certified else ''}{owner}")
+        click.echo(
+            f"{client.name}\t{state}\t{client.token_hint}…\tscopes={client.scopes}\t"
+            f"purposes={client.purposes}\tcountry={client.country}"
+            f"{' dpf' if client.dpf_certified else ''}{owner}"
+        )
 
 
 @clients.command("revoke")

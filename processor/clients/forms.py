@@ -11,8 +11,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from processor import countries, purposes
 from processor.clients.models import ORGANIZER_SCOPES
 
-SCOPE_LABELS = {"participants:read": "Read participants", "messages:send": "Send instructed messages",
-                "audit:read": "Read my access log"}
+SCOPE_LABELS = {
+    "participants:read": "Read participants",
+    "messages:send": "Send instructed messages",
+    "audit:read": "Read my access log",
+}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -21,15 +24,23 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ClientForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=64)],
-                       description="Lower-case letters, digits, dot, dash or underscore, e.g. my-crm.")
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=64)],
+        description="Lower-case letters, digits, dot, dash or underscore, e.g. my-crm.",
+    )
     scopes = CheckboxesField("Scopes", choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in ORGANIZER_SCOPES])
     # Not limited to the listed choices here: the service refuses anything else with a reason.
-    purposes = CheckboxesField("Purposes", validate_choice=False,
-                               choices=[SelectChoice(p, f"{p}: {purposes.PURPOSES[p]}") for p in purposes.GRANTABLE])
-    country = SelectField("Country the client runs in", validate_choice=False,
-                          choices=[SelectChoice("", "Choose…"),
-                                   *(SelectChoice(code, name) for code, name in countries.choices())])
+    purposes = CheckboxesField(
+        "Purposes",
+        validate_choice=False,
+        choices=[SelectChoice(p, f"{p}: {purposes.PURPOSES[p]}") for p in purposes.GRANTABLE],
+    )
+    country = SelectField(
+        "Country the client runs in",
+        validate_choice=False,
+        choices=[SelectChoice("", "Choose…"), *(SelectChoice(code, name) for code, name in countries.choices())],
+    )
     dpf_certified = BooleanField("The recipient is certified under the EU-US Data Privacy Framework")
 
 

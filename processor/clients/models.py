@@ -11,8 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from processor.db_types import UTCDateTime, utcnow
 from processor.extensions import db
 
-SCOPES = ("participants:read", "participants:write", "messages:send", "audit:read", "marketing:audience",
-          "contracts:read")
+SCOPES = (
+    "participants:read",
+    "participants:write",
+    "messages:send",
+    "audit:read",
+    "marketing:audience",
+    "contracts:read",
+)
 # An organizer's own client reaches only that organizer's registries and log, never the marketing audience.
 ORGANIZER_SCOPES = ("participants:read", "messages:send", "audit:read")
 

@@ -37,38 +37,62 @@ def _split(values: Iterable[str] | str) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
-def create_client(*, name: str, scopes: Iterable[str] | str, purposes_granted: Iterable[str] | str,
-                  country: str, dpf_certified: bool = False, account_id: uuid.UUID | None = None,
-                  created_by: str) -> tuple[ServiceClient, str]:
+def create_client(
+    *,
+    name: str,
+    scopes: Iterable[str] | str,
+    purposes_granted: Iterable[str] | str,
+    country: str,
+    dpf_certified: bool = False,
+    account_id: uuid.UUID | None = None,
+    created_by: str,
+) -> tuple[ServiceClient, str]:
     """Create a client and return it with its token; the token is not stored and cannot be shown again."""
     name = (name or "").strip().lower()
     scopes = sorted(set(_split(scopes)))
     allowed_scopes = ORGANIZER_SCOPES if account_id else SCOPES
     errors = []
     if not NAME_PATTERN.match(name):
-        errors.append({"field": "name", "detail": "2-64 characters: lower-case letters, digits, dot, dash, "
-                                                  "underscore."})
+        errors.append(
+            {"field": "name", "detail": "2-64 characters: lower-case letters, digits, dot, dash, underscore."}
+        )
     if not scopes:
         errors.append({"field": "scopes", "detail": "Grant at least one scope."})
-    errors += [{"field": "scopes", "detail": f"{s} is not a scope you can grant ({', '.join(allowed_scopes)})."}
-               for s in scopes if s not in allowed_scopes]
+    errors += [
+        {"field": "scopes", "detail": f"{s} is not a scope you can grant ({', '.join(allowed_scopes)})."}
+        for s in scopes
+        if s not in allowed_scopes
+    ]
     if not countries.is_country(country):
-        errors.append({"field": "country", "detail": "Give the country the service runs in as an ISO 3166-1 "
-                                                     "alpha-2 code, e.g. DE."})
+        errors.append(
+            {
+                "field": "country",
+                "detail": "Give the country the service runs in as an ISO 3166-1 alpha-2 code, e.g. DE.",
+            }
+        )
     if errors:
         raise ValidationFailed("The client was not created.", errors=errors)
     granted = purposes.validate_grant(_split(purposes_granted))  # refuses marketing, analytics, sharing
     token = tokens.generate()
-    client = ServiceClient(name=name, account_id=account_id, token_hash=tokens.hash_token(token),
-                           token_hint=tokens.hint(token), scopes=",".join(scopes), purposes=",".join(granted),
-                           country=country.upper(), dpf_certified=bool(dpf_certified), created_by=created_by)
+    client = ServiceClient(
+        name=name,
+        account_id=account_id,
+        token_hash=tokens.hash_token(token),
+        token_hint=tokens.hint(token),
+        scopes=",".join(scopes),
+        purposes=",".join(granted),
+        country=country.upper(),
+        dpf_certified=bool(dpf_certified),
+        created_by=created_by,
+    )
     db.session.add(client)
     try:
         db.session.commit()
     except sa.exc.IntegrityError as exc:
         db.session.rollback()
-        raise Conflict("The client was not created.",
-                       errors=[{"field": "name", "detail": "A client with this name exists."}]) from exc
+        raise Conflict(
+            "The client was not created.", errors=[{"field": "name", "detail": "A client with this name exists."}]
+        ) from exc
     return client, token
 
 

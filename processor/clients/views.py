@@ -21,9 +21,14 @@ def index():
     if form.validate_on_submit():
         try:
             client, token = service.create_client(
-                name=form.name.data, scopes=form.scopes.data, purposes_granted=form.purposes.data,
-                country=form.country.data, dpf_certified=form.dpf_certified.data,
-                account_id=current_user.id, created_by=current_user.login)
+                name=form.name.data,
+                scopes=form.scopes.data,
+                purposes_granted=form.purposes.data,
+                country=form.country.data,
+                dpf_certified=form.dpf_certified.data,
+                account_id=current_user.id,
+                created_by=current_user.login,
+            )
         except PurposeRefused as exc:
             form.purposes.errors = [exc.detail]
         except ValidationFailed as exc:
@@ -36,8 +41,13 @@ def index():
             form = ClientForm(formdata=None)
     if form.errors:
         status = 400
-    return render_template("clients/index.html", form=form, token=token, revoke_form=RevokeForm(),
-                           clients=service.list_clients(current_user.id)), status
+    return render_template(
+        "clients/index.html",
+        form=form,
+        token=token,
+        revoke_form=RevokeForm(),
+        clients=service.list_clients(current_user.id),
+    ), status
 
 
 @bp.route("/<name>/revoke", methods=["POST"])

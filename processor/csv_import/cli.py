@@ -24,14 +24,28 @@ from processor.registries.models import Registry
 @click.option("--registry", "registry_id", required=True, help="The registry's id.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Judge every row and report; write nothing.")
-@click.option("--on-duplicate", type=click.Choice(("skip", "update", "fail")), default="skip", show_default=True,
-              help="What to do with a row whose email is already in the registry.")
-@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
-              help="Map a column to a field (email, first_name, ..., custom, ignore); repeatable.")
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(("skip", "update", "fail")),
+    default="skip",
+    show_default=True,
+    help="What to do with a row whose email is already in the registry.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map a column to a field (email, first_name, ..., custom, ignore); repeatable.",
+)
 @click.option("--encoding", help="Override the detected encoding (e.g. cp1250, iso-8859-2, utf-8).")
 @click.option("--delimiter", help="Override the detected delimiter: , ; | or tab.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the rejected rows, with line numbers and reasons, to this CSV file.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the rejected rows, with line numbers and reasons, to this CSV file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the outcome on stdout.")
 @with_appcontext
 def import_participants(registry_id, file, dry_run, on_duplicate, maps, encoding, delimiter, report_path, as_json):
@@ -50,21 +64,36 @@ def import_participants(registry_id, file, dry_run, on_duplicate, maps, encoding
         try:
             report = stack.enter_context(report_path.open("wb")) if report_path else None
             job, outcome = service.import_file(
-                registry, file, encoding=encoding, delimiter=delimiter, overrides=mappings.parse_overrides(maps),
-                on_duplicate=on_duplicate, dry_run=dry_run, report=report, progress_factory=_progressbar,
-                errors=spool)
+                registry,
+                file,
+                encoding=encoding,
+                delimiter=delimiter,
+                overrides=mappings.parse_overrides(maps),
+                on_duplicate=on_duplicate,
+                dry_run=dry_run,
+                report=report,
+                progress_factory=_progressbar,
+                errors=spool,
+            )
         except DomainError as exc:
             raise click.ClickException(one_line(exc)) from None
-        result = {**outcome.summary(), "error_count": outcome.error_count, "encoding": job.detected.encoding,
-                  "delimiter": job.detected.delimiter, "mapping": dict(zip(job.header, job.mapping, strict=True)),
-                  "dry_run": dry_run}
+        result = {
+            **outcome.summary(),
+            "error_count": outcome.error_count,
+            "encoding": job.detected.encoding,
+            "delimiter": job.detected.delimiter,
+            "mapping": dict(zip(job.header, job.mapping, strict=True)),
+            "dry_run": dry_run,
+        }
         if spool is not None:
             _echo_json(result, spool)
             return
     verb = "would be" if dry_run else "were"
-    click.echo(f"{ENCODING_LABELS.get(job.detected.encoding, job.detected.encoding)}, delimiter "
-               f"{job.detected.delimiter!r}: {result['created']} {verb} created, {result['updated']} updated, "
-               f"{result['skipped']} skipped, {outcome.error_count} rows rejected.")
+    click.echo(
+        f"{ENCODING_LABELS.get(job.detected.encoding, job.detected.encoding)}, delimiter "
+        f"{job.detected.delimiter!r}: {result['created']} {verb} created, {result['updated']} updated, "
+        f"{result['skipped']} skipped, {outcome.error_count} rows rejected."
+    )
     for error in outcome.first_errors[:20]:
         click.echo(f"  line {error['line']}: {error['column'] + ': ' if error['column'] else ''}{error['reason']}")
 

@@ -25,16 +25,27 @@ CENTRAL_COUNTRIES = frozenset({"PL", "CZ", "SK", "HU", "SI", "HR", "RO", "BA", "
 # Code pages charset-normalizer may propose when none of the above reads cleanly.
 FALLBACK = ("cp1257", "iso8859_13", "cp852", "mac_latin2", "iso8859_1")
 ENCODING_LABELS = {
-    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1250": "Windows-1250 (Central European)",
-    "iso8859_2": "ISO-8859-2 (Latin-2)", "cp1252": "Windows-1252 (Western European)",
-    "iso8859_15": "ISO-8859-15 (Latin-9)", "cp1257": "Windows-1257 (Baltic)", "iso8859_13": "ISO-8859-13",
-    "cp852": "DOS Latin-2 (CP852)", "mac_latin2": "Mac Central European", "iso8859_1": "ISO-8859-1 (Latin-1)",
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16": "UTF-16",
+    "cp1250": "Windows-1250 (Central European)",
+    "iso8859_2": "ISO-8859-2 (Latin-2)",
+    "cp1252": "Windows-1252 (Western European)",
+    "iso8859_15": "ISO-8859-15 (Latin-9)",
+    "cp1257": "Windows-1257 (Baltic)",
+    "iso8859_13": "ISO-8859-13",
+    "cp852": "DOS Latin-2 (CP852)",
+    "mac_latin2": "Mac Central European",
+    "iso8859_1": "ISO-8859-1 (Latin-1)",
 }
 
 # File signatures of what organizers upload by mistake, and what to tell them.
 SIGNATURES = (
-    (b"PK\x03\x04", "This is a ZIP archive (an .xlsx workbook is one), not a CSV file. "
-                    "In Excel choose File > Save As > CSV, then upload that file."),
+    (
+        b"PK\x03\x04",
+        "This is a ZIP archive (an .xlsx workbook is one), not a CSV file. "
+        "In Excel choose File > Save As > CSV, then upload that file.",
+    ),
     (b"PK\x05\x06", "This is an empty ZIP archive, not a CSV file."),
     (b"\xd0\xcf\x11\xe0", "This is an Excel 97-2003 workbook (.xls), not a CSV file. Save it as CSV first."),
     (b"\x89PNG", "This is a PNG image, not a CSV file."),
@@ -65,8 +76,9 @@ class Detected:
     sep_line: bool  # an Excel "sep=;" first line, to be skipped
 
 
-def detect(open_file: Opener, *, country: str | None = None, encoding: str | None = None,
-           delimiter: str | None = None) -> Detected:
+def detect(
+    open_file: Opener, *, country: str | None = None, encoding: str | None = None, delimiter: str | None = None
+) -> Detected:
     """Detect the encoding (or check the override) and the delimiter, reading the file as a stream."""
     with open_file() as stream:
         head = stream.read(8)
@@ -128,8 +140,9 @@ def detect_encoding(open_file: Opener, *, country: str | None = None) -> str:
     if scored and min(scored)[0] == 0:
         return min(scored)[2]
     proposed = from_bytes(sample, cp_isolation=list(preferred + FALLBACK)).best()
-    if proposed is not None and codecs.lookup(proposed.encoding).name in {codecs.lookup(n).name for n in
-                                                                            preferred + FALLBACK}:
+    if proposed is not None and codecs.lookup(proposed.encoding).name in {
+        codecs.lookup(n).name for n in preferred + FALLBACK
+    }:
         return codecs.lookup(proposed.encoding).name
     if scored:
         return min(scored)[2]

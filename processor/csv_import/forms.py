@@ -13,17 +13,22 @@ from processor.csv_import.mapping import CUSTOM, FIELD_LABELS, FIELDS, IGNORE
 AUTOMATIC = SelectChoice("", "Detect automatically")
 ENCODING_CHOICES = [SelectChoice(name, label) for name, label in ENCODING_LABELS.items()]
 DELIMITER_CHOICES = [SelectChoice(d, name.capitalize()) for d, name in DELIMITER_NAMES.items()]
-DUPLICATE_CHOICES = [SelectChoice("skip", "Skip them (keep what is stored)"),
-                     SelectChoice("update", "Update them with the file's values"),
-                     SelectChoice("fail", "Report them as errors")]
+DUPLICATE_CHOICES = [
+    SelectChoice("skip", "Skip them (keep what is stored)"),
+    SelectChoice("update", "Update them with the file's values"),
+    SelectChoice("fail", "Report them as errors"),
+]
 TARGET_CHOICES = [SelectChoice(field, FIELD_LABELS[field]) for field in (*FIELDS, CUSTOM, IGNORE)]
 
 
 class UploadForm(FlaskForm):
     registry = SelectField("Registry", choices=[])
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")],
-                     description="Exported from Excel, Google Sheets, Zoom, Eventbrite, ClickMeeting, Mailchimp or "
-                                 "HubSpot. At most 50 MB.")
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose a CSV file.")],
+        description="Exported from Excel, Google Sheets, Zoom, Eventbrite, ClickMeeting, Mailchimp or "
+        "HubSpot. At most 50 MB.",
+    )
     encoding = SelectField("Encoding", choices=[AUTOMATIC, *ENCODING_CHOICES], default="")
     delimiter = SelectField("Delimiter", choices=[AUTOMATIC, *DELIMITER_CHOICES], default="")
 
@@ -38,12 +43,16 @@ def mapping_form(imp):
     class MappingForm(FlaskForm):
         encoding = SelectField("Encoding", choices=ENCODING_CHOICES, default=imp.encoding)
         delimiter = SelectField("Delimiter", choices=DELIMITER_CHOICES, default=imp.delimiter)
-        on_duplicate = SelectField("Participants already in the registry", choices=DUPLICATE_CHOICES,
-                                   default=imp.on_duplicate)
+        on_duplicate = SelectField(
+            "Participants already in the registry", choices=DUPLICATE_CHOICES, default=imp.on_duplicate
+        )
 
     for index, (name, target) in enumerate(zip(imp.header, imp.mapping, strict=True)):
-        setattr(MappingForm, f"column_{index}", SelectField(name or f"Column {index + 1}", choices=TARGET_CHOICES,
-                                                             default=target))
+        setattr(
+            MappingForm,
+            f"column_{index}",
+            SelectField(name or f"Column {index + 1}", choices=TARGET_CHOICES, default=target),
+        )
     form = MappingForm()
     form.columns = [form[f"column_{index}"] for index in range(len(imp.header))]
     return form

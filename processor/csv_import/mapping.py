@@ -12,39 +12,127 @@ CUSTOM, IGNORE = "custom", "ignore"
 ATTENDANCE_FIELDS = ("registered_at", "joined_at", "left_at", "minutes_attended")
 FIELDS = PARTICIPANT_FIELDS + ATTENDANCE_FIELDS
 FIELD_LABELS = {
-    "email": "Email", "first_name": "First name", "last_name": "Last name", "phone": "Phone",
-    "company": "Company", "job_title": "Job title", "country": "Country",
+    "email": "Email",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "phone": "Phone",
+    "company": "Company",
+    "job_title": "Job title",
+    "country": "Country",
     "registered_at": "Registered at (date and time, UTC unless given)",
     "joined_at": "Joined at (date and time, UTC unless given)",
-    "left_at": "Left at (date and time, UTC unless given)", "minutes_attended": "Minutes attended",
-    CUSTOM: "Custom field (named after the column)", IGNORE: "Ignore this column",
+    "left_at": "Left at (date and time, UTC unless given)",
+    "minutes_attended": "Minutes attended",
+    CUSTOM: "Custom field (named after the column)",
+    IGNORE: "Ignore this column",
 }
 
 # Header variants in English and Polish, and the export headers of Zoom, Eventbrite, ClickMeeting, Mailchimp and
 # HubSpot (registration and attendee reports, audience and contact exports). Compared after `header_key`.
 ALIASES = {
-    "email": ["Email", "E-mail", "Email Address", "E-mail address", "Mail", "Adres e-mail", "Adres email",
-              "Attendee email", "Participant email", "User email", "Email (Original)", "Contact email",
-              "Registrant email", "Adres poczty elektronicznej", "Poczta e-mail"],
-    "first_name": ["First name", "Firstname", "Given name", "Forename", "Imię", "Imie", "FNAME",
-                   "Attendee first name", "Registrant first name", "Contact first name"],
-    "last_name": ["Last name", "Lastname", "Surname", "Family name", "Nazwisko", "LNAME", "Attendee last name",
-                  "Registrant last name", "Contact last name"],
-    "phone": ["Phone", "Phone number", "Telephone", "Mobile", "Mobile phone", "Mobile phone number", "Cell phone",
-              "Work phone", "Home phone", "Telefon", "Nr telefonu", "Numer telefonu", "Telefon komórkowy", "Tel",
-              "Tel.", "Phone Number (Original)", "PHONE"],
-    "company": ["Company", "Company name", "Organization", "Organisation", "Organization name", "Firma",
-                "Nazwa firmy", "Organizacja", "Instytucja", "Employer", "Associated company", "COMPANY"],
-    "job_title": ["Job title", "Title", "Position", "Job position", "Role", "Stanowisko", "Funkcja",
-                  "Job Title (Original)"],
-    "country": ["Country", "Country/Region", "Country / Region", "Country/Region Name", "Country code", "Kraj",
-                "Państwo", "COUNTRY"],
-    "registered_at": ["Registration time", "Registered at", "Registration date", "Order date",
-                      "Data rejestracji"],
+    "email": [
+        "Email",
+        "E-mail",
+        "Email Address",
+        "E-mail address",
+        "Mail",
+        "Adres e-mail",
+        "Adres email",
+        "Attendee email",
+        "Participant email",
+        "User email",
+        "Email (Original)",
+        "Contact email",
+        "Registrant email",
+        "Adres poczty elektronicznej",
+        "Poczta e-mail",
+    ],
+    "first_name": [
+        "First name",
+        "Firstname",
+        "Given name",
+        "Forename",
+        "Imię",
+        "Imie",
+        "FNAME",
+        "Attendee first name",
+        "Registrant first name",
+        "Contact first name",
+    ],
+    "last_name": [
+        "Last name",
+        "Lastname",
+        "Surname",
+        "Family name",
+        "Nazwisko",
+        "LNAME",
+        "Attendee last name",
+        "Registrant last name",
+        "Contact last name",
+    ],
+    "phone": [
+        "Phone",
+        "Phone number",
+        "Telephone",
+        "Mobile",
+        "Mobile phone",
+        "Mobile phone number",
+        "Cell phone",
+        "Work phone",
+        "Home phone",
+        "Telefon",
+        "Nr telefonu",
+        "Numer telefonu",
+        "Telefon komórkowy",
+        "Tel",
+        "Tel.",
+        "Phone Number (Original)",
+        "PHONE",
+    ],
+    "company": [
+        "Company",
+        "Company name",
+        "Organization",
+        "Organisation",
+        "Organization name",
+        "Firma",
+        "Nazwa firmy",
+        "Organizacja",
+        "Instytucja",
+        "Employer",
+        "Associated company",
+        "COMPANY",
+    ],
+    "job_title": [
+        "Job title",
+        "Title",
+        "Position",
+        "Job position",
+        "Role",
+        "Stanowisko",
+        "Funkcja",
+        "Job Title (Original)",
+    ],
+    "country": [
+        "Country",
+        "Country/Region",
+        "Country / Region",
+        "Country/Region Name",
+        "Country code",
+        "Kraj",
+        "Państwo",
+        "COUNTRY",
+    ],
+    "registered_at": ["Registration time", "Registered at", "Registration date", "Order date", "Data rejestracji"],
     "joined_at": ["Join time", "Joined at", "Data dołączenia"],
     "left_at": ["Leave time", "Left at", "Data opuszczenia"],
-    "minutes_attended": ["Duration (minutes)", "Time in session (minutes)", "Minutes attended",
-                         "Attendance duration (minutes)", "Czas uczestnictwa (min)"],
+    "minutes_attended": [
+        "Duration (minutes)",
+        "Time in session (minutes)",
+        "Minutes attended",
+        "Attendance duration (minutes)",
+        "Czas uczestnictwa (min)",
+    ],
 }
 
 
@@ -91,8 +179,9 @@ def apply_overrides(header: list[str], mapping: list[str], overrides: dict[str, 
     mapping = list(mapping)
     keys = [header_key(name) for name in header]
     for column, target in overrides.items():
-        matches = [i for i, name in enumerate(header) if name == column] or \
-                  [i for i, key in enumerate(keys) if key == header_key(column)]
+        matches = [i for i, name in enumerate(header) if name == column] or [
+            i for i, key in enumerate(keys) if key == header_key(column)
+        ]
         if not matches:
             raise ValidationFailed(f"--map names a column the file does not have: {column[:60]!r}.")
         for index in matches:
@@ -111,8 +200,9 @@ def check(header: list[str], mapping: list[str]) -> list[str]:
         elif target == CUSTOM and not name.strip():
             problems.append("a column without a header cannot become a custom field")
         elif target == CUSTOM and len(name.strip()) > FIELD_LIMITS["custom_field_name"]:
-            problems.append(f"column {name[:60]!r}: a custom field name has at most "
-                            f"{FIELD_LIMITS['custom_field_name']} characters")
+            problems.append(
+                f"column {name[:60]!r}: a custom field name has at most {FIELD_LIMITS['custom_field_name']} characters"
+            )
     for field in FIELDS:
         if mapping.count(field) > 1:
             problems.append(f"{FIELD_LABELS[field]} is mapped from more than one column")
@@ -121,8 +211,10 @@ def check(header: list[str], mapping: list[str]) -> list[str]:
     if mapping.count(CUSTOM) > MAX_CUSTOM_FIELDS:
         problems.append(f"at most {MAX_CUSTOM_FIELDS} custom fields")
     if problems:
-        raise ValidationFailed("The column mapping cannot be used: " + "; ".join(problems) + ".",
-                               errors=[{"field": "mapping", "detail": p} for p in problems])
+        raise ValidationFailed(
+            "The column mapping cannot be used: " + "; ".join(problems) + ".",
+            errors=[{"field": "mapping", "detail": p} for p in problems],
+        )
     return mapping
 
 

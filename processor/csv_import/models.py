@@ -23,16 +23,19 @@ class Import(db.Model):
 
     __tablename__ = "imports"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('uploaded', 'planning', 'planned', 'committing', 'committed', 'failed', "
-                           "'discarded')", name="status"),
+        sa.CheckConstraint(
+            "status IN ('uploaded', 'planning', 'planned', 'committing', 'committed', 'failed', 'discarded')",
+            name="status",
+        ),
         sa.CheckConstraint("on_duplicate IN ('skip', 'update', 'fail')", name="on_duplicate"),
         sa.Index("ix_imports_account_created", "account_id", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"))
-    registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"),
-                                                   index=True)
+    registry_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str] = mapped_column(sa.String(8), default="web")
     status: Mapped[str] = mapped_column(sa.String(12), default="uploaded")
     file_sha256: Mapped[str] = mapped_column(sa.String(64))
@@ -59,8 +62,12 @@ class Import(db.Model):
 
     @property
     def counts(self) -> dict:
-        return {"created": self.created or 0, "updated": self.updated or 0, "skipped": self.skipped or 0,
-                "errors": self.errors or 0}
+        return {
+            "created": self.created or 0,
+            "updated": self.updated or 0,
+            "skipped": self.skipped or 0,
+            "errors": self.errors or 0,
+        }
 
 
 class SavedMapping(db.Model):

@@ -71,8 +71,14 @@ class Tally:
         return self._digest.hexdigest()
 
 
-def verdicts(job: Job, *, keys: SealingKeys, existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]],
-             encrypt: bool = False, batch_size: int | None = None) -> Iterator[list[Verdict]]:
+def verdicts(
+    job: Job,
+    *,
+    keys: SealingKeys,
+    existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]],
+    encrypt: bool = False,
+    batch_size: int | None = None,
+) -> Iterator[list[Verdict]]:
     """Judge the file's data rows in batches; `keys` index (and, when `encrypt`, seal) them, `existing` finds
     the blind indexes already in the registry."""
     columns = mappings.columns_of(job.header, job.mapping)
@@ -83,14 +89,21 @@ def verdicts(job: Job, *, keys: SealingKeys, existing: Callable[[list[bytes]], d
         while batch := list(itertools.islice(rows, batch_size or BATCH)):
             yield [Verdict(row.line, row.cells) for row in batch], [row.cells for row in batch]
 
-    recipe = Recipe(job.header, job.mapping, job.limits, job.default_region,
-                    keep_clean=encrypt and job.on_duplicate == "update")
+    recipe = Recipe(
+        job.header, job.mapping, job.limits, job.default_region, keep_clean=encrypt and job.on_duplicate == "update"
+    )
     with _SeenEmails() as seen:
         for judged, batch in prepared(batches(), recipe, keys, encrypt, job.workers):
             for verdict, (errors, index, sealed, names) in zip(judged, batch.results, strict=True):
                 if errors:
-                    verdict.errors = [{"line": verdict.line, "column": columns.get(e.get("field"), e.get(
-                        "field", "")), "reason": e["detail"]} for e in errors]
+                    verdict.errors = [
+                        {
+                            "line": verdict.line,
+                            "column": columns.get(e.get("field"), e.get("field", "")),
+                            "reason": e["detail"],
+                        }
+                        for e in errors
+                    ]
                 else:
                     verdict.index, verdict.sealed, verdict.custom_names = index, sealed, names
             _decide_duplicates([v for v in judged if v.index is not None], job, columns, seen, existing)
@@ -102,8 +115,13 @@ def verdicts(job: Job, *, keys: SealingKeys, existing: Callable[[list[bytes]], d
             yield judged
 
 
-def _decide_duplicates(valid: list[Verdict], job: Job, columns: dict[str, str], seen: _SeenEmails,
-                       existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]]) -> None:
+def _decide_duplicates(
+    valid: list[Verdict],
+    job: Job,
+    columns: dict[str, str],
+    seen: _SeenEmails,
+    existing: Callable[[list[bytes]], dict[bytes, uuid.UUID]],
+) -> None:
     email_column = columns.get("email", "")
     earlier = seen.add([(v.index, v.line) for v in valid])
     fresh = [v for v in valid if v.index not in earlier or earlier[v.index] == v.line]
@@ -133,8 +151,10 @@ class _SeenEmails:
     def __enter__(self) -> _SeenEmails:
         self._file = tempfile.NamedTemporaryFile(suffix=".sqlite3")
         self._db = sqlite3.connect(self._file.name)
-        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
-                               "CREATE TABLE seen (ix BLOB PRIMARY KEY, line INTEGER) WITHOUT ROWID;")
+        self._db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
+            "CREATE TABLE seen (ix BLOB PRIMARY KEY, line INTEGER) WITHOUT ROWID;"
+        )
         return self
 
     def __exit__(self, *exc) -> None:

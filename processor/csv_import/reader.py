@@ -25,10 +25,12 @@ class Limits:
     @classmethod
     def from_config(cls) -> Limits:
         config = current_app.config
-        return cls(max_bytes=config.get("IMPORT_MAX_BYTES", cls.max_bytes),
-                   max_rows=config.get("IMPORT_MAX_ROWS", cls.max_rows),
-                   max_columns=config.get("IMPORT_MAX_COLUMNS", cls.max_columns),
-                   max_field=config.get("IMPORT_MAX_FIELD", cls.max_field))
+        return cls(
+            max_bytes=config.get("IMPORT_MAX_BYTES", cls.max_bytes),
+            max_rows=config.get("IMPORT_MAX_ROWS", cls.max_rows),
+            max_columns=config.get("IMPORT_MAX_COLUMNS", cls.max_columns),
+            max_field=config.get("IMPORT_MAX_FIELD", cls.max_field),
+        )
 
     @property
     def max_line(self) -> int:
@@ -54,7 +56,7 @@ class RowReader:
     def count(self) -> int:
         """The number of data rows, every file-level limit applied: what iterating yields after the header, without
         building the rows (the cheap first pass over a file)."""
-        with self._parsed() as (reader, lines):
+        with self._parsed() as (reader, _lines):
             rows = filter(_carries_something, reader)
             first = next(rows, None)
             if first is not None:
@@ -78,8 +80,10 @@ class RowReader:
                 raise FileRefused(f"Line {lines.number}: the file is not valid CSV ({_csv_reason(exc)}).") from None
             except UnicodeDecodeError:
                 # The decoder reads ahead, so the line is only approximate.
-                raise FileRefused(f"The file is not valid {self._detected.encoding} (near line {lines.number + 1}); "
-                                  "choose another encoding.") from None
+                raise FileRefused(
+                    f"The file is not valid {self._detected.encoding} (near line {lines.number + 1}); "
+                    "choose another encoding."
+                ) from None
 
     def header(self) -> list[str]:
         """Return the header row (cells trimmed), refusing files without one or without data rows."""
@@ -151,8 +155,10 @@ class _BoundedLines:
             raise StopIteration
         self.number += 1
         if len(line) > self._limit:
-            raise FileRefused(f"Line {self.number} is longer than {self._limit:,} characters: this is not a "
-                              "participant list (or a quote is never closed).")
+            raise FileRefused(
+                f"Line {self.number} is longer than {self._limit:,} characters: this is not a "
+                "participant list (or a quote is never closed)."
+            )
         return line
 
 

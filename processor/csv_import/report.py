@@ -55,8 +55,12 @@ class ErrorSpool:
         self.count = 0
 
     def add(self, verdicts: list[Verdict]) -> None:
-        lines = [json.dumps(error, ensure_ascii=False).encode() + b"\n" for verdict in verdicts
-                 if verdict.action == "error" for error in verdict.errors]
+        lines = [
+            json.dumps(error, ensure_ascii=False).encode() + b"\n"
+            for verdict in verdicts
+            if verdict.action == "error"
+            for error in verdict.errors
+        ]
         self._file.writelines(lines)
         self.count += len(lines)
 

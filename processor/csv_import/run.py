@@ -32,8 +32,10 @@ class FileChanged(Conflict):
 
 class PlanChanged(Conflict):
     def __init__(self):
-        super().__init__("The registry changed since the dry run, so the import would not do what the dry run "
-                         "showed. Nothing was imported: run the dry run again.")
+        super().__init__(
+            "The registry changed since the dry run, so the import would not do what the dry run "
+            "showed. Nothing was imported: run the dry run again."
+        )
 
 
 @dataclass
@@ -44,8 +46,12 @@ class Outcome:
 
     def summary(self) -> dict:
         counts = self.tally.counts
-        return {"created": counts["create"], "updated": counts["update"], "skipped": counts["skip"],
-                "errors": self.first_errors}
+        return {
+            "created": counts["create"],
+            "updated": counts["update"],
+            "skipped": counts["skip"],
+            "errors": self.first_errors,
+        }
 
 
 def file_sha256(open_file: Opener) -> str:
@@ -61,33 +67,54 @@ def count_rows(job: Job) -> int:
     return RowReader(job.open_file, job.detected, job.limits).count()
 
 
-def dry_run(job: Job, registry: Registry, *, report: ErrorReport | None = None, total: int = 0,
-            progress: Progress | None = None) -> Outcome:
+def dry_run(
+    job: Job, registry: Registry, *, report: ErrorReport | None = None, total: int = 0, progress: Progress | None = None
+) -> Outcome:
     """Judge every row against the registry as it is now; write nothing but the error report."""
     connection = db.session.connection()
     outcome = Outcome(Tally())
     with _long_lived_spared():
-        for batch in verdicts(job, keys=keys_for(connection, registry.account_id).sealing_keys(),
-                              existing=_finder(connection, registry)):
+        for batch in verdicts(
+            job, keys=keys_for(connection, registry.account_id).sealing_keys(), existing=_finder(connection, registry)
+        ):
             _account(outcome, batch, report, total, progress)
     return outcome
 
 
-def commit(job: Job, registry: Registry, *, import_id, expected_digest: str | None = None,
-           report: ErrorReport | None = None, total: int = 0, progress: Progress | None = None,
-           finish: Callable[[sa.Connection, Outcome], None] | None = None) -> Outcome:
+def commit(
+    job: Job,
+    registry: Registry,
+    *,
+    import_id,
+    expected_digest: str | None = None,
+    report: ErrorReport | None = None,
+    total: int = 0,
+    progress: Progress | None = None,
+    finish: Callable[[sa.Connection, Outcome], None] | None = None,
+) -> Outcome:
     """Judge and write every row in ONE transaction; any failure (or a plan that differs) rolls it all back."""
     outcome = Outcome(Tally())
     with db.engine.begin() as connection, _page_cache(connection), _long_lived_spared():
-        for batch in verdicts(job, keys=keys_for(connection, registry.account_id).sealing_keys(), encrypt=True,
-                              existing=_finder(connection, registry)):
+        for batch in verdicts(
+            job,
+            keys=keys_for(connection, registry.account_id).sealing_keys(),
+            encrypt=True,
+            existing=_finder(connection, registry),
+        ):
             creates = [verdict for verdict in batch if verdict.action == "create"]
-            updates = [(verdict.existing_id, _update_fields(verdict, job)) for verdict in batch
-                       if verdict.action == "update"]
+            updates = [
+                (verdict.existing_id, _update_fields(verdict, job)) for verdict in batch if verdict.action == "update"
+            ]
             if creates or updates:
-                registries.write_participants(connection, registry, sealed=[v.sealed for v in creates],
-                                              custom_names={n for v in creates for n in v.custom_names},
-                                              updates=updates, source="import", import_id=import_id)
+                registries.write_participants(
+                    connection,
+                    registry,
+                    sealed=[v.sealed for v in creates],
+                    custom_names={n for v in creates for n in v.custom_names},
+                    updates=updates,
+                    source="import",
+                    import_id=import_id,
+                )
             _account(outcome, batch, report, total, progress)
         if expected_digest is not None and outcome.tally.digest != expected_digest:
             raise PlanChanged()
@@ -96,8 +123,9 @@ def commit(job: Job, registry: Registry, *, import_id, expected_digest: str | No
     return outcome
 
 
-def _account(outcome: Outcome, batch: list[Verdict], report: ErrorReport | None, total: int,
-             progress: Progress | None) -> None:
+def _account(
+    outcome: Outcome, batch: list[Verdict], report: ErrorReport | None, total: int, progress: Progress | None
+) -> None:
     outcome.tally.add(batch)
     for verdict in batch:
         if verdict.action == "error":
@@ -160,9 +188,7 @@ def _finder(connection: sa.Connection, registry: Registry) -> Callable[[list[byt
 def _update_fields(verdict: Verdict, job: Job) -> dict:
     """An update changes only the mapped fields the row gives a value for; empty cells keep what is stored."""
     mapped = set(job.mapping)
-    changes = {name: value for name, value in verdict.clean.items()
-               if name in mapped and value not in (None, "", {})}
+    changes = {name: value for name, value in verdict.clean.items() if name in mapped and value not in (None, "", {})}
     if verdict.clean.get("custom_fields"):
         changes["custom_fields"] = verdict.clean["custom_fields"]
     return changes
-

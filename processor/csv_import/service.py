@@ -34,12 +34,14 @@ class ImportNotFound(NotFound):
         super().__init__("No such import.")
 
 
-def start(account: Account, registry: Registry, stream: BinaryIO, *, encoding: str | None = None,
-          delimiter: str | None = None) -> Import:
+def start(
+    account: Account, registry: Registry, stream: BinaryIO, *, encoding: str | None = None, delimiter: str | None = None
+) -> Import:
     """Keep the upload (encrypted), detect its format and header, and propose a mapping."""
     limits = Limits.from_config()
-    imp = Import(id=uuid.uuid4(), account_id=account.id, registry_id=registry.id, channel="web",
-                 file_key=files.new_key())
+    imp = Import(
+        id=uuid.uuid4(), account_id=account.id, registry_id=registry.id, channel="web", file_key=files.new_key()
+    )
     imp.file_size, imp.file_sha256 = files.store_upload(imp, stream, limits.max_bytes)
     try:
         _detect_into(imp, account, encoding=encoding, delimiter=delimiter)
@@ -60,8 +62,11 @@ def _detect_into(imp: Import, account: Account, *, encoding: str | None, delimit
 
 
 def saved_mapping(registry_id: uuid.UUID, header: list[str]) -> list[str] | None:
-    saved = db.session.scalar(sa.select(SavedMapping).where(
-        SavedMapping.registry_id == registry_id, SavedMapping.header_digest == mappings.header_digest(header)))
+    saved = db.session.scalar(
+        sa.select(SavedMapping).where(
+            SavedMapping.registry_id == registry_id, SavedMapping.header_digest == mappings.header_digest(header)
+        )
+    )
     if saved is None or len(saved.mapping) != len(header):
         return None
     return list(saved.mapping)
@@ -69,8 +74,9 @@ def saved_mapping(registry_id: uuid.UUID, header: list[str]) -> list[str] | None
 
 def save_mapping(registry_id: uuid.UUID, header: list[str], mapping: list[str]) -> None:
     digest = mappings.header_digest(header)
-    saved = db.session.scalar(sa.select(SavedMapping).where(
-        SavedMapping.registry_id == registry_id, SavedMapping.header_digest == digest))
+    saved = db.session.scalar(
+        sa.select(SavedMapping).where(SavedMapping.registry_id == registry_id, SavedMapping.header_digest == digest)
+    )
     if saved is None:
         db.session.add(SavedMapping(registry_id=registry_id, header_digest=digest, mapping=list(mapping)))
     else:
@@ -90,16 +96,26 @@ def get_import(account_id: uuid.UUID, import_id) -> Import:
 
 def list_imports(account_id: uuid.UUID, limit: int = 50) -> list[Import]:
     purge_expired()
-    return list(db.session.scalars(sa.select(Import).where(Import.account_id == account_id)
-                                   .order_by(Import.created_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(Import).where(Import.account_id == account_id).order_by(Import.created_at.desc()).limit(limit)
+        )
+    )
 
 
 def registry_of(imp: Import) -> Registry:
     return registries.get_registry(imp.account_id, imp.registry_id)
 
 
-def change_options(imp: Import, account: Account, *, mapping: list[str], on_duplicate: str,
-                   encoding: str | None = None, delimiter: str | None = None) -> Import:
+def change_options(
+    imp: Import,
+    account: Account,
+    *,
+    mapping: list[str],
+    on_duplicate: str,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Import:
     """Change the encoding, delimiter, mapping or duplicate rule; any change calls for a new dry run."""
     _require(imp, ("uploaded", "planned", "failed"))
     if on_duplicate not in ON_DUPLICATE:
@@ -115,8 +131,16 @@ def change_options(imp: Import, account: Account, *, mapping: list[str], on_dupl
 
 
 def job_for(imp: Import, account: Account, rows: int = 0) -> Job:
-    return Job(files.upload_opener(imp), Detected(imp.encoding, imp.delimiter, imp.sep_line), list(imp.header),
-               list(imp.mapping), imp.on_duplicate, Limits.from_config(), account.country, workers_for(rows))
+    return Job(
+        files.upload_opener(imp),
+        Detected(imp.encoding, imp.delimiter, imp.sep_line),
+        list(imp.header),
+        list(imp.mapping),
+        imp.on_duplicate,
+        Limits.from_config(),
+        account.country,
+        workers_for(rows),
+    )
 
 
 def start_workers_early(size: int) -> None:
@@ -140,8 +164,13 @@ def preview(imp: Import, account: Account, rows: int = 5) -> list[dict]:
     for row in reader:
         raw = mappings.raw_participant(row.cells, job.header, job.mapping)
         try:
-            shown.append({"line": row.line, "values": normalize_participant(raw, default_region=job.default_region),
-                          "errors": []})
+            shown.append(
+                {
+                    "line": row.line,
+                    "values": normalize_participant(raw, default_region=job.default_region),
+                    "errors": [],
+                }
+            )
         except ValidationFailed as exc:
             shown.append({"line": row.line, "values": {}, "errors": [e["detail"] for e in exc.errors]})
         if len(shown) >= rows:
@@ -177,9 +206,15 @@ def commit(imp: Import, account: Account, progress: run.Progress | None = None) 
     if run.file_sha256(files.upload_opener(imp)) != imp.file_sha256:
         raise run.FileChanged()
     job = job_for(imp, account, imp.rows_total or 0)
-    run.commit(job, registry_of(imp), import_id=imp.id, expected_digest=imp.plan_digest,
-                         total=imp.rows_total or 0, progress=progress,
-                         finish=lambda connection, outcome: _finish(connection, imp, outcome))
+    run.commit(
+        job,
+        registry_of(imp),
+        import_id=imp.id,
+        expected_digest=imp.plan_digest,
+        total=imp.rows_total or 0,
+        progress=progress,
+        finish=lambda connection, outcome: _finish(connection, imp, outcome),
+    )
     db.session.refresh(imp)
     files.delete_upload(imp)
     return imp
@@ -188,9 +223,19 @@ def commit(imp: Import, account: Account, progress: run.Progress | None = None) 
 def _finish(connection: sa.Connection, imp: Import, outcome: run.Outcome) -> None:
     """Mark the import committed in the same transaction as its rows, so both happen or neither."""
     counts = outcome.tally.counts
-    connection.execute(sa.update(imports).where(imports.c.id == imp.id).values(
-        status="committed", committed_at=utcnow(), created=counts["create"], updated=counts["update"],
-        skipped=counts["skip"], errors=counts["error"], rows_total=outcome.tally.rows))
+    connection.execute(
+        sa.update(imports)
+        .where(imports.c.id == imp.id)
+        .values(
+            status="committed",
+            committed_at=utcnow(),
+            created=counts["create"],
+            updated=counts["update"],
+            skipped=counts["skip"],
+            errors=counts["error"],
+            rows_total=outcome.tally.rows,
+        )
+    )
 
 
 def _record(imp: Import, outcome: run.Outcome) -> None:
@@ -202,8 +247,11 @@ def _record(imp: Import, outcome: run.Outcome) -> None:
 def fail(imp_id: uuid.UUID, reason: str) -> None:
     """Record why a dry run or commit stopped (its own transaction; the import's rows were rolled back)."""
     db.session.rollback()
-    db.session.execute(sa.update(imports).where(imports.c.id == imp_id, imports.c.status.in_(
-        ("planning", "committing", "uploaded", "planned"))).values(status="failed", failure=reason[:500]))
+    db.session.execute(
+        sa.update(imports)
+        .where(imports.c.id == imp_id, imports.c.status.in_(("planning", "committing", "uploaded", "planned")))
+        .values(status="failed", failure=reason[:500])
+    )
     db.session.commit()
 
 
@@ -215,8 +263,11 @@ def mark(imp: Import, status: str) -> None:
 def claim(imp: Import, step: str, status: str) -> None:
     """Move the import to `status` only if it is still ready for `step`: of two clicks, one wins."""
     _require(imp, STEP_FROM[step])
-    claimed = db.session.execute(sa.update(imports).where(imports.c.id == imp.id, imports.c.status.in_(
-        STEP_FROM[step])).values(status=status, failure=None)).rowcount
+    claimed = db.session.execute(
+        sa.update(imports)
+        .where(imports.c.id == imp.id, imports.c.status.in_(STEP_FROM[step]))
+        .values(status=status, failure=None)
+    ).rowcount
     db.session.commit()
     db.session.refresh(imp)
     if claimed != 1:
@@ -237,8 +288,15 @@ def discard(imp: Import) -> None:
 def purge_expired(now: dt.datetime | None = None) -> int:
     """Delete files (and keys) of imports older than IMPORT_FILE_HOURS: uploads and error files hold personal data."""
     cutoff = (now or utcnow()) - dt.timedelta(hours=current_app.config.get("IMPORT_FILE_HOURS", 24))
-    old = list(db.session.scalars(sa.select(Import).where(Import.file_key.is_not(None), Import.created_at < cutoff,
-                                                          Import.status.not_in(("planning", "committing")))))
+    old = list(
+        db.session.scalars(
+            sa.select(Import).where(
+                Import.file_key.is_not(None),
+                Import.created_at < cutoff,
+                Import.status.not_in(("planning", "committing")),
+            )
+        )
+    )
     for imp in old:
         files.delete_all(imp)
         imp.file_key = None
@@ -256,19 +314,28 @@ def _require(imp: Import, statuses: tuple[str, ...]) -> None:
         raise Conflict(f"This import is {imp.status}; that step is not possible now.")
 
 
-
-def import_file(registry: Registry, path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-                overrides: dict[str, str] | None = None, on_duplicate: str = "skip", dry_run: bool = False,
-                report: BinaryIO | None = None, progress_factory=None,
-                errors: Sink | None = None) -> tuple[Job, run.Outcome]:
+def import_file(
+    registry: Registry,
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    overrides: dict[str, str] | None = None,
+    on_duplicate: str = "skip",
+    dry_run: bool = False,
+    report: BinaryIO | None = None,
+    progress_factory=None,
+    errors: Sink | None = None,
+) -> tuple[Job, run.Outcome]:
     """The CLI's import of a local file: one pass that plans and, unless a dry run, writes in one transaction.
 
     `report` receives the error file; `errors` (e.g. a report.ErrorSpool) receives every batch of verdicts too."""
     account = db.session.get(Account, registry.account_id)
     limits = Limits.from_config()
     if path.stat().st_size > limits.max_bytes:
-        raise FileRefused(f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into "
-                          "smaller files.")
+        raise FileRefused(
+            f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files."
+        )
     start_workers_early(path.stat().st_size)
     opener = path.open
     detected = detect(lambda: opener("rb"), country=account.country, encoding=encoding, delimiter=delimiter)
@@ -288,9 +355,17 @@ def import_file(registry: Registry, path: Path, *, encoding: str | None = None, 
         else:
             imp_id = uuid.uuid4()
             sha256 = run.file_sha256(job.open_file)
-            outcome = run.commit(job, registry, import_id=imp_id, report=sinks, total=total, progress=progress,
-                                 finish=lambda connection, outcome: _record_cli_import(
-                                     connection, imp_id, registry, job, path.stat().st_size, sha256, outcome))
+            outcome = run.commit(
+                job,
+                registry,
+                import_id=imp_id,
+                report=sinks,
+                total=total,
+                progress=progress,
+                finish=lambda connection, outcome: _record_cli_import(
+                    connection, imp_id, registry, job, path.stat().st_size, sha256, outcome
+                ),
+            )
     if error_report is not None:
         error_report.close()
     if not dry_run:
@@ -299,16 +374,37 @@ def import_file(registry: Registry, path: Path, *, encoding: str | None = None, 
     return job, outcome
 
 
-def _record_cli_import(connection, imp_id, registry: Registry, job: Job, size: int, sha256: str,
-                       outcome: run.Outcome) -> None:
+def _record_cli_import(
+    connection, imp_id, registry: Registry, job: Job, size: int, sha256: str, outcome: run.Outcome
+) -> None:
     counts, now = outcome.tally.counts, utcnow()
-    connection.execute(sa.insert(imports).values(
-        id=imp_id, account_id=registry.account_id, registry_id=registry.id, channel="cli", status="committed",
-        file_sha256=sha256, file_size=size, encoding=job.detected.encoding, delimiter=job.detected.delimiter,
-        sep_line=job.detected.sep_line, header=job.header, mapping=job.mapping, on_duplicate=job.on_duplicate,
-        rows_total=outcome.tally.rows, created=counts["create"], updated=counts["update"], skipped=counts["skip"],
-        errors=counts["error"], first_errors=outcome.first_errors, plan_digest=outcome.tally.digest,
-        created_at=now, planned_at=now, committed_at=now))
+    connection.execute(
+        sa.insert(imports).values(
+            id=imp_id,
+            account_id=registry.account_id,
+            registry_id=registry.id,
+            channel="cli",
+            status="committed",
+            file_sha256=sha256,
+            file_size=size,
+            encoding=job.detected.encoding,
+            delimiter=job.detected.delimiter,
+            sep_line=job.detected.sep_line,
+            header=job.header,
+            mapping=job.mapping,
+            on_duplicate=job.on_duplicate,
+            rows_total=outcome.tally.rows,
+            created=counts["create"],
+            updated=counts["update"],
+            skipped=counts["skip"],
+            errors=counts["error"],
+            first_errors=outcome.first_errors,
+            plan_digest=outcome.tally.digest,
+            created_at=now,
+            planned_at=now,
+            committed_at=now,
+        )
+    )
 
 
 def parse_id(value) -> uuid.UUID | None:

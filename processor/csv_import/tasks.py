@@ -44,8 +44,11 @@ def _work(app: Flask, imp_id: uuid.UUID, account_id: uuid.UUID, stage: str) -> N
         except Exception as exc:  # reported on the page by incident id; the message may quote data, so not shown
             incident = uuid.uuid4().hex[:12]
             log.error("incident %s: import %s stopped in %s by %s", incident, imp_id, stage, type(exc).__name__)
-            service.fail(imp_id, f"An unexpected error stopped the import (incident {incident}); nothing was "
-                                 "written. Try again or quote the incident id to support.")
+            service.fail(
+                imp_id,
+                f"An unexpected error stopped the import (incident {incident}); nothing was "
+                "written. Try again or quote the incident id to support.",
+            )
         finally:
             files.progress_path(imp_id).unlink(missing_ok=True)
             db.session.remove()

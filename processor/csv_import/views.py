@@ -32,15 +32,24 @@ def index():
     if form.validate_on_submit():
         try:
             registry = registries.get_registry(current_user.id, form.registry.data)
-            imp = service.start(current_user, registry, form.file.data.stream, encoding=form.encoding.data or None,
-                                delimiter=form.delimiter.data or None)
+            imp = service.start(
+                current_user,
+                registry,
+                form.file.data.stream,
+                encoding=form.encoding.data or None,
+                delimiter=form.delimiter.data or None,
+            )
         except DomainError as exc:
             form.file.errors = [exc.detail]
         else:
             return redirect(url_for("imports.mapping", import_id=imp.id))
-    return render_template("imports/index.html", form=form, imports=service.list_imports(current_user.id),
-                           registries={c.value: c.label for c in choices}, has_registries=bool(choices)), \
-        400 if form.errors else 200
+    return render_template(
+        "imports/index.html",
+        form=form,
+        imports=service.list_imports(current_user.id),
+        registries={c.value: c.label for c in choices},
+        has_registries=bool(choices),
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<import_id>/mapping", methods=["GET", "POST"])
@@ -50,9 +59,14 @@ def mapping(import_id):
     form = mapping_form(imp)
     if form.validate_on_submit():
         try:
-            service.change_options(imp, current_user, mapping=[f.data for f in form.columns],
-                                   on_duplicate=form.on_duplicate.data, encoding=form.encoding.data,
-                                   delimiter=form.delimiter.data)
+            service.change_options(
+                imp,
+                current_user,
+                mapping=[f.data for f in form.columns],
+                on_duplicate=form.on_duplicate.data,
+                encoding=form.encoding.data,
+                delimiter=form.delimiter.data,
+            )
             if request.form.get("action") == "dry_run":
                 tasks.launch(imp, current_user, "plan")
                 return redirect(url_for("imports.show", import_id=imp.id))
@@ -64,8 +78,9 @@ def mapping(import_id):
     except DomainError as exc:
         preview = []
         flash(exc.detail, "error")
-    return render_template("imports/mapping.html", imp=imp, form=form, preview=preview,
-                           registry=service.registry_of(imp)), 400 if form.errors else 200
+    return render_template(
+        "imports/mapping.html", imp=imp, form=form, preview=preview, registry=service.registry_of(imp)
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<import_id>")
@@ -73,8 +88,14 @@ def mapping(import_id):
 def show(import_id):
     imp = service.get_import(current_user.id, import_id)
     state = tasks.progress(imp)
-    return render_template("imports/show.html", imp=imp, state=state, form=ActionForm(),
-                           registry=service.registry_of(imp), has_report=files.open_report(imp) is not None)
+    return render_template(
+        "imports/show.html",
+        imp=imp,
+        state=state,
+        form=ActionForm(),
+        registry=service.registry_of(imp),
+        has_report=files.open_report(imp) is not None,
+    )
 
 
 @bp.route("/<import_id>/progress")
@@ -120,6 +141,11 @@ def error_file(import_id):
         with stream:
             yield from iter(lambda: stream.read(1 << 16), b"")
 
-    return Response(stream_with_context(chunks()), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="import-{imp.id}-errors.csv"',
-        "Cache-Control": "no-store"})
+    return Response(
+        stream_with_context(chunks()),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="import-{imp.id}-errors.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

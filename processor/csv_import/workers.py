@@ -59,8 +59,11 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
     normalize_participants)."""
     header, mapping, limits, region, keep_clean = recipe
     problems = [shape_problem(cells, header, limits) for cells in rows]
-    raws = [mappings.raw_participant(cells, header, mapping) for cells, problem in zip(rows, problems, strict=True)
-            if problem is None]
+    raws = [
+        mappings.raw_participant(cells, header, mapping)
+        for cells, problem in zip(rows, problems, strict=True)
+        if problem is None
+    ]
     normalized = iter(normalize_participants(raws, default_region=region))
     cipher, index = keys.cipher() if encrypt else None, keys.indexer()
     results: list[Result] = []
@@ -95,8 +98,9 @@ def start_server() -> None:
     threading.Thread(target=multiprocessing.forkserver.ensure_running, name="import-forkserver", daemon=True).start()
 
 
-def prepared(batches: Iterable[tuple[object, list[list[str]]]], recipe: Recipe, keys: SealingKeys, encrypt: bool,
-             workers: int) -> Iterator[tuple[object, Prepared]]:
+def prepared(
+    batches: Iterable[tuple[object, list[list[str]]]], recipe: Recipe, keys: SealingKeys, encrypt: bool, workers: int
+) -> Iterator[tuple[object, Prepared]]:
     """Yield (tag, results) for each (tag, rows) in input order; in this process when workers < 2."""
     if workers < 2:
         for tag, rows in batches:

@@ -15,8 +15,9 @@ def init_app(app: Flask) -> None:
 
     plaintext = bool(app.config.get("BENCH_PLAINTEXT"))
     if plaintext and app.config.get("APP_ENV") == "production":
-        raise ConfigurationError("BENCH_PLAINTEXT stores participant data unencrypted: it is for benchmarks only "
-                                 "and refused in production.")
+        raise ConfigurationError(
+            "BENCH_PLAINTEXT stores participant data unencrypted: it is for benchmarks only and refused in production."
+        )
     try:
         provider = provider_for(app.config)
     except MasterKeyError as exc:

@@ -27,15 +27,33 @@ def verify_master_keys(connection: sa.Connection, provider: StaticKeyProvider) -
     """
     if not sa.inspect(connection).has_table(data_keys.name):
         return False
-    firsts = connection.execute(
-        sa.select(sa.func.min(data_keys.c.id)).where(data_keys.c.wrapped.is_not(None))
-        .group_by(data_keys.c.master_version)).scalars().all()
+    firsts = (
+        connection.execute(
+            sa.select(sa.func.min(data_keys.c.id))
+            .where(data_keys.c.wrapped.is_not(None))
+            .group_by(data_keys.c.master_version)
+        )
+        .scalars()
+        .all()
+    )
     if firsts and not provider.versions():
-        raise MasterKeyError(f"Encrypted data exists but no master key is configured ({provider.source} is "
-                             "missing or empty). Restore the key file or MASTER_KEY; a new key would not open it.")
-    rows = connection.execute(
-        sa.select(data_keys.c.account_id, data_keys.c.purpose, data_keys.c.version, data_keys.c.master_version,
-                  data_keys.c.wrapped).where(data_keys.c.id.in_(firsts))) if firsts else []
+        raise MasterKeyError(
+            f"Encrypted data exists but no master key is configured ({provider.source} is "
+            "missing or empty). Restore the key file or MASTER_KEY; a new key would not open it."
+        )
+    rows = (
+        connection.execute(
+            sa.select(
+                data_keys.c.account_id,
+                data_keys.c.purpose,
+                data_keys.c.version,
+                data_keys.c.master_version,
+                data_keys.c.wrapped,
+            ).where(data_keys.c.id.in_(firsts))
+        )
+        if firsts
+        else []
+    )
     for account_id, purpose, version, master_version, wrapped in rows:
         provider.unwrap(master_version, wrapped, wrap_aad(account_id, purpose, version))
     return True
@@ -48,8 +66,12 @@ def check_at_start(app: Flask, provider: StaticKeyProvider) -> bool:
     with app.app_context():
         try:
             with db.engine.connect() as connection:
-                if (isinstance(provider, FileKeyProvider) and not provider.exists() and is_development(app)
-                        and not encrypted_data_exists(connection)):
+                if (
+                    isinstance(provider, FileKeyProvider)
+                    and not provider.exists()
+                    and is_development(app)
+                    and not encrypted_data_exists(connection)
+                ):
                     provider.generate()
                 verified = verify_master_keys(connection, provider)
                 if verified:
@@ -70,6 +92,8 @@ def _warn_pending_retirement(connection: sa.Connection, provider: StaticKeyProvi
 
     through = pending_retirement(connection, provider)
     if through is not None:
-        log.warning("Shredded organizer keys may still open in database copies taken before: master key "
-                    "versions up to %d must be retired; run `flask retention run` or `flask keys rotate-master`.",
-                    through)
+        log.warning(
+            "Shredded organizer keys may still open in database copies taken before: master key "
+            "versions up to %d must be retired; run `flask retention run` or `flask keys rotate-master`.",
+            through,
+        )

@@ -39,8 +39,10 @@ def rotate_master():
             rewrap_all(target, progress=bar.update)
     except (DomainError, MasterKeyError) as exc:
         _fail(exc)
-    click.echo(f"done: master key version {target} wraps every organizer key; older versions stay until "
-               "`flask keys retire-master VERSION`")
+    click.echo(
+        f"done: master key version {target} wraps every organizer key; older versions stay until "
+        "`flask keys retire-master VERSION`"
+    )
 
 
 def _finish_pending_retirement() -> bool:
@@ -52,9 +54,11 @@ def _finish_pending_retirement() -> bool:
         raise SystemExit(1)
     if not result.retired:
         return False
-    click.echo(f"a shred had left old master key versions to retire: master key versions "
-               f"{', '.join(map(str, result.retired))} retired; version {result.master_version} wraps every "
-               "organizer key")
+    click.echo(
+        f"a shred had left old master key versions to retire: master key versions "
+        f"{', '.join(map(str, result.retired))} retired; version {result.master_version} wraps every "
+        "organizer key"
+    )
     return True
 
 
@@ -90,14 +94,19 @@ def retire(version):
 
 @keys.command("shred")
 @click.argument("login")
-@click.option("--yes-destroy-all-participant-data", "confirmed", is_flag=True,
-              help="Required: confirms that the organizer's participant data becomes unreadable for good.")
+@click.option(
+    "--yes-destroy-all-participant-data",
+    "confirmed",
+    is_flag=True,
+    help="Required: confirms that the organizer's participant data becomes unreadable for good.",
+)
 @with_appcontext
 def shred(login, confirmed):
     """Destroy an organizer's keys: its participant data can never be decrypted again, not even from backups."""
     if not confirmed:
-        raise click.ClickException("Nothing done: shredding cannot be undone; pass "
-                                   "--yes-destroy-all-participant-data to confirm.")
+        raise click.ClickException(
+            "Nothing done: shredding cannot be undone; pass --yes-destroy-all-participant-data to confirm."
+        )
     try:
         account = get_by_login(login)
         result = shred_account_keys(account.id)
@@ -105,8 +114,10 @@ def shred(login, confirmed):
         _fail(exc)
     click.echo(f"destroyed {result.destroyed} keys of {account.login}")
     if result.retired:
-        click.echo(f"master key versions {', '.join(map(str, result.retired))} retired; "
-                   f"version {result.master_version} wraps the remaining organizers' keys")
+        click.echo(
+            f"master key versions {', '.join(map(str, result.retired))} retired; "
+            f"version {result.master_version} wraps the remaining organizers' keys"
+        )
     for warning in result.warnings:
         click.echo(f"WARNING: {warning}", err=True)
     if result.warnings:

@@ -60,8 +60,10 @@ def parse_keys(text: str, source: str) -> dict[int, bytes]:
 
 
 def format_keys(keys: dict[int, bytes]) -> str:
-    lines = ["# Master keys, VERSION:BASE64 of 32 random bytes. The highest version wraps new data keys.",
-             "# Back this file up apart from the database. Never edit a key; retire versions with the CLI."]
+    lines = [
+        "# Master keys, VERSION:BASE64 of 32 random bytes. The highest version wraps new data keys.",
+        "# Back this file up apart from the database. Never edit a key; retire versions with the CLI.",
+    ]
     lines += [f"{v}:{base64.b64encode(keys[v]).decode()}" for v in sorted(keys)]
     return "\n".join(lines) + "\n"
 
@@ -79,8 +81,10 @@ class StaticKeyProvider:
 
     def current_version(self) -> int:
         if not self._keys:
-            raise MasterKeyError(f"No master key is configured ({self.source}): set MASTER_KEY or create the "
-                                 "key file (APP_ENV=development generates one when no encrypted data exists).")
+            raise MasterKeyError(
+                f"No master key is configured ({self.source}): set MASTER_KEY or create the "
+                "key file (APP_ENV=development generates one when no encrypted data exists)."
+            )
         return max(self._keys)
 
     def wrap(self, data_key: bytes, aad: bytes) -> tuple[int, bytes]:
@@ -92,21 +96,29 @@ class StaticKeyProvider:
         if version not in self._aeads:
             self.reload()
         if version not in self._aeads:
-            raise MasterKeyError(f"Master key version {version} is not in {self.source}; data keys wrapped by it "
-                                 "cannot be opened. Restore that version (it was retired or the file is wrong).")
+            raise MasterKeyError(
+                f"Master key version {version} is not in {self.source}; data keys wrapped by it "
+                "cannot be opened. Restore that version (it was retired or the file is wrong)."
+            )
         try:
             return self._aeads[version].decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad)
         except InvalidTag:
-            raise MasterKeyError(f"Master key version {version} in {self.source} is not the key that wrapped the "
-                                 "organizer keys: the key file or MASTER_KEY is wrong.") from None
+            raise MasterKeyError(
+                f"Master key version {version} in {self.source} is not the key that wrapped the "
+                "organizer keys: the key file or MASTER_KEY is wrong."
+            ) from None
 
     def add_version(self) -> int:
-        raise MasterKeyError(f"Master keys from {self.source} cannot be changed by the service: add a new "
-                             "VERSION:BASE64 entry there and restart.")
+        raise MasterKeyError(
+            f"Master keys from {self.source} cannot be changed by the service: add a new "
+            "VERSION:BASE64 entry there and restart."
+        )
 
     def remove_version(self, version: int) -> None:
-        raise MasterKeyError(f"Master keys from {self.source} cannot be changed by the service: remove version "
-                             f"{version} there and restart.")
+        raise MasterKeyError(
+            f"Master keys from {self.source} cannot be changed by the service: remove version "
+            f"{version} there and restart."
+        )
 
     def reload(self) -> None:
         """Nothing to reload: the keys came from configuration."""

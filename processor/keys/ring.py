@@ -34,8 +34,7 @@ class KeysShredded(DomainError):
     title = "Data destroyed"
 
     def __init__(self):
-        super().__init__("This organizer's keys were destroyed: its participant data can no longer be read "
-                         "or written.")
+        super().__init__("This organizer's keys were destroyed: its participant data can no longer be read or written.")
 
 
 class KeysUnavailable(DomainError):
@@ -124,8 +123,10 @@ class KeyRing:
             except MasterKeyError as exc:
                 raise KeysUnavailable(str(exc)) from None
         result = connection.execute(
-            sa.select(data_keys.c.purpose, data_keys.c.version, data_keys.c.master_version, data_keys.c.wrapped)
-            .where(data_keys.c.account_id == account_id))
+            sa.select(data_keys.c.purpose, data_keys.c.version, data_keys.c.master_version, data_keys.c.wrapped).where(
+                data_keys.c.account_id == account_id
+            )
+        )
         rows = {}
         for purpose, version, master_version, wrapped in result:
             if wrapped is None:
@@ -169,8 +170,14 @@ class KeyRing:
     def new_key_row(self, account_id: uuid.UUID, purpose: str, version: int) -> dict:
         """A fresh random key, wrapped, as a data_keys row to insert."""
         master_version, wrapped = self.wrap(account_id, purpose, version, secrets.token_bytes(KEY_BYTES))
-        return {"account_id": account_id, "purpose": purpose, "version": version,
-                "master_version": master_version, "wrapped": wrapped, "created_at": utcnow()}
+        return {
+            "account_id": account_id,
+            "purpose": purpose,
+            "version": version,
+            "master_version": master_version,
+            "wrapped": wrapped,
+            "created_at": utcnow(),
+        }
 
     def forget_all(self) -> None:
         """Drop every cached key, so the next use unwraps afresh."""
@@ -192,15 +199,17 @@ def ring() -> KeyRing:
 
 def ensure_account_keys(connection: sa.Connection, account_id: uuid.UUID) -> None:
     """Create the organizer's first keys unless they exist; never re-create shredded ones."""
-    existing = connection.execute(
-        sa.select(data_keys.c.wrapped).where(data_keys.c.account_id == account_id)).scalars().all()
+    existing = (
+        connection.execute(sa.select(data_keys.c.wrapped).where(data_keys.c.account_id == account_id)).scalars().all()
+    )
     if any(wrapped is None for wrapped in existing):
         raise KeysShredded()
     if existing:
         return
     key_ring = ring()
-    connection.execute(sa.insert(data_keys), [key_ring.new_key_row(account_id, INDEX, 1),
-                                              key_ring.new_key_row(account_id, FIELDS, 1)])
+    connection.execute(
+        sa.insert(data_keys), [key_ring.new_key_row(account_id, INDEX, 1), key_ring.new_key_row(account_id, FIELDS, 1)]
+    )
 
 
 def keys_for(connection: sa.Connection, account_id: uuid.UUID) -> AccountKeys:

@@ -41,21 +41,35 @@ def rewrap_all(target: int, *, progress: Callable[[int], None] = lambda n: None)
     key_ring, done = ring(), 0
     while True:
         rows = db.session.execute(
-            sa.select(data_keys.c.id, data_keys.c.account_id, data_keys.c.purpose, data_keys.c.version,
-                      data_keys.c.master_version, data_keys.c.wrapped)
-            .where(_stale(target)).order_by(data_keys.c.id).limit(REWRAP_BATCH)).all()
+            sa.select(
+                data_keys.c.id,
+                data_keys.c.account_id,
+                data_keys.c.purpose,
+                data_keys.c.version,
+                data_keys.c.master_version,
+                data_keys.c.wrapped,
+            )
+            .where(_stale(target))
+            .order_by(data_keys.c.id)
+            .limit(REWRAP_BATCH)
+        ).all()
         if not rows:
             return done
         for row in rows:
             key = key_ring.unwrap(row.account_id, row.purpose, row.version, (row.master_version, row.wrapped))
             master_version, wrapped = key_ring.wrap(row.account_id, row.purpose, row.version, key)
             if master_version != target:
-                raise ValidationFailed(f"Master key version {target} is no longer the newest; run the rotation "
-                                       "again.")
+                raise ValidationFailed(f"Master key version {target} is no longer the newest; run the rotation again.")
             # Guarded by the old version, so a concurrent shred (wrapped set to NULL) is never undone.
-            db.session.execute(sa.update(data_keys).where(
-                data_keys.c.id == row.id, data_keys.c.master_version == row.master_version,
-                data_keys.c.wrapped.is_not(None)).values(master_version=target, wrapped=wrapped))
+            db.session.execute(
+                sa.update(data_keys)
+                .where(
+                    data_keys.c.id == row.id,
+                    data_keys.c.master_version == row.master_version,
+                    data_keys.c.wrapped.is_not(None),
+                )
+                .values(master_version=target, wrapped=wrapped)
+            )
         db.session.commit()
         done += len(rows)
         progress(len(rows))
@@ -66,13 +80,20 @@ def retire_master(version: int) -> None:
     provider = ring().provider
     provider.reload()
     if version not in provider.versions():
-        raise ValidationFailed(f"There is no master key version {version} (versions: "
-                               f"{', '.join(map(str, provider.versions())) or 'none'}).")
+        raise ValidationFailed(
+            f"There is no master key version {version} (versions: "
+            f"{', '.join(map(str, provider.versions())) or 'none'})."
+        )
     if version == provider.current_version():
         raise MasterVersionInUse(f"Master key version {version} is the current one; rotate first.")
-    in_use = db.session.scalar(sa.select(sa.func.count()).select_from(data_keys).where(
-        data_keys.c.master_version == version, data_keys.c.wrapped.is_not(None)))
+    in_use = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(data_keys)
+        .where(data_keys.c.master_version == version, data_keys.c.wrapped.is_not(None))
+    )
     if in_use:
-        raise MasterVersionInUse(f"{in_use} organizer keys are still wrapped by master key version {version}: "
-                                 "run `flask keys rotate-master` to finish re-wrapping them first.")
+        raise MasterVersionInUse(
+            f"{in_use} organizer keys are still wrapped by master key version {version}: "
+            "run `flask keys rotate-master` to finish re-wrapping them first."
+        )
     provider.remove_version(version)

@@ -34,8 +34,10 @@ from processor.keys.rotation import retire_master, rewrap_all
 
 log = logging.getLogger(__name__)
 
-COPIES_STAY_READABLE = ("The organizer's keys are destroyed in the database, but copies of the database taken "
-                        "before stay decryptable until the old master key versions are retired")
+COPIES_STAY_READABLE = (
+    "The organizer's keys are destroyed in the database, but copies of the database taken "
+    "before stay decryptable until the old master key versions are retired"
+)
 
 
 @dataclass
@@ -60,18 +62,27 @@ def tombstone_account_keys(account_id: uuid.UUID) -> int:
     """
     provider = ring().provider
     provider.reload()  # another process may have added a version: it must be retired as well
-    live = db.session.scalars(sa.select(data_keys.c.master_version).where(
-        data_keys.c.account_id == account_id, data_keys.c.wrapped.is_not(None))).all()
+    live = db.session.scalars(
+        sa.select(data_keys.c.master_version).where(
+            data_keys.c.account_id == account_id, data_keys.c.wrapped.is_not(None)
+        )
+    ).all()
     retire_through = max([*provider.versions(), *live], default=None)
     now = utcnow()
     destroyed = db.session.execute(
-        sa.update(data_keys).where(data_keys.c.account_id == account_id, data_keys.c.wrapped.is_not(None))
-        .values(wrapped=None, master_version=retire_through, destroyed_at=now)).rowcount
-    if not db.session.scalar(sa.select(sa.func.count()).select_from(data_keys)
-                             .where(data_keys.c.account_id == account_id)):
+        sa.update(data_keys)
+        .where(data_keys.c.account_id == account_id, data_keys.c.wrapped.is_not(None))
+        .values(wrapped=None, master_version=retire_through, destroyed_at=now)
+    ).rowcount
+    if not db.session.scalar(
+        sa.select(sa.func.count()).select_from(data_keys).where(data_keys.c.account_id == account_id)
+    ):
         # No keys yet: leave the tombstone anyway (no key ever existed, so no master version to retire).
-        db.session.execute(sa.insert(data_keys).values(account_id=account_id, purpose=FIELDS, version=1,
-                                                       created_at=now, destroyed_at=now))
+        db.session.execute(
+            sa.insert(data_keys).values(
+                account_id=account_id, purpose=FIELDS, version=1, created_at=now, destroyed_at=now
+            )
+        )
     db.session.commit()
     ring().forget(account_id)
     log.warning("keys of organizer %s destroyed (%d keys)", account_id, destroyed)
@@ -80,8 +91,9 @@ def tombstone_account_keys(account_id: uuid.UUID) -> int:
 
 def pending_retirement(connection: sa.Connection, provider: StaticKeyProvider) -> int | None:
     """The newest master version a shred still needs retired, while it or an older one remains; else None."""
-    through = connection.execute(sa.select(sa.func.max(data_keys.c.master_version))
-                                 .where(data_keys.c.wrapped.is_(None))).scalar()
+    through = connection.execute(
+        sa.select(sa.func.max(data_keys.c.master_version)).where(data_keys.c.wrapped.is_(None))
+    ).scalar()
     if through is None or not any(version <= through for version in provider.versions()):
         return None
     return through
@@ -113,8 +125,11 @@ def finish_shredding() -> Retirement:
         detail = exc.detail if isinstance(exc, DomainError) else str(exc)
         result.warnings.append(f"{COPIES_STAY_READABLE}: {detail}")
     if result.retired:
-        log.warning("master key versions %s retired after shredding; version %s wraps the remaining keys",
-                    ", ".join(map(str, result.retired)), result.master_version)
+        log.warning(
+            "master key versions %s retired after shredding; version %s wraps the remaining keys",
+            ", ".join(map(str, result.retired)),
+            result.master_version,
+        )
     return result
 
 
@@ -126,5 +141,9 @@ def shred_account_keys(account_id: uuid.UUID) -> ShredResult:
     """
     destroyed = tombstone_account_keys(account_id)
     retirement = finish_shredding()
-    return ShredResult(destroyed=destroyed, master_version=retirement.master_version, retired=retirement.retired,
-                       warnings=retirement.warnings)
+    return ShredResult(
+        destroyed=destroyed,
+        master_version=retirement.master_version,
+        retired=retirement.retired,
+        warnings=retirement.warnings,
+    )

@@ -10,8 +10,12 @@ from flask_smorest import Blueprint
 from processor.marketing import service
 from processor.service_api.auth import SECURITY, client_required, limit_per_client
 
-bp = Blueprint("marketing_api", __name__, url_prefix="/api/v1/marketing",
-               description="Marketing to organizers who opted in (never to participants)")
+bp = Blueprint(
+    "marketing_api",
+    __name__,
+    url_prefix="/api/v1/marketing",
+    description="Marketing to organizers who opted in (never to participants)",
+)
 
 
 class AudienceMemberSchema(ma.Schema):
@@ -22,8 +26,12 @@ class AudienceMemberSchema(ma.Schema):
     last_name = ma.fields.String(dump_only=True)
     consented_at = ma.fields.AwareDateTime(dump_only=True)
     consent_source = ma.fields.String(dump_only=True)
-    unsubscribe_url = ma.fields.Url(dump_only=True, metadata={
-        "description": "Put this link in every marketing message: it opts the organizer out without a login."})
+    unsubscribe_url = ma.fields.Url(
+        dump_only=True,
+        metadata={
+            "description": "Put this link in every marketing message: it opts the organizer out without a login."
+        },
+    )
 
 
 class AudienceSchema(ma.Schema):
@@ -39,8 +47,9 @@ class Audience(MethodView):
         """List the organizers who opted in to marketing, each with their unsubscribe link."""
         members = service.audience()
         for member in members:
-            member["unsubscribe_url"] = url_for("marketing.unsubscribe_page",
-                                                token=member.pop("unsubscribe_token"), _external=True)
+            member["unsubscribe_url"] = url_for(
+                "marketing.unsubscribe_page", token=member.pop("unsubscribe_token"), _external=True
+            )
         return {"organizers": members}
 
 

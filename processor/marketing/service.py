@@ -29,15 +29,25 @@ def record_consent(account_id: uuid.UUID, *, opted_in: bool, source: str) -> Mar
 
 def _latest():
     """The latest consent row per account, as a subquery."""
-    ranked = sa.select(MarketingConsent, sa.func.row_number().over(
-        partition_by=MarketingConsent.account_id,
-        order_by=(MarketingConsent.recorded_at.desc(), MarketingConsent.id.desc())).label("rank")).subquery()
+    ranked = sa.select(
+        MarketingConsent,
+        sa.func.row_number()
+        .over(
+            partition_by=MarketingConsent.account_id,
+            order_by=(MarketingConsent.recorded_at.desc(), MarketingConsent.id.desc()),
+        )
+        .label("rank"),
+    ).subquery()
     return sa.select(ranked).where(ranked.c.rank == 1).subquery()
 
 
 def current_consent(account_id: uuid.UUID) -> MarketingConsent | None:
-    return db.session.scalar(sa.select(MarketingConsent).where(MarketingConsent.account_id == account_id)
-                             .order_by(MarketingConsent.recorded_at.desc(), MarketingConsent.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(MarketingConsent)
+        .where(MarketingConsent.account_id == account_id)
+        .order_by(MarketingConsent.recorded_at.desc(), MarketingConsent.id.desc())
+        .limit(1)
+    )
 
 
 def audience() -> list[dict]:
@@ -46,11 +56,22 @@ def audience() -> list[dict]:
     rows = db.session.execute(
         sa.select(Account, latest.c.recorded_at, latest.c.source)
         .join(latest, latest.c.account_id == Account.id)
-        .where(latest.c.opted_in.is_(True), Account.status == "active").order_by(Account.login)).all()
-    return [{"account_id": account.id, "login": account.login, "email": account.email,
-             "first_name": account.first_name, "last_name": account.last_name, "consented_at": recorded_at,
-             "consent_source": source, "unsubscribe_token": unsubscribe_token(account.id)}
-            for account, recorded_at, source in rows]
+        .where(latest.c.opted_in.is_(True), Account.status == "active")
+        .order_by(Account.login)
+    ).all()
+    return [
+        {
+            "account_id": account.id,
+            "login": account.login,
+            "email": account.email,
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "consented_at": recorded_at,
+            "consent_source": source,
+            "unsubscribe_token": unsubscribe_token(account.id),
+        }
+        for account, recorded_at, source in rows
+    ]
 
 
 def _serializer() -> URLSafeSerializer:

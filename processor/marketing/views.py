@@ -16,9 +16,14 @@ bp = Blueprint("marketing", __name__, url_prefix="/marketing")
 
 
 class ConsentForm(FlaskForm):
-    choice = RadioField("News about our services by email", validators=[InputRequired()], choices=[
-        SelectChoice("in", "Yes, send me news and offers about the webinar platform"),
-        SelectChoice("out", "No marketing messages")])
+    choice = RadioField(
+        "News about our services by email",
+        validators=[InputRequired()],
+        choices=[
+            SelectChoice("in", "Yes, send me news and offers about the webinar platform"),
+            SelectChoice("out", "No marketing messages"),
+        ],
+    )
 
 
 @bp.app_context_processor
@@ -37,8 +42,12 @@ def consent():
     form = ConsentForm()
     if form.validate_on_submit():
         service.record_consent(current_user.id, opted_in=form.choice.data == "in", source="account-page")
-        flash("Your marketing choice is saved." if form.choice.data == "in"
-              else "You will receive no marketing messages.", "success")
+        flash(
+            "Your marketing choice is saved."
+            if form.choice.data == "in"
+            else "You will receive no marketing messages.",
+            "success",
+        )
     else:
         flash("Choose whether to receive marketing messages.", "error")
     return redirect(url_for("accounts.settings"))

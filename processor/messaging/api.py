@@ -12,16 +12,27 @@ from processor.messaging.models import KINDS
 from processor.service_api import access
 from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
 
-bp = Blueprint("messages_api", __name__, url_prefix="/api/v1/registries",
-               description="Messages to participants, only on the organizer's instruction")
+bp = Blueprint(
+    "messages_api",
+    __name__,
+    url_prefix="/api/v1/registries",
+    description="Messages to participants, only on the organizer's instruction",
+)
 
 
 class MessageRequestSchema(ma.Schema):
-    kind = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40), metadata={
-        "description": f"One of {', '.join(KINDS)}; any other kind (newsletter, promotion, ...) is refused."})
+    kind = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={"description": f"One of {', '.join(KINDS)}; any other kind (newsletter, promotion, ...) is refused."},
+    )
     instruction_id = ma.fields.UUID(required=True, metadata={"description": "The organizer's instruction."})
-    recipients = ma.fields.List(ma.fields.UUID(), required=True, validate=ma.validate.Length(
-        min=1, max=service.MAX_RECIPIENTS), metadata={"description": "Participant ids; never addresses."})
+    recipients = ma.fields.List(
+        ma.fields.UUID(),
+        required=True,
+        validate=ma.validate.Length(min=1, max=service.MAX_RECIPIENTS),
+        metadata={"description": "Participant ids; never addresses."},
+    )
 
 
 class QueuedSchema(ma.Schema):

@@ -13,8 +13,13 @@ from processor.extensions import db
 
 # The only kinds of message a participant can receive (DOMAIN rule 4): each serves a webinar they registered for.
 KINDS = ("invitation", "reminder", "follow_up", "certificate", "recording_link")
-KIND_LABELS = {"invitation": "Invitation", "reminder": "Reminder", "follow_up": "Follow-up",
-               "certificate": "Certificate of attendance", "recording_link": "Link to the recording"}
+KIND_LABELS = {
+    "invitation": "Invitation",
+    "reminder": "Reminder",
+    "follow_up": "Follow-up",
+    "certificate": "Certificate of attendance",
+    "recording_link": "Link to the recording",
+}
 _KIND_CHECK = "kind IN ({})".format(", ".join(f"'{k}'" for k in KINDS))
 
 
@@ -26,8 +31,9 @@ class Instruction(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"))
-    registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"),
-                                                   index=True)
+    registry_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(sa.String(20))
     note: Mapped[str | None] = mapped_column(sa.String(500))
     created_by: Mapped[str] = mapped_column(sa.String(64))
@@ -42,7 +48,8 @@ class OutboxMessage(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     instruction_id: Mapped[uuid.UUID] = mapped_column(
-        sa.Uuid, sa.ForeignKey("message_instructions.id", ondelete="CASCADE"), index=True)
+        sa.Uuid, sa.ForeignKey("message_instructions.id", ondelete="CASCADE"), index=True
+    )
     registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"))
     participant_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     kind: Mapped[str] = mapped_column(sa.String(20))

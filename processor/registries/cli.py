@@ -44,8 +44,11 @@ def participants():
 @participants.command("export")
 @click.option("--registry", "registry_id", required=True, help="The registry id.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--destination", default=None,
-              help="ISO code of the country the export goes to (default: the organizer's account country).")
+@click.option(
+    "--destination",
+    default=None,
+    help="ISO code of the country the export goes to (default: the organizer's account country).",
+)
 @with_appcontext
 def export(registry_id, fmt, destination):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
@@ -57,20 +60,32 @@ def export(registry_id, fmt, destination):
     if registry is None:
         raise click.ClickException("No such registry.")
     destination = destination or db.session.get(Account, registry.account_id).country
-    entry = {"account_id": registry.account_id, "actor_type": "staff", "actor": getpass.getuser(),
-             "purpose": "essential.service", "registry_id": registry.id, "fields": ENCRYPTED_FIELDS, "channel": "cli"}
+    entry = {
+        "account_id": registry.account_id,
+        "actor_type": "staff",
+        "actor": getpass.getuser(),
+        "purpose": "essential.service",
+        "registry_id": registry.id,
+        "fields": ENCRYPTED_FIELDS,
+        "channel": "cli",
+    }
     try:
         service.get_registry(registry.account_id, registry.id)  # refused while the account is on hold
         check_export_destination(destination)
         count = (exports.write_json if fmt == "json" else exports.write_csv)(registry, sys.stdout)
     except TransferRefused as exc:
-        record_access(**entry, destination_country=exc.decision.country, allowed=False,
-                      reason=f"export refused: {exc.detail}")
+        record_access(
+            **entry, destination_country=exc.decision.country, allowed=False, reason=f"export refused: {exc.detail}"
+        )
         db.session.commit()
         raise click.ClickException(one_line(exc)) from None
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
-    record_access(**entry, records=count, destination_country=destination.strip().upper(),
-                  reason="export on the organizer's instruction")
+    record_access(
+        **entry,
+        records=count,
+        destination_country=destination.strip().upper(),
+        reason="export on the organizer's instruction",
+    )
     db.session.commit()
     click.echo(f"exported {count} participants", err=True)

@@ -26,13 +26,19 @@ def _plain(value):
 
 
 def write_json(registry: Registry, out) -> int:
-    head = {"id": str(registry.id), "name": registry.name,
-            "webinar_date": registry.webinar_date.isoformat() if registry.webinar_date else None}
+    head = {
+        "id": str(registry.id),
+        "name": registry.name,
+        "webinar_date": registry.webinar_date.isoformat() if registry.webinar_date else None,
+    }
     out.write('{"registry": ' + json.dumps(head, ensure_ascii=False) + ', "participants": [')
     count = 0
     for participant in iter_participants(registry):
-        out.write(("," if count else "") + "\n  " + json.dumps(
-            {key: _plain(value) for key, value in participant.items()}, ensure_ascii=False))
+        out.write(
+            ("," if count else "")
+            + "\n  "
+            + json.dumps({key: _plain(value) for key, value in participant.items()}, ensure_ascii=False)
+        )
         count += 1
     out.write("\n]}\n")
     return count

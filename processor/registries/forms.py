@@ -12,8 +12,9 @@ CUSTOM_PREFIX = "custom:"
 
 
 class RegistryForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)],
-                       description="For example the webinar's title.")
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=200)], description="For example the webinar's title."
+    )
     webinar_date = DateField("Webinar date", validators=[Optional()])
 
 

@@ -12,8 +12,16 @@ from processor.db_types import UTCDateTime, utcnow
 from processor.extensions import db
 from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE, SOURCES, TEXT_FIELDS
 
-__all__ = ["ENCRYPTED_FIELDS", "SOURCES", "TEXT_FIELDS", "Participant", "ParticipantDeletion", "Registry",
-           "deletions", "participants"]
+__all__ = [
+    "ENCRYPTED_FIELDS",
+    "SOURCES",
+    "TEXT_FIELDS",
+    "Participant",
+    "ParticipantDeletion",
+    "Registry",
+    "deletions",
+    "participants",
+]
 
 
 class Registry(db.Model):
@@ -22,8 +30,7 @@ class Registry(db.Model):
     __tablename__ = "registries"
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"),
-                                                  index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     webinar_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     # Names of the custom fields (their values are encrypted per participant).

@@ -17,8 +17,11 @@ BATCH = 500
 
 
 def _latest_version(account_id: uuid.UUID) -> int:
-    rows = db.session.execute(sa.select(data_keys.c.version, data_keys.c.wrapped).where(
-        data_keys.c.account_id == account_id, data_keys.c.purpose == FIELDS)).all()
+    rows = db.session.execute(
+        sa.select(data_keys.c.version, data_keys.c.wrapped).where(
+            data_keys.c.account_id == account_id, data_keys.c.purpose == FIELDS
+        )
+    ).all()
     if any(wrapped is None for _, wrapped in rows):
         raise KeysShredded()
     return max((version for version, _ in rows), default=0)
@@ -30,8 +33,7 @@ def _behind(account_id: uuid.UUID, version: int):
 
 
 def pending_count(account_id: uuid.UUID, version: int) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(participants)
-                             .where(_behind(account_id, version)))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(participants).where(_behind(account_id, version)))
 
 
 def start_account_rotation(account_id: uuid.UUID) -> tuple[int, int]:
@@ -45,23 +47,31 @@ def start_account_rotation(account_id: uuid.UUID) -> tuple[int, int]:
     return latest, pending_count(account_id, latest)
 
 
-def reencrypt_account(account_id: uuid.UUID, target: int, *, progress: Callable[[int], None] = lambda n: None,
-                      batch_size: int = BATCH) -> int:
+def reencrypt_account(
+    account_id: uuid.UUID, target: int, *, progress: Callable[[int], None] = lambda n: None, batch_size: int = BATCH
+) -> int:
     """Re-encrypt the organizer's rows still under older key versions, one committed batch at a time.
 
     Each row is written back only if its revision is unchanged, so a concurrent edit is never overwritten;
     a skipped row is picked up again by the next pass. Reads and writes go on meanwhile.
     """
-    statement = (sa.update(participants)
-                 .where(participants.c.id == sa.bindparam("p_id"),
-                        participants.c.revision == sa.bindparam("p_revision"))
-                 .values({**{f: sa.bindparam(f"v_{f}") for f in ENCRYPTED_FIELDS},
-                          "key_version": target, "revision": participants.c.revision + 1}))
+    statement = (
+        sa.update(participants)
+        .where(participants.c.id == sa.bindparam("p_id"), participants.c.revision == sa.bindparam("p_revision"))
+        .values(
+            {
+                **{f: sa.bindparam(f"v_{f}") for f in ENCRYPTED_FIELDS},
+                "key_version": target,
+                "revision": participants.c.revision + 1,
+            }
+        )
+    )
     done = 0
     while True:
         connection = db.session.connection()
-        rows = connection.execute(sa.select(participants).where(_behind(account_id, target))
-                                  .order_by(participants.c.id).limit(batch_size)).all()
+        rows = connection.execute(
+            sa.select(participants).where(_behind(account_id, target)).order_by(participants.c.id).limit(batch_size)
+        ).all()
         if not rows:
             db.session.commit()
             return done
@@ -73,12 +83,15 @@ def reencrypt_account(account_id: uuid.UUID, target: int, *, progress: Callable[
             update, row_bytes = {"p_id": row.id, "p_revision": row.revision}, row.id.bytes
             for field in ENCRYPTED_FIELDS:
                 blob = getattr(row, field)
-                update[f"v_{field}"] = None if blob is None else keys.write.encrypt(
-                    keys.decrypt(blob, TABLE, field, row.id, row_bytes), PLACES[field], row_bytes)
+                update[f"v_{field}"] = (
+                    None
+                    if blob is None
+                    else keys.write.encrypt(
+                        keys.decrypt(blob, TABLE, field, row.id, row_bytes), PLACES[field], row_bytes
+                    )
+                )
             updates.append(update)
         connection.execute(statement, updates)
         db.session.commit()
         done += len(rows)
         progress(len(rows))
-
-

@@ -58,12 +58,12 @@ def seal(index: Callable[[str], bytes], cipher: FieldCipher | PlainCipher, clean
     return row, index(index_form_of_normalized(clean["email"])), cipher.version, cipher.encrypt_each(texts, row)
 
 
-def encrypt_fields(cipher: FieldCipher | PlainCipher, row_id: uuid.UUID, clean: dict,
-                   fields=ENCRYPTED_FIELDS) -> dict:
+def encrypt_fields(cipher: FieldCipher | PlainCipher, row_id: uuid.UUID, clean: dict, fields=ENCRYPTED_FIELDS) -> dict:
     """Encrypt each of `fields` found in `clean` on its own, bound to this row and column."""
     present = [field for field in fields if field in clean]
-    return dict(zip(present, cipher.encrypt_each([(_text(clean[f]), PLACES[f]) for f in present], row_id.bytes),
-                    strict=True))
+    return dict(
+        zip(present, cipher.encrypt_each([(_text(clean[f]), PLACES[f]) for f in present], row_id.bytes), strict=True)
+    )
 
 
 _IN_ORDER = tuple(PLACES.items())
@@ -92,6 +92,8 @@ def check_fields(fields) -> tuple[str, ...]:
         return ENCRYPTED_FIELDS
     unknown = [f for f in fields if f not in ENCRYPTED_FIELDS]
     if unknown:
-        raise ValidationFailed("Unknown participant fields were asked for.",
-                               errors=[{"parameter": "fields", "detail": f"Unknown field {f!r}."} for f in unknown])
+        raise ValidationFailed(
+            "Unknown participant fields were asked for.",
+            errors=[{"parameter": "fields", "detail": f"Unknown field {f!r}."} for f in unknown],
+        )
     return tuple(fields)

@@ -45,15 +45,18 @@ class AccountOnHold(Conflict):
     title = "The account is removed"
 
     def __init__(self):
-        super().__init__("The organizer's account is removed: its data is only held until it is reactivated or "
-                         "erased, and cannot be read, changed or exported meanwhile.")
+        super().__init__(
+            "The organizer's account is removed: its data is only held until it is reactivated or "
+            "erased, and cannot be read, changed or exported meanwhile."
+        )
 
 
 class DuplicateParticipant(Conflict):
     def __init__(self):
-        super().__init__("A participant with this email address is already in the registry.",
-                         errors=[{"field": "email", "pointer": "#/email",
-                                  "detail": "Already in this registry."}])
+        super().__init__(
+            "A participant with this email address is already in the registry.",
+            errors=[{"field": "email", "pointer": "#/email", "detail": "Already in this registry."}],
+        )
 
 
 def as_uuid(value) -> uuid.UUID | None:
@@ -74,11 +77,15 @@ def create_registry(account_id: uuid.UUID, name: str, webinar_date: dt.date | st
         if isinstance(webinar_date, str):
             webinar_date = dt.date.fromisoformat(webinar_date) if webinar_date.strip() else None
     except FieldError as exc:
-        raise ValidationFailed("The registry was not created.", errors=[
-            {"field": exc.field, "pointer": f"#/{exc.field}", "detail": exc.reason}]) from None
+        raise ValidationFailed(
+            "The registry was not created.",
+            errors=[{"field": exc.field, "pointer": f"#/{exc.field}", "detail": exc.reason}],
+        ) from None
     except ValueError:
-        raise ValidationFailed("The registry was not created.", errors=[
-            {"field": "webinar_date", "pointer": "#/webinar_date", "detail": "Not a date: use YYYY-MM-DD."}]) from None
+        raise ValidationFailed(
+            "The registry was not created.",
+            errors=[{"field": "webinar_date", "pointer": "#/webinar_date", "detail": "Not a date: use YYYY-MM-DD."}],
+        ) from None
     for attempt in range(2):
         try:
             ensure_account_keys(db.session.connection(), account_id)
@@ -97,8 +104,11 @@ def create_registry(account_id: uuid.UUID, name: str, webinar_date: dt.date | st
 def get_registry(account_id: uuid.UUID, registry_id) -> Registry:
     """The organizer's registry; another organizer's id is indistinguishable from a missing one."""
     registry_id = as_uuid(registry_id)
-    registry = db.session.scalar(sa.select(Registry).where(Registry.id == registry_id,
-                                                           Registry.account_id == account_id)) if registry_id else None
+    registry = (
+        db.session.scalar(sa.select(Registry).where(Registry.id == registry_id, Registry.account_id == account_id))
+        if registry_id
+        else None
+    )
     if registry is None:
         raise RegistryNotFound()
     require_active_account(account_id)
@@ -112,13 +122,19 @@ def require_active_account(account_id: uuid.UUID) -> None:
 
 
 def list_registries(account_id: uuid.UUID) -> list[Registry]:
-    return list(db.session.scalars(sa.select(Registry).where(Registry.account_id == account_id)
-                                   .order_by(Registry.created_at.desc(), Registry.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Registry)
+            .where(Registry.account_id == account_id)
+            .order_by(Registry.created_at.desc(), Registry.name)
+        )
+    )
 
 
 def count_participants(registry: Registry) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(participants)
-                             .where(participants.c.registry_id == registry.id))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(participants).where(participants.c.registry_id == registry.id)
+    )
 
 
 def _default_region(registry: Registry) -> str | None:
@@ -146,8 +162,9 @@ def update_participant(registry: Registry, participant_id, raw: dict) -> dict:
     merged = {**{f: current[f] for f in ENCRYPTED_FIELDS}, **raw}
     clean = normalize_participant(merged, default_region=_default_region(registry))
     try:
-        write_participants(db.session.connection(), registry, inserts=[], updates=[(current["id"], clean)],
-                           source="manual")
+        write_participants(
+            db.session.connection(), registry, inserts=[], updates=[(current["id"], clean)], source="manual"
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -158,8 +175,9 @@ def update_participant(registry: Registry, participant_id, raw: dict) -> dict:
 def delete_participant(registry: Registry, participant_id) -> None:
     """Delete the row and its ciphertexts; leave a deletion marker (id and time only) for synchronising clients."""
     participant_id = as_uuid(participant_id)
-    deleted = db.session.execute(sa.delete(participants).where(
-        participants.c.id == participant_id, participants.c.registry_id == registry.id)).rowcount
+    deleted = db.session.execute(
+        sa.delete(participants).where(participants.c.id == participant_id, participants.c.registry_id == registry.id)
+    ).rowcount
     if not participant_id or not deleted:
         db.session.rollback()
         raise ParticipantNotFound()
@@ -175,8 +193,11 @@ def get_participant(registry: Registry, participant_id, fields=None) -> dict:
     fields = check_fields(fields)
     participant_id = as_uuid(participant_id)
     connection = db.session.connection()
-    row = connection.execute(_select(registry).where(participants.c.id == participant_id)).first() \
-        if participant_id else None
+    row = (
+        connection.execute(_select(registry).where(participants.c.id == participant_id)).first()
+        if participant_id
+        else None
+    )
     if row is None:
         raise ParticipantNotFound()
     return decrypt_fields(keys_for(connection, registry.account_id), row, fields)
@@ -190,14 +211,21 @@ def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
     try:
         index = keys.index(email_index_form(email))
     except FieldError as exc:
-        raise ValidationFailed("Not a valid email address.", errors=[
-            {"field": "email", "pointer": "#/email", "detail": exc.reason}]) from None
+        raise ValidationFailed(
+            "Not a valid email address.", errors=[{"field": "email", "pointer": "#/email", "detail": exc.reason}]
+        ) from None
     row = connection.execute(_select(registry).where(participants.c.email_index == index)).first()
     return None if row is None else decrypt_fields(keys, row, fields)
 
 
-def list_participants(registry: Registry, *, fields=None, after: tuple | None = None, limit: int = 100,
-                      updated_since: dt.datetime | None = None) -> list[dict]:
+def list_participants(
+    registry: Registry,
+    *,
+    fields=None,
+    after: tuple | None = None,
+    limit: int = 100,
+    updated_since: dt.datetime | None = None,
+) -> list[dict]:
     """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
     fields = check_fields(fields)
     query = _select(registry).order_by(participants.c.updated_at, participants.c.id).limit(limit)
@@ -231,8 +259,12 @@ def email_index(account_id: uuid.UUID, email: str) -> bytes:
 
 def is_empty(registry: Registry, *, connection=None) -> bool:
     connection = connection or db.session.connection()
-    return connection.execute(sa.select(participants.c.id).where(participants.c.registry_id == registry.id)
-                              .limit(1)).first() is None
+    return (
+        connection.execute(
+            sa.select(participants.c.id).where(participants.c.registry_id == registry.id).limit(1)
+        ).first()
+        is None
+    )
 
 
 def existing_by_index(registry: Registry, indexes: list[bytes], *, connection=None) -> dict[bytes, uuid.UUID]:
@@ -241,15 +273,27 @@ def existing_by_index(registry: Registry, indexes: list[bytes], *, connection=No
     found = {}
     for start in range(0, len(indexes), 500):
         chunk = indexes[start : start + 500]
-        found.update(connection.execute(
-            sa.select(participants.c.email_index, participants.c.id)
-            .where(participants.c.registry_id == registry.id, participants.c.email_index.in_(chunk))).all())
+        found.update(
+            connection.execute(
+                sa.select(participants.c.email_index, participants.c.id).where(
+                    participants.c.registry_id == registry.id, participants.c.email_index.in_(chunk)
+                )
+            ).all()
+        )
     return found
 
 
-def write_participants(connection: sa.Connection, registry: Registry, *, inserts: list[dict] = (),
-                       updates: list[tuple[uuid.UUID, dict]] = (), source: str, import_id=None,
-                       sealed: list[Sealed] = (), custom_names: Iterable[str] = ()) -> list[uuid.UUID]:
+def write_participants(
+    connection: sa.Connection,
+    registry: Registry,
+    *,
+    inserts: list[dict] = (),
+    updates: list[tuple[uuid.UUID, dict]] = (),
+    source: str,
+    import_id=None,
+    sealed: list[Sealed] = (),
+    custom_names: Iterable[str] = (),
+) -> list[uuid.UUID]:
     """Encrypt and write normalized rows in batches inside the caller's transaction; return the ids given to
     `inserts`.
 
@@ -260,24 +304,36 @@ def write_participants(connection: sa.Connection, registry: Registry, *, inserts
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     keys = keys_for(connection, registry.account_id)
-    _record_custom_names(connection, registry, {*custom_names, *(
-        name for clean in (*inserts, *(clean for _, clean in updates)) for name in clean.get("custom_fields") or {})})
+    _record_custom_names(
+        connection,
+        registry,
+        {
+            *custom_names,
+            *(
+                name
+                for clean in (*inserts, *(clean for _, clean in updates))
+                for name in clean.get("custom_fields") or {}
+            ),
+        },
+    )
     index, cipher = keys.sealing_keys().indexer(), keys.write
     own = [seal(index, cipher, clean) for clean in inserts]
     now = utcnow()
     try:
         for rows in (own, sealed):
             for start in range(0, len(rows), BATCH):
-                _insert_sealed(connection, registry, rows[start : start + BATCH], source=source,
-                               import_id=import_id, now=now)
+                _insert_sealed(
+                    connection, registry, rows[start : start + BATCH], source=source, import_id=import_id, now=now
+                )
         _update_rows(connection, registry, keys, updates, now)
     except IntegrityError:
         raise DuplicateParticipant() from None
     return [uuid.UUID(bytes=row_id) for row_id, *_ in own]
 
 
-def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sealed], *, source: str, import_id,
-                   now: dt.datetime) -> None:
+def _insert_sealed(
+    connection: sa.Connection, registry: Registry, rows: list[Sealed], *, source: str, import_id, now: dt.datetime
+) -> None:
     """Insert sealed rows through the driver's executemany (SQLite) or binary COPY (PostgreSQL).
 
     A bulk import writes hundreds of thousands of rows; SQLAlchemy's per-value bind processing cost more than
@@ -291,19 +347,44 @@ def _insert_sealed(connection: sa.Connection, registry: Registry, rows: list[Sea
         process = participants.c[column].type.dialect_impl(dialect).bind_processor(dialect)
         return value if process is None or value is None else process(value)
 
-    registry_id, revision, source, import_id, created, updated = (driver_value(column, value) for column, value in (
-        ("registry_id", registry.id), ("revision", 1), ("source", source), ("import_id", import_id),
-        ("created_at", now), ("updated_at", now)))
+    registry_id, revision, source, import_id, created, updated = (
+        driver_value(column, value)
+        for column, value in (
+            ("registry_id", registry.id),
+            ("revision", 1),
+            ("source", source),
+            ("import_id", import_id),
+            ("created_at", now),
+            ("updated_at", now),
+        )
+    )
     # The table's own column order, which the compiled INSERT binds in (checked below): rows need no reordering.
-    columns = ("id", "registry_id", "email_index", "key_version", "revision", *ENCRYPTED_FIELDS, "source", "import_id",
-               "created_at", "updated_at")
+    columns = (
+        "id",
+        "registry_id",
+        "email_index",
+        "key_version",
+        "revision",
+        *ENCRYPTED_FIELDS,
+        "source",
+        "import_id",
+        "created_at",
+        "updated_at",
+    )
     tail = (source, import_id, created, updated)
     if dialect.name == "postgresql":  # binary COPY: one stream, nothing for the server to parse
-        _copy_rows(connection, columns, [(uuid.UUID(bytes=row_id), registry_id, index, version, revision, *fields,
-                                          *tail) for row_id, index, version, fields in rows])
+        _copy_rows(
+            connection,
+            columns,
+            [
+                (uuid.UUID(bytes=row_id), registry_id, index, version, revision, *fields, *tail)
+                for row_id, index, version, fields in rows
+            ],
+        )
         return
-    values = [(row_id.hex(), registry_id, index, version, revision, *fields, *tail)
-              for row_id, index, version, fields in rows]
+    values = [
+        (row_id.hex(), registry_id, index, version, revision, *fields, *tail) for row_id, index, version, fields in rows
+    ]
     compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
     if tuple(compiled.positiontup or ()) != columns:  # SQLite's qmark parameters, bound by position
         raise RuntimeError("the participants INSERT does not bind in the table's column order")
@@ -323,8 +404,13 @@ def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list
     try:
         with connection.connection.driver_connection.cursor() as cursor:
             # Binary COPY needs each column's type: the table's own, from the catalog.
-            types = dict(cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
-                                        "AND attnum > 0 AND NOT attisdropped", (participants.name,)).fetchall())
+            types = dict(
+                cursor.execute(
+                    "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                    "AND attnum > 0 AND NOT attisdropped",
+                    (participants.name,),
+                ).fetchall()
+            )
             with cursor.copy(f"COPY {participants.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types([types[name] for name in columns])
                 for row in values:
@@ -345,13 +431,26 @@ def _update_rows(connection, registry, keys, updates, now) -> None:
         columns = [n[2:] for n in names if n.startswith("v_") and n != "v_key_version"]
         whole = set(ENCRYPTED_FIELDS) <= set(columns)
         # A partial update leaves older-version fields behind: the row's key_version is the oldest in it.
-        key_version = sa.bindparam("v_key_version") if whole else sa.case(
-            (participants.c.key_version < sa.bindparam("v_key_version"), participants.c.key_version),
-            else_=sa.bindparam("v_key_version"))
-        statement = (sa.update(participants)
-                     .where(participants.c.id == sa.bindparam("p_id"), participants.c.registry_id == registry.id)
-                     .values({**{c: sa.bindparam(f"v_{c}") for c in columns}, "key_version": key_version,
-                              "revision": participants.c.revision + 1, "updated_at": now}))
+        key_version = (
+            sa.bindparam("v_key_version")
+            if whole
+            else sa.case(
+                (participants.c.key_version < sa.bindparam("v_key_version"), participants.c.key_version),
+                else_=sa.bindparam("v_key_version"),
+            )
+        )
+        statement = (
+            sa.update(participants)
+            .where(participants.c.id == sa.bindparam("p_id"), participants.c.registry_id == registry.id)
+            .values(
+                {
+                    **{c: sa.bindparam(f"v_{c}") for c in columns},
+                    "key_version": key_version,
+                    "revision": participants.c.revision + 1,
+                    "updated_at": now,
+                }
+            )
+        )
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
             if connection.execute(statement, batch).rowcount != len(batch):
@@ -366,9 +465,17 @@ def _record_custom_names(connection, registry: Registry, used: set[str]) -> None
         return
     names = known + sorted(new)
     if len(names) > MAX_CUSTOM_FIELDS:
-        raise ValidationFailed(f"A registry has at most {MAX_CUSTOM_FIELDS} custom fields.", errors=[
-            {"field": "custom_fields", "pointer": "#/custom_fields",
-             "detail": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry."}])
-    connection.execute(sa.update(Registry.__table__).where(Registry.__table__.c.id == registry.id)
-                       .values(custom_field_names=names))
+        raise ValidationFailed(
+            f"A registry has at most {MAX_CUSTOM_FIELDS} custom fields.",
+            errors=[
+                {
+                    "field": "custom_fields",
+                    "pointer": "#/custom_fields",
+                    "detail": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry.",
+                }
+            ],
+        )
+    connection.execute(
+        sa.update(Registry.__table__).where(Registry.__table__.c.id == registry.id).values(custom_field_names=names)
+    )
     set_committed_value(registry, "custom_field_names", names)

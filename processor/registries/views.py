@@ -21,8 +21,17 @@ PURPOSE = "essential.service"  # the organizer (controller) working with its own
 
 def _log_view(registry, fields, records: int, reason: str) -> None:
     """Record the organizer's own access on a page in its access log, and commit it."""
-    record_access(account_id=registry.account_id, actor_type="account", actor=current_user.login, purpose=PURPOSE,
-                  registry_id=registry.id, fields=fields, records=records, reason=reason, channel="web")
+    record_access(
+        account_id=registry.account_id,
+        actor_type="account",
+        actor=current_user.login,
+        purpose=PURPOSE,
+        registry_id=registry.id,
+        fields=fields,
+        records=records,
+        reason=reason,
+        channel="web",
+    )
     db.session.commit()
 
 
@@ -45,8 +54,9 @@ def index():
             return redirect(url_for("registries.show", registry_id=registry.id))
     found = service.list_registries(current_user.id)
     counts = {r.id: service.count_participants(r) for r in found}
-    return render_template("registries/index.html", form=form, registries=found, counts=counts), \
-        400 if form.errors else 200
+    return render_template(
+        "registries/index.html", form=form, registries=found, counts=counts
+    ), 400 if form.errors else 200
 
 
 def _cursor(text: str | None):
@@ -74,13 +84,20 @@ def show(registry_id):
         rows, next_cursor = ([match] if match else []), None
     else:
         after = _cursor(request.args.get("after"))
-        rows = service.list_participants(registry, fields=fields, after=after if after and after[1] else None,
-                                         limit=PAGE_SIZE)
+        rows = service.list_participants(
+            registry, fields=fields, after=after if after and after[1] else None, limit=PAGE_SIZE
+        )
         last = rows[-1] if len(rows) == PAGE_SIZE else None
         next_cursor = f"{last['updated_at'].isoformat()}~{last['id']}" if last else None
     _log_view(registry, fields, len(rows), "email look-up" if find.email.data else "participant list")
-    return render_template("registries/show.html", registry=registry, rows=rows, find=find,
-                           next_cursor=next_cursor, total=service.count_participants(registry))
+    return render_template(
+        "registries/show.html",
+        registry=registry,
+        rows=rows,
+        find=find,
+        next_cursor=next_cursor,
+        total=service.count_participants(registry),
+    )
 
 
 def _participant_page(registry, form, participant=None):
@@ -88,9 +105,13 @@ def _participant_page(registry, form, participant=None):
     values = (participant or {}).get("custom_fields") or {}
     if request.method == "POST":
         values = {name: request.form.get(CUSTOM_PREFIX + name, "") for name in custom}
-    return render_template("registries/participant.html", registry=registry, form=form, participant=participant,
-                           custom=[(name, CUSTOM_PREFIX + name, values.get(name, "")) for name in custom]), \
-        400 if form.errors else 200
+    return render_template(
+        "registries/participant.html",
+        registry=registry,
+        form=form,
+        participant=participant,
+        custom=[(name, CUSTOM_PREFIX + name, values.get(name, "")) for name in custom],
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<registry_id>/participants/new", methods=["GET", "POST"])
@@ -115,12 +136,14 @@ def edit(registry_id, participant_id):
     if request.method == "GET":
         _log_view(registry, [f for f in participant if f not in ("id", "updated_at", "source")], 1, "participant")
     # Stored values only fill the empty form: on a POST every field comes from the browser, blanks included.
-    form = ParticipantForm(data={name: participant[name] for name in ParticipantForm.TEXT}
-                           if request.method == "GET" else None)
+    form = ParticipantForm(
+        data={name: participant[name] for name in ParticipantForm.TEXT} if request.method == "GET" else None
+    )
     if form.validate_on_submit():
         try:
-            service.update_participant(registry, participant["id"],
-                                       form.raw(request.form, registry.custom_field_names or []))
+            service.update_participant(
+                registry, participant["id"], form.raw(request.form, registry.custom_field_names or [])
+            )
         except (ValidationFailed, service.DuplicateParticipant) as exc:
             apply_errors(form, exc)
         else:

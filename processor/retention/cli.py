@@ -65,14 +65,17 @@ def retention():
 @with_appcontext
 def status():
     """List removed accounts with the end of their return window and their erasure date."""
-    removed = db.session.scalars(sa.select(Account).where(Account.status == "removed")
-                                 .order_by(Account.removed_at)).all()
+    removed = db.session.scalars(
+        sa.select(Account).where(Account.status == "removed").order_by(Account.removed_at)
+    ).all()
     if not removed:
         click.echo("no removed accounts")
     for account in removed:
-        click.echo(f"{account.login}\t{account.plan}\tremoved {account.removed_at:%Y-%m-%d}\t"
-                   f"return until {service.return_window_ends(account):%Y-%m-%d}\t"
-                   f"erase on {service.erase_due(account):%Y-%m-%d}")
+        click.echo(
+            f"{account.login}\t{account.plan}\tremoved {account.removed_at:%Y-%m-%d}\t"
+            f"return until {service.return_window_ends(account):%Y-%m-%d}\t"
+            f"erase on {service.erase_due(account):%Y-%m-%d}"
+        )
 
 
 @retention.command("run")
@@ -84,8 +87,10 @@ def run(now_text):
     for login in run.erased:
         click.echo(f"erased {login}")
     if run.retired:
-        click.echo(f"master key versions {', '.join(map(str, run.retired))} retired; "
-                   f"version {run.master_version} wraps the remaining organizers' keys")
+        click.echo(
+            f"master key versions {', '.join(map(str, run.retired))} retired; "
+            f"version {run.master_version} wraps the remaining organizers' keys"
+        )
     for warning in run.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{len(run.erased)} account(s) erased")
@@ -93,8 +98,13 @@ def run(now_text):
 
 @retention.command("return")
 @click.argument("login")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="File to write (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="File to write (default: standard output).",
+)
 @with_appcontext
 def return_database(login, output):
     """Return a removed account's participant database (asked for within 7 days of removal), as JSON."""
@@ -107,7 +117,14 @@ def return_database(login, output):
             count = service.return_participant_database(account, out)
     except DomainError as exc:
         _fail(exc)
-    record_access(account_id=account.id, actor_type="staff", actor="retention", purpose="essential.legal_obligation",
-                  records=count, channel="cli", reason="participant database returned at the organizer's request")
+    record_access(
+        account_id=account.id,
+        actor_type="staff",
+        actor="retention",
+        purpose="essential.legal_obligation",
+        records=count,
+        channel="cli",
+        reason="participant database returned at the organizer's request",
+    )
     db.session.commit()
     click.echo(f"returned {count} participants of {login}", err=True)  # stdout may be the data itself

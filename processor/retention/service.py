@@ -88,8 +88,7 @@ def due_for_erasure(*, now: dt.datetime | None = None) -> list[Account]:
 # the key tombstones make sure no key is ever created again for the erased organizer; DPA versions and their
 # signatures are contract evidence the processor must be able to produce (legal duty); the accounts row is
 # scrubbed below rather than deleted, because those records point at it.
-KEPT_TABLES = frozenset({"accounts", "access_log", "access_log_heads", "data_keys", "dpa_agreements",
-                         "dpa_signatures"})
+KEPT_TABLES = frozenset({"accounts", "access_log", "access_log_heads", "data_keys", "dpa_agreements", "dpa_signatures"})
 
 
 def erase_account(account: Account, *, now: dt.datetime | None = None) -> list[str]:
@@ -116,8 +115,9 @@ def _erase(account: Account, now: dt.datetime) -> None:
         raise RetentionRefused("Only a removed account whose hold period is over can be erased.")
     # Keys first: from this moment nothing of the organizer can be decrypted from the database.
     tombstone_account_keys(account.id)
-    registry_ids = sa.select(sa.column("id")).select_from(sa.table("registries")).where(
-        sa.column("account_id") == account.id)
+    registry_ids = (
+        sa.select(sa.column("id")).select_from(sa.table("registries")).where(sa.column("account_id") == account.id)
+    )
     for table in reversed(db.metadata.sorted_tables):
         if table.name in KEPT_TABLES:
             continue
@@ -173,8 +173,7 @@ def erase_due_accounts(*, now: dt.datetime | None = None) -> ErasureRun:
         finish_shredding()
         raise
     retirement = finish_shredding()
-    run.master_version, run.retired, run.warnings = (retirement.master_version, retirement.retired,
-                                                     retirement.warnings)
+    run.master_version, run.retired, run.warnings = (retirement.master_version, retirement.retired, retirement.warnings)
     return run
 
 
@@ -184,8 +183,9 @@ def return_participant_database(account: Account, out, *, now: dt.datetime | Non
     from processor.registries.models import Registry
 
     check_return_allowed(account, now=now)
-    registries = db.session.scalars(sa.select(Registry).where(Registry.account_id == account.id)
-                                    .order_by(Registry.created_at)).all()
+    registries = db.session.scalars(
+        sa.select(Registry).where(Registry.account_id == account.id).order_by(Registry.created_at)
+    ).all()
     out.write('{"account": ' + json.dumps(account.login) + ', "registries": [\n')
     count = 0
     for position, registry in enumerate(registries):

@@ -20,8 +20,12 @@ from processor.transfers.policy import TransferPolicy, TransferRefused, today
 
 def visible_registries(client: ServiceClient) -> list[Registry]:
     """The registries the client may see: its organizer's, or every one for an internal service."""
-    query = (sa.select(Registry).join(Account, Account.id == Registry.account_id)
-             .where(Account.status == "active").order_by(Registry.created_at, Registry.id))
+    query = (
+        sa.select(Registry)
+        .join(Account, Account.id == Registry.account_id)
+        .where(Account.status == "active")
+        .order_by(Registry.created_at, Registry.id)
+    )
     if client.account_id is not None:
         query = query.where(Registry.account_id == client.account_id)
     return list(db.session.scalars(query))
@@ -36,15 +40,34 @@ def open_registry(client: ServiceClient, registry_id: uuid.UUID) -> Registry:
     return registry
 
 
-def _log(client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str], records: int,
-         allowed: bool, reason: str) -> None:
-    record_access(account_id=registry.account_id, actor_type="client", actor=client.name, purpose=purpose,
-                  registry_id=registry.id, fields=tuple(fields), records=records,
-                  destination_country=client.country, allowed=allowed, reason=reason, channel="api")
+def _log(
+    client: ServiceClient,
+    registry: Registry,
+    *,
+    purpose: str,
+    fields: Iterable[str],
+    records: int,
+    allowed: bool,
+    reason: str,
+) -> None:
+    record_access(
+        account_id=registry.account_id,
+        actor_type="client",
+        actor=client.name,
+        purpose=purpose,
+        registry_id=registry.id,
+        fields=tuple(fields),
+        records=records,
+        destination_country=client.country,
+        allowed=allowed,
+        reason=reason,
+        channel="api",
+    )
 
 
-def authorize(client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str] = (),
-              on: dt.date | None = None) -> None:
+def authorize(
+    client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str] = (), on: dt.date | None = None
+) -> None:
     """Apply the purpose policy and the transfer rule; a refusal is logged (and committed) before it is raised."""
     decision = purposes.decide_participant_use(purpose, client.purpose_list)
     try:
@@ -52,21 +75,28 @@ def authorize(client: ServiceClient, registry: Registry, *, purpose: str, fields
             raise purposes.PurposeRefused(decision.reason, rule=decision.rule)
         TransferPolicy().require(client.country, on=on or today(), dpf_certified=client.dpf_certified)
     except (purposes.PurposeRefused, TransferRefused) as refusal:
-        log_refusal(client, registry, purpose=purpose, fields=fields,
-                    reason=f"{refusal.extra['rule']}: {refusal.detail}")
+        log_refusal(
+            client, registry, purpose=purpose, fields=fields, reason=f"{refusal.extra['rule']}: {refusal.detail}"
+        )
         raise
 
 
-def log_refusal(client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str],
-                reason: str) -> None:
+def log_refusal(client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str], reason: str) -> None:
     """Log a refused use and commit at once: the request fails, the trace must stay."""
     db.session.rollback()  # nothing else of the failing request may be persisted with it
     _log(client, registry, purpose=purpose, fields=fields, records=0, allowed=False, reason=reason)
     db.session.commit()
 
 
-def record_use(client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str], records: int,
-               reason: str = "purpose granted; transfer allowed") -> None:
+def record_use(
+    client: ServiceClient,
+    registry: Registry,
+    *,
+    purpose: str,
+    fields: Iterable[str],
+    records: int,
+    reason: str = "purpose granted; transfer allowed",
+) -> None:
     """Log an allowed use with what was handed out, and commit."""
     _log(client, registry, purpose=purpose, fields=fields, records=records, allowed=True, reason=reason)
     db.session.commit()

@@ -36,8 +36,9 @@ def client_required(*scopes: str):
             missing = [scope for scope in scopes if scope not in client.scope_list]
             if missing:
                 _log_scope_refusal(client, kwargs.get("registry_id"), missing)
-                raise InsufficientScope(f"This client lacks the scope {', '.join(missing)}.",
-                                        extra={"required_scopes": list(scopes)})
+                raise InsufficientScope(
+                    f"This client lacks the scope {', '.join(missing)}.", extra={"required_scopes": list(scopes)}
+                )
             g.api_client = client
             return view(*args, **kwargs)
 
@@ -53,8 +54,13 @@ def _log_scope_refusal(client: ServiceClient, registry_id, missing: list[str]) -
 
     registry = db.session.get(Registry, registry_id) if registry_id else None
     if registry is not None and client.may_see(registry.account_id):
-        log_refusal(client, registry, purpose=request.args.get("purpose") or "-", fields=(),
-                    reason=f"insufficient-scope: the client lacks {', '.join(missing)}")
+        log_refusal(
+            client,
+            registry,
+            purpose=request.args.get("purpose") or "-",
+            fields=(),
+            reason=f"insufficient-scope: the client lacks {', '.join(missing)}",
+        )
 
 
 def rate_limit_key() -> str:
@@ -77,5 +83,10 @@ def limit_per_client(blueprint):
 def document_security(app: Flask) -> None:
     """Declare the bearer scheme in the OpenAPI document."""
     api_for(app).spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer",
-                       "description": "A client token `ppk_...` from `flask clients create` or the API clients page."})
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A client token `ppk_...` from `flask clients create` or the API clients page.",
+        },
+    )

@@ -37,6 +37,13 @@ def read_token(token: str, fingerprint: str) -> tuple[dt.datetime, uuid.UUID]:
             raise ValueError("token of another query")
         return dt.datetime.fromisoformat(data["u"]), uuid.UUID(data["i"])
     except (BadSignature, ValueError, KeyError, TypeError):
-        raise ValidationFailed("The page token is not valid for this query.", errors=[
-            {"parameter": "page_token", "detail": "Use the next_page_token of the previous page, unchanged, "
-                                                  "with the same query parameters."}]) from None
+        raise ValidationFailed(
+            "The page token is not valid for this query.",
+            errors=[
+                {
+                    "parameter": "page_token",
+                    "detail": "Use the next_page_token of the previous page, unchanged, "
+                    "with the same query parameters.",
+                }
+            ],
+        ) from None

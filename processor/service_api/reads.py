@@ -10,9 +10,17 @@ from processor.registries import service as registries
 from processor.service_api import access, paging
 
 
-def read_page(client: ServiceClient, registry_id: uuid.UUID, *, purpose: str, fields: list[str], page_size: int,
-              page_token: str | None = None, email: str | None = None,
-              updated_since: dt.datetime | None = None) -> dict:
+def read_page(
+    client: ServiceClient,
+    registry_id: uuid.UUID,
+    *,
+    purpose: str,
+    fields: list[str],
+    page_size: int,
+    page_token: str | None = None,
+    email: str | None = None,
+    updated_since: dt.datetime | None = None,
+) -> dict:
     """One page of participants (or the one matching `email`), with deletion markers for a sync."""
     registry = access.open_registry(client, registry_id)
     access.authorize(client, registry, purpose=purpose, fields=fields)
@@ -22,11 +30,16 @@ def read_page(client: ServiceClient, registry_id: uuid.UUID, *, purpose: str, fi
         rows = [match] if match else []
     else:
         fingerprint = paging.query_fingerprint(
-            registry=registry.id, client=client.id, purpose=purpose, fields=",".join(fields),
-            updated_since=updated_since.isoformat() if updated_since else "")
+            registry=registry.id,
+            client=client.id,
+            purpose=purpose,
+            fields=",".join(fields),
+            updated_since=updated_since.isoformat() if updated_since else "",
+        )
         after = paging.read_token(page_token, fingerprint) if page_token else None
-        rows = registries.list_participants(registry, fields=fields, after=after, limit=page_size,
-                                            updated_since=updated_since)
+        rows = registries.list_participants(
+            registry, fields=fields, after=after, limit=page_size, updated_since=updated_since
+        )
         if len(rows) == page_size:
             next_token = paging.make_token(rows[-1], fingerprint)
         if updated_since is not None and page_token is None:
@@ -35,8 +48,9 @@ def read_page(client: ServiceClient, registry_id: uuid.UUID, *, purpose: str, fi
     return {"participants": rows, "next_page_token": next_token, "deleted": deleted}
 
 
-def read_one(client: ServiceClient, registry_id: uuid.UUID, participant_id: uuid.UUID, *, purpose: str,
-             fields: list[str]) -> dict:
+def read_one(
+    client: ServiceClient, registry_id: uuid.UUID, participant_id: uuid.UUID, *, purpose: str, fields: list[str]
+) -> dict:
     registry = access.open_registry(client, registry_id)
     access.authorize(client, registry, purpose=purpose, fields=fields)
     participant = registries.get_participant(registry, participant_id, fields=fields)

@@ -12,21 +12,28 @@ from processor.registries.models import ENCRYPTED_FIELDS
 
 DEFAULT_FIELDS = ("email", "first_name", "last_name")
 MAX_PAGE_SIZE = 1000
-PURPOSE_HELP = ("The purpose of this use, from the taxonomy: participant data is handed out only for essential "
-                "purposes granted to the client; marketing, analytics and third-party sharing are refused (403).")
+PURPOSE_HELP = (
+    "The purpose of this use, from the taxonomy: participant data is handed out only for essential "
+    "purposes granted to the client; marketing, analytics and third-party sharing are refused (403)."
+)
 
 
 def purpose_field() -> ma.fields.String:
-    return ma.fields.String(required=True, validate=ma.validate.OneOf(tuple(PURPOSES)),
-                            metadata={"description": PURPOSE_HELP})
+    return ma.fields.String(
+        required=True, validate=ma.validate.OneOf(tuple(PURPOSES)), metadata={"description": PURPOSE_HELP}
+    )
 
 
 def fields_field() -> DelimitedList:
-    return DelimitedList(ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),
-                         load_default=list(DEFAULT_FIELDS),
-                         validate=ma.validate.Length(min=1, max=len(ENCRYPTED_FIELDS)),
-                         metadata={"description": "Comma-separated fields to return (default: email and names). "
-                                                  "Each field handed out is logged."})
+    return DelimitedList(
+        ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),
+        load_default=list(DEFAULT_FIELDS),
+        validate=ma.validate.Length(min=1, max=len(ENCRYPTED_FIELDS)),
+        metadata={
+            "description": "Comma-separated fields to return (default: email and names). "
+            "Each field handed out is logged."
+        },
+    )
 
 
 class ParticipantQuerySchema(ma.Schema):
@@ -36,12 +43,22 @@ class ParticipantQuerySchema(ma.Schema):
 
 class ParticipantListQuerySchema(ParticipantQuerySchema):
     page_size = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
-    page_token = ma.fields.String(load_default=None, validate=ma.validate.Length(max=1000), metadata={
-        "description": "next_page_token of the previous page, with the same other parameters."})
-    email = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=320), metadata={
-        "description": "Exact email look-up through the blind index: at most one participant."})
-    updated_since = ma.fields.AwareDateTime(load_default=None, metadata={
-        "description": "Only participants changed since then; the first page also lists deletions since then."})
+    page_token = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.Length(max=1000),
+        metadata={"description": "next_page_token of the previous page, with the same other parameters."},
+    )
+    email = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.Length(min=1, max=320),
+        metadata={"description": "Exact email look-up through the blind index: at most one participant."},
+    )
+    updated_since = ma.fields.AwareDateTime(
+        load_default=None,
+        metadata={
+            "description": "Only participants changed since then; the first page also lists deletions since then."
+        },
+    )
 
 
 class ParticipantSchema(ma.Schema):
@@ -70,8 +87,11 @@ class DeletionSchema(ma.Schema):
 class ParticipantPageSchema(ma.Schema):
     participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), dump_only=True)
     next_page_token = ma.fields.String(dump_only=True, allow_none=True)
-    deleted = ma.fields.List(ma.fields.Nested(DeletionSchema), dump_only=True, metadata={
-        "description": "Deletion markers (with updated_since, on the first page): erase these ids."})
+    deleted = ma.fields.List(
+        ma.fields.Nested(DeletionSchema),
+        dump_only=True,
+        metadata={"description": "Deletion markers (with updated_since, on the first page): erase these ids."},
+    )
 
 
 class RegistrySchema(ma.Schema):
@@ -98,6 +118,8 @@ def dump_participant(row: dict, fields) -> dict:
 
 def dump_page(page: dict, fields) -> dict:
     """Dump a page of participants as ParticipantPageSchema would."""
-    return {"participants": [dump_participant(row, fields) for row in page["participants"]],
-            "next_page_token": page["next_page_token"],
-            "deleted": [{"id": str(d["id"]), "deleted_at": d["deleted_at"].isoformat()} for d in page["deleted"]]}
+    return {
+        "participants": [dump_participant(row, fields) for row in page["participants"]],
+        "next_page_token": page["next_page_token"],
+        "deleted": [{"id": str(d["id"]), "deleted_at": d["deleted_at"].isoformat()} for d in page["deleted"]],
+    }

@@ -17,8 +17,12 @@ from processor.service_api.schemas import (
     dump_page,
 )
 
-bp = Blueprint("registries_api", __name__, url_prefix="/api/v1/registries",
-               description="Participant registries, read by internal services for a stated purpose")
+bp = Blueprint(
+    "registries_api",
+    __name__,
+    url_prefix="/api/v1/registries",
+    description="Participant registries, read by internal services for a stated purpose",
+)
 
 
 @bp.route("")

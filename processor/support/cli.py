@@ -29,8 +29,15 @@ def support():
 def view(registry_id, ticket, reason, staff, fields, email, limit):
     """Print participants as JSON lines; the access appears in the organizer's access log."""
     try:
-        rows = service.view(registry_id, ticket=ticket, reason=reason, staff=staff,
-                            fields=[f.strip() for f in fields.split(",") if f.strip()], email=email, limit=limit)
+        rows = service.view(
+            registry_id,
+            ticket=ticket,
+            reason=reason,
+            staff=staff,
+            fields=[f.strip() for f in fields.split(",") if f.strip()],
+            email=email,
+            limit=limit,
+        )
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     for row in rows:

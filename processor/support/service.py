@@ -30,8 +30,16 @@ def _check(ticket: str, reason: str, staff: str, fields) -> list[dict]:
     return errors
 
 
-def view(registry_id: str, *, ticket: str, reason: str, staff: str, fields=DEFAULT_FIELDS, email: str | None = None,
-         limit: int = 20) -> list[dict]:
+def view(
+    registry_id: str,
+    *,
+    ticket: str,
+    reason: str,
+    staff: str,
+    fields=DEFAULT_FIELDS,
+    email: str | None = None,
+    limit: int = 20,
+) -> list[dict]:
     """Return participants for a support case and log the access (fields, count) where the organizer sees it."""
     fields = tuple(fields)
     errors = _check(ticket, reason, staff, fields)
@@ -48,8 +56,17 @@ def view(registry_id: str, *, ticket: str, reason: str, staff: str, fields=DEFAU
         rows = [match] if match else []
     else:
         rows = registries.list_participants(registry, fields=fields, limit=limit)
-    record_access(account_id=registry.account_id, actor_type="staff", actor=staff.strip(), purpose=PURPOSE,
-                  registry_id=registry.id, fields=fields, records=len(rows), allowed=True,
-                  reason=f"ticket {ticket}: {reason.strip()}", channel="support")
+    record_access(
+        account_id=registry.account_id,
+        actor_type="staff",
+        actor=staff.strip(),
+        purpose=PURPOSE,
+        registry_id=registry.id,
+        fields=fields,
+        records=len(rows),
+        allowed=True,
+        reason=f"ticket {ticket}: {reason.strip()}",
+        channel="support",
+    )
     db.session.commit()
     return rows

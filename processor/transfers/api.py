@@ -8,17 +8,25 @@ from flask_smorest import Blueprint
 
 from processor.transfers.policy import TransferPolicy
 
-bp = Blueprint("transfers_api", __name__, url_prefix="/api/v1/transfers",
-               description="Where participant data may go: the EEA and EU adequacy decisions, by day")
+bp = Blueprint(
+    "transfers_api",
+    __name__,
+    url_prefix="/api/v1/transfers",
+    description="Where participant data may go: the EEA and EU adequacy decisions, by day",
+)
 
 
 class DecisionQuerySchema(ma.Schema):
     # Any string: a malformed code is a refusal with its own rule, as in the Python API, not a 400.
-    country = ma.fields.String(required=True, validate=ma.validate.Length(max=64),
-                               metadata={"description": "ISO 3166-1 alpha-2 code, any case"})
+    country = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(max=64),
+        metadata={"description": "ISO 3166-1 alpha-2 code, any case"},
+    )
     on = ma.fields.Date(load_default=None, metadata={"description": "the day of the transfer (default: today, UTC)"})
-    dpf_certified = ma.fields.Boolean(load_default=False,
-                                      metadata={"description": "a US recipient certified under the scheme in force"})
+    dpf_certified = ma.fields.Boolean(
+        load_default=False, metadata={"description": "a US recipient certified under the scheme in force"}
+    )
 
 
 class DecisionSchema(ma.Schema):

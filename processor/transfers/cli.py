@@ -57,12 +57,15 @@ def subprocessors():
 def add(name, purpose, country, dpf_certified):
     """Add a sub-processor; refused when its country may not receive participant data today."""
     try:
-        added = service.add_subprocessor(name=name, purpose=purpose, country=country,
-                                         dpf_certified=dpf_certified, by=CLI_ACTOR)
+        added = service.add_subprocessor(
+            name=name, purpose=purpose, country=country, dpf_certified=dpf_certified, by=CLI_ACTOR
+        )
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
-    click.echo(f"added {added.name} ({added.country}); organizers may object until "
-               f"{added.added_at.date() + service.OBJECTION_PERIOD}")
+    click.echo(
+        f"added {added.name} ({added.country}); organizers may object until "
+        f"{added.added_at.date() + service.OBJECTION_PERIOD}"
+    )
     if condition := added.transfer_today().condition:
         click.echo(f"condition of the transfer: {condition}")
 
@@ -75,14 +78,18 @@ def list_(changes):
     if changes:
         for change in service.list_changes():
             sub = change.subprocessor
-            click.echo(f"{change.changed_at:%Y-%m-%d}  {change.action:<7}  {sub.name} ({sub.country})  "
-                       f"objections until {change.objection_deadline}  by {change.changed_by}")
+            click.echo(
+                f"{change.changed_at:%Y-%m-%d}  {change.action:<7}  {sub.name} ({sub.country})  "
+                f"objections until {change.objection_deadline}  by {change.changed_by}"
+            )
         return
     for sub in service.list_subprocessors():
         decision = sub.transfer_today()
         flag = "" if decision.allowed else f"  REFUSED TODAY: {decision.rule}"
-        click.echo(f"{sub.name}  {sub.country}{' DPF' if sub.dpf_certified else ''}  {sub.purpose}  "
-                   f"since {sub.added_at:%Y-%m-%d}{flag}")
+        click.echo(
+            f"{sub.name}  {sub.country}{' DPF' if sub.dpf_certified else ''}  {sub.purpose}  "
+            f"since {sub.added_at:%Y-%m-%d}{flag}"
+        )
 
 
 @subprocessors.command("remove")

@@ -13,17 +13,25 @@ from processor.transfers.subprocessors import LIMITS
 
 
 class AddSubProcessorForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=LIMITS["name"])],
-                       description="The legal name of the company.")
-    purpose = StringField("Purpose", validators=[DataRequired(), Length(max=LIMITS["purpose"])],
-                          description="What it does for the service, e.g. mail delivery or hosting.")
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=LIMITS["name"])], description="The legal name of the company."
+    )
+    purpose = StringField(
+        "Purpose",
+        validators=[DataRequired(), Length(max=LIMITS["purpose"])],
+        description="What it does for the service, e.g. mail delivery or hosting.",
+    )
     country = SelectField("Country where it processes the data", choices=[], validate_choice=False)
-    dpf_certified = BooleanField("Certified under the EU-US Data Privacy Framework",
-                                 description="Only matters for a recipient in the United States.")
+    dpf_certified = BooleanField(
+        "Certified under the EU-US Data Privacy Framework",
+        description="Only matters for a recipient in the United States.",
+    )
 
     def fill_country_choices(self):
-        self.country.choices = [SelectChoice("", "Choose…"),
-                                *(SelectChoice(code, name) for code, name in countries.choices())]
+        self.country.choices = [
+            SelectChoice("", "Choose…"),
+            *(SelectChoice(code, name) for code, name in countries.choices()),
+        ]
 
 
 class RemoveSubProcessorForm(FlaskForm):

@@ -29,8 +29,9 @@ class Objection(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def object_to_change(*, change_id: int, account_id: uuid.UUID, reason: str,
-                     now: dt.datetime | None = None) -> Objection:
+def object_to_change(
+    *, change_id: int, account_id: uuid.UUID, reason: str, now: dt.datetime | None = None
+) -> Objection:
     """Record the organizer's objection to one change, refused once the window has closed or if already made."""
     now = now or utcnow()
     change = db.session.get(SubProcessorChange, change_id)
@@ -38,8 +39,10 @@ def object_to_change(*, change_id: int, account_id: uuid.UUID, reason: str,
         raise NotFound("No such sub-processor change.")
     reason = (reason or "").strip()
     if len(reason) > REASON_LIMIT:
-        raise ValidationFailed("The objection was not recorded.", errors=[
-            {"field": "reason", "pointer": "#/reason", "detail": f"At most {REASON_LIMIT} characters."}])
+        raise ValidationFailed(
+            "The objection was not recorded.",
+            errors=[{"field": "reason", "pointer": "#/reason", "detail": f"At most {REASON_LIMIT} characters."}],
+        )
     if not change.objection_open(now.date()):
         raise Conflict(f"The window to object to this change closed on {change.objection_deadline}.")
     objection = Objection(change_id=change.id, account_id=account_id, reason=reason, created_at=now)
@@ -60,8 +63,11 @@ def objections_by(account_id: uuid.UUID) -> dict[int, Objection]:
 
 def objections_by_change() -> dict[int, list[tuple[str, Objection]]]:
     """Every objection with the objecting organizer's login, grouped by change, oldest first (for staff)."""
-    query = (sa.select(Account.login, Objection).join(Account, Account.id == Objection.account_id)
-             .order_by(Objection.created_at))
+    query = (
+        sa.select(Account.login, Objection)
+        .join(Account, Account.id == Objection.account_id)
+        .order_by(Objection.created_at)
+    )
     grouped: dict[int, list[tuple[str, Objection]]] = {}
     for login, objection in db.session.execute(query):
         grouped.setdefault(objection.change_id, []).append((login, objection))

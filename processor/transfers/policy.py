@@ -20,8 +20,11 @@ from processor.errors import Forbidden
 
 DATA_FILE = "adequacy.json"
 CODE_PATTERN = re.compile(r"[A-Za-z]{2}")  # ASCII only: str.upper() turns some other letters into two
-SCHEMES = {"dpf": "the EU-US Data Privacy Framework", "safe-harbor": "the Safe Harbor privacy principles",
-           "privacy-shield": "the EU-US Privacy Shield"}
+SCHEMES = {
+    "dpf": "the EU-US Data Privacy Framework",
+    "safe-harbor": "the Safe Harbor privacy principles",
+    "privacy-shield": "the EU-US Privacy Shield",
+}
 # Codes people type that ISO 3166-1 does not assign: say which code they mean instead of a bare refusal.
 NEAR_MISSES = {"UK": "GB", "EL": "GR", "EU": "an EEA member's code"}
 MEMO_LIMIT = 10_000
@@ -71,9 +74,14 @@ def parse_registry(data: dict) -> Registry:
     rows = []
     for entry in data["decisions"]:
         row = AdequacyRow(
-            country=entry["country"], rule=entry["rule"], start=dt.date.fromisoformat(entry["from"]),
-            end=dt.date.fromisoformat(entry["to"]) if entry.get("to") else None, limit=entry.get("limit", ""),
-            certification=entry.get("certification"), source=entry["source"])
+            country=entry["country"],
+            rule=entry["rule"],
+            start=dt.date.fromisoformat(entry["from"]),
+            end=dt.date.fromisoformat(entry["to"]) if entry.get("to") else None,
+            limit=entry.get("limit", ""),
+            certification=entry.get("certification"),
+            source=entry["source"],
+        )
         if not countries.is_country(row.country) or (row.end and row.end < row.start) or not row.source:
             raise ValueError(f"adequacy row for {row.country} is inconsistent")
         if row.certification is not None and row.certification not in SCHEMES:
@@ -113,8 +121,15 @@ class TransferRefused(Forbidden):
     title = "Transfer refused"
 
     def __init__(self, decision: Decision):
-        super().__init__(decision.reason, extra={"rule": decision.rule, "date": decision.on.isoformat(),
-                                                 "country": decision.country, "source": decision.source})
+        super().__init__(
+            decision.reason,
+            extra={
+                "rule": decision.rule,
+                "date": decision.on.isoformat(),
+                "country": decision.country,
+                "source": decision.source,
+            },
+        )
         self.decision = decision
 
 
@@ -146,8 +161,9 @@ class TransferPolicy:
         day = _as_day(on)
         code = destination.strip() if isinstance(destination, str) else ""
         if not CODE_PATTERN.fullmatch(code):  # checked before upper(): "\ufb01".upper() is "FI"
-            return self._refuse("malformed-country", day, "",
-                                "a destination must be a two-letter ISO 3166-1 country code, e.g. PL.")
+            return self._refuse(
+                "malformed-country", day, "", "a destination must be a two-letter ISO 3166-1 country code, e.g. PL."
+            )
         code = code.upper()
         key = (code, day, bool(dpf_certified))
         decision = self.registry.memo.get(key)
@@ -160,12 +176,19 @@ class TransferPolicy:
     def _decide(self, code: str, day: dt.date, dpf_certified: bool) -> Decision:
         if not countries.is_country(code):
             hint = f" (did you mean {NEAR_MISSES[code]}?)" if code in NEAR_MISSES else ""
-            return self._refuse("unknown-country", day, code,
-                                f"{code} is not an ISO 3166-1 alpha-2 country code{hint}.")
+            return self._refuse(
+                "unknown-country", day, code, f"{code} is not an ISO 3166-1 alpha-2 country code{hint}."
+            )
         label = f"{countries.name(code)} ({code})"
         if code in self.registry.eea:
-            return Decision(True, "eea", f"Allowed on {day} (eea): {label} is in the European Economic Area.",
-                            self.registry.eea_source, code, day)
+            return Decision(
+                True,
+                "eea",
+                f"Allowed on {day} (eea): {label} is in the European Economic Area.",
+                self.registry.eea_source,
+                code,
+                day,
+            )
         rows = self.registry.by_country.get(code, ())
         current = [row for row in rows if row.in_force(day)]
         if current:
@@ -173,15 +196,21 @@ class TransferPolicy:
         ended = [row for row in rows if row.end and row.end < day]
         if ended:
             last = max(ended, key=lambda r: r.end)
-            return self._refuse("adequacy-expired", day, code,
-                                f"the EU adequacy decision for {label} ended on {last.end} and none is in force.",
-                                last.source)
+            return self._refuse(
+                "adequacy-expired",
+                day,
+                code,
+                f"the EU adequacy decision for {label} ended on {last.end} and none is in force.",
+                last.source,
+            )
         upcoming = f" (the first applies from {rows[0].start})" if rows else ""
-        return self._refuse("not-adequate", day, code,
-                            f"{label} is outside the EEA and has no EU adequacy decision in force{upcoming}.")
+        return self._refuse(
+            "not-adequate", day, code, f"{label} is outside the EEA and has no EU adequacy decision in force{upcoming}."
+        )
 
-    def require(self, destination: str | None, on: dt.date | str | None = None,
-                dpf_certified: bool = False) -> Decision:
+    def require(
+        self, destination: str | None, on: dt.date | str | None = None, dpf_certified: bool = False
+    ) -> Decision:
         """Return the allowing decision, or raise TransferRefused naming the rule and the date."""
         decision = self.check(destination, on=on, dpf_certified=dpf_certified)
         if not decision.allowed:
@@ -196,9 +225,14 @@ class TransferPolicy:
     def _judge(self, row: AdequacyRow, label: str, day: dt.date, certified: bool) -> Decision:
         if row.certification and not certified:
             scheme = SCHEMES[row.certification]
-            return self._refuse(f"{row.certification}-certification-required", day, row.country,
-                                f"the EU adequacy decision for {label} covers only recipients certified under "
-                                f"{scheme}, and this recipient is not.", row.source)
+            return self._refuse(
+                f"{row.certification}-certification-required",
+                day,
+                row.country,
+                f"the EU adequacy decision for {label} covers only recipients certified under "
+                f"{scheme}, and this recipient is not.",
+                row.source,
+            )
         condition = f"; condition: {row.limit}" if row.limit else ""
         reason = f"Allowed on {day} ({row.rule}): {label} has an EU adequacy decision in force {row.period()}"
         return Decision(True, row.rule, reason + condition + ".", row.source, row.country, day, row.limit)

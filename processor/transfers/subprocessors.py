@@ -27,8 +27,9 @@ class SubProcessor(db.Model):
     __tablename__ = "subprocessors"
     __table_args__ = (
         # One current sub-processor per name; a removed one may be added again later.
-        sa.Index("uq_subprocessors_current_name", "name", unique=True,
-                 sqlite_where=_CURRENT, postgresql_where=_CURRENT),
+        sa.Index(
+            "uq_subprocessors_current_name", "name", unique=True, sqlite_where=_CURRENT, postgresql_where=_CURRENT
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
@@ -66,14 +67,14 @@ class SubProcessorChange(db.Model):
 
 def list_subprocessors() -> list[SubProcessor]:
     """The current sub-processors, by name."""
-    return list(db.session.scalars(
-        sa.select(SubProcessor).where(SubProcessor.removed_at.is_(None)).order_by(SubProcessor.name)))
+    return list(
+        db.session.scalars(sa.select(SubProcessor).where(SubProcessor.removed_at.is_(None)).order_by(SubProcessor.name))
+    )
 
 
 def list_changes(since: dt.datetime | None = None) -> list[SubProcessorChange]:
     """Every recorded addition and removal, newest first (optionally only those at or after `since`)."""
-    query = sa.select(SubProcessorChange).order_by(SubProcessorChange.changed_at.desc(),
-                                                    SubProcessorChange.id.desc())
+    query = sa.select(SubProcessorChange).order_by(SubProcessorChange.changed_at.desc(), SubProcessorChange.id.desc())
     if since is not None:
         query = query.where(SubProcessorChange.changed_at >= since)
     return list(db.session.scalars(query))
@@ -86,35 +87,62 @@ def _log_refused_assignment(refusal: TransferRefused, *, by: str, channel: str) 
 
     db.session.rollback()
     for account_id in db.session.scalars(sa.select(Account.id).where(Account.status == "active")):
-        record_access(account_id=account_id, actor_type="staff", actor=by, purpose="essential.service",
-                      destination_country=refusal.decision.country, allowed=False, channel=channel,
-                      reason=f"sub-processor assignment refused: {refusal.detail}")
+        record_access(
+            account_id=account_id,
+            actor_type="staff",
+            actor=by,
+            purpose="essential.service",
+            destination_country=refusal.decision.country,
+            allowed=False,
+            channel=channel,
+            reason=f"sub-processor assignment refused: {refusal.detail}",
+        )
     db.session.commit()
 
 
-def add_subprocessor(*, name: str, purpose: str, country: str, dpf_certified: bool = False,
-                     by: str, policy: TransferPolicy | None = None, channel: str = "cli") -> SubProcessor:
+def add_subprocessor(
+    *,
+    name: str,
+    purpose: str,
+    country: str,
+    dpf_certified: bool = False,
+    by: str,
+    policy: TransferPolicy | None = None,
+    channel: str = "cli",
+) -> SubProcessor:
     """Record a new sub-processor, refused (TransferRefused) when its country may not receive data today."""
     name, purpose = (name or "").strip(), (purpose or "").strip()
-    problems = {field: "This field is required." for field, value in (("name", name), ("purpose", purpose))
-                if not value}
-    problems |= {field: f"At most {LIMITS[field]} characters." for field, value in (("name", name),
-                 ("purpose", purpose)) if len(value) > LIMITS[field]}
+    problems = {
+        field: "This field is required." for field, value in (("name", name), ("purpose", purpose)) if not value
+    }
+    problems |= {
+        field: f"At most {LIMITS[field]} characters."
+        for field, value in (("name", name), ("purpose", purpose))
+        if len(value) > LIMITS[field]
+    }
     if problems:
         raise ValidationFailed("The sub-processor was not added.", errors=_field_errors(problems))
     try:
         decision = (policy or TransferPolicy()).require(country, dpf_certified=dpf_certified)
     except TransferRefused as exc:
-        log.warning("sub-processor refused: rule=%s country=%s date=%s by=%s", exc.decision.rule,
-                    exc.decision.country or "-", exc.decision.on, by)
+        log.warning(
+            "sub-processor refused: rule=%s country=%s date=%s by=%s",
+            exc.decision.rule,
+            exc.decision.country or "-",
+            exc.decision.on,
+            by,
+        )
         _log_refused_assignment(exc, by=by, channel=channel)
         raise
     if find_current(name) is not None:
-        raise Conflict(f"A current sub-processor is already named {name!r}.",
-                       errors=_field_errors({"name": "This name is taken by a current sub-processor."}))
+        raise Conflict(
+            f"A current sub-processor is already named {name!r}.",
+            errors=_field_errors({"name": "This name is taken by a current sub-processor."}),
+        )
     now = utcnow()
-    subprocessor = SubProcessor(name=name, purpose=purpose, country=decision.country,
-                                dpf_certified=bool(dpf_certified), added_at=now)
+    subprocessor = SubProcessor(
+        name=name, purpose=purpose, country=decision.country, dpf_certified=bool(dpf_certified), added_at=now
+    )
     db.session.add(subprocessor)
     db.session.add(SubProcessorChange(subprocessor=subprocessor, action="added", changed_at=now, changed_by=by))
     _commit(f"A current sub-processor is already named {name!r}.")
@@ -129,8 +157,11 @@ def remove_subprocessor(name: str, *, by: str) -> SubProcessor:
     now = utcnow()
     # Conditional on still being current, so two staff removing at once record one removal, not two.
     removed = db.session.execute(
-        sa.update(SubProcessor).where(SubProcessor.id == subprocessor.id, SubProcessor.removed_at.is_(None))
-        .values(removed_at=now).execution_options(synchronize_session="fetch"))
+        sa.update(SubProcessor)
+        .where(SubProcessor.id == subprocessor.id, SubProcessor.removed_at.is_(None))
+        .values(removed_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
     if removed.rowcount != 1:
         db.session.rollback()
         raise NotFound(f"{subprocessor.name!r} was removed meanwhile.")
@@ -141,8 +172,11 @@ def remove_subprocessor(name: str, *, by: str) -> SubProcessor:
 
 def find_current(name: str) -> SubProcessor | None:
     """The current sub-processor with this name, compared without regard to case."""
-    return db.session.scalar(sa.select(SubProcessor).where(
-        SubProcessor.removed_at.is_(None), sa.func.lower(SubProcessor.name) == (name or "").strip().lower()))
+    return db.session.scalar(
+        sa.select(SubProcessor).where(
+            SubProcessor.removed_at.is_(None), sa.func.lower(SubProcessor.name) == (name or "").strip().lower()
+        )
+    )
 
 
 def _commit(conflict_detail: str) -> None:

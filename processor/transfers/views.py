@@ -27,12 +27,18 @@ def _helpers():
 def destinations():
     policy = TransferPolicy()
     return render_template(
-        "transfers/destinations.html", today=today(), policy=policy,
+        "transfers/destinations.html",
+        today=today(),
+        policy=policy,
         subprocessors=[(sub, sub.transfer_today(policy)) for sub in service.list_subprocessors()],
-        changes=service.list_changes(), in_force=policy.in_force(), objection_form=ObjectionForm(),
-        objected=objections.objections_by(current_user.id), staff=is_staff(current_user),
+        changes=service.list_changes(),
+        in_force=policy.in_force(),
+        objection_form=ObjectionForm(),
+        objected=objections.objections_by(current_user.id),
+        staff=is_staff(current_user),
         processor_name=current_app.config["PROCESSOR_NAME"],
-        processor_address=current_app.config["PROCESSOR_ADDRESS"])
+        processor_address=current_app.config["PROCESSOR_ADDRESS"],
+    )
 
 
 @bp.route("/changes/<int:change_id>/object", methods=["POST"])
@@ -60,9 +66,14 @@ def staff():
     status = 200
     if form.validate_on_submit():
         try:
-            added = service.add_subprocessor(name=form.name.data, purpose=form.purpose.data,
-                                             country=form.country.data, dpf_certified=form.dpf_certified.data,
-                                             by=current_user.login, channel="web")
+            added = service.add_subprocessor(
+                name=form.name.data,
+                purpose=form.purpose.data,
+                country=form.country.data,
+                dpf_certified=form.dpf_certified.data,
+                by=current_user.login,
+                channel="web",
+            )
         except TransferRefused as exc:
             form.country.errors = [exc.detail]
             status = exc.status
@@ -100,6 +111,11 @@ def remove():
 def _staff_page(form: AddSubProcessorForm) -> str:
     policy = TransferPolicy()
     return render_template(
-        "transfers/staff.html", form=form, remove_form=RemoveSubProcessorForm(),
+        "transfers/staff.html",
+        form=form,
+        remove_form=RemoveSubProcessorForm(),
         subprocessors=[(sub, sub.transfer_today(policy)) for sub in service.list_subprocessors()],
-        changes=service.list_changes(), objections=objections.objections_by_change(), today=today())
+        changes=service.list_changes(),
+        objections=objections.objections_by_change(),
+        today=today(),
+    )

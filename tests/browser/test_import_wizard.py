@@ -10,11 +10,13 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-FILE = ("sep=;\r\n"
-        "Imię;Nazwisko;E-mail;Telefon;Kraj;Źródło\r\n"
-        "Żaneta;Wąsowicz-Łęcka;zaneta@example.pl;601 234 567;Polska;newsletter\r\n"
-        "Grzegorz;Brzęczyszczykiewicz;grzegorz@example.pl;;PL;=HYPERLINK(\"http://x\")\r\n"
-        "Ścibor;Źdźbło;to nie jest e-mail;;Polska;\r\n").encode("cp1250")
+FILE = (
+    "sep=;\r\n"
+    "Imię;Nazwisko;E-mail;Telefon;Kraj;Źródło\r\n"
+    "Żaneta;Wąsowicz-Łęcka;zaneta@example.pl;601 234 567;Polska;newsletter\r\n"
+    'Grzegorz;Brzęczyszczykiewicz;grzegorz@example.pl;;PL;=HYPERLINK("http://x")\r\n'
+    "Ścibor;Źdźbło;to nie jest e-mail;;Polska;\r\n"
+).encode("cp1250")
 
 
 @pytest.fixture
@@ -73,6 +75,8 @@ def test_polish_cp1250_file_goes_through_the_wizard_into_the_registry(page, live
 
     stored = {p["email"]: p for p in registries.list_participants(registry)}
     assert (stored["zaneta@example.pl"]["first_name"], stored["zaneta@example.pl"]["last_name"]) == (
-        "Żaneta", "Wąsowicz-Łęcka")
+        "Żaneta",
+        "Wąsowicz-Łęcka",
+    )
     assert stored["grzegorz@example.pl"]["last_name"] == "Brzęczyszczykiewicz"
     assert stored["zaneta@example.pl"]["custom_fields"] == {"Źródło": "newsletter"}

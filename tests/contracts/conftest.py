@@ -14,8 +14,13 @@ NASTY = "Żółć & <Gęślą> \"jaźń\" 'ąćęłńóśźż'"
 
 @pytest.fixture
 def details() -> BusinessDetails:
-    return BusinessDetails.parse(business_name=f"Webinary {NASTY} Sp. z o.o.", street="ul. Świętojańska 5/7 & <b>",
-                                 postal_code="81-368", city="Gdańsk", country="pl")
+    return BusinessDetails.parse(
+        business_name=f"Webinary {NASTY} Sp. z o.o.",
+        street="ul. Świętojańska 5/7 & <b>",
+        postal_code="81-368",
+        city="Gdańsk",
+        country="pl",
+    )
 
 
 @pytest.fixture
@@ -23,14 +28,21 @@ def registry(app_ctx):
     """Two current sub-processors, one outside the EEA under the Data Privacy Framework."""
     from processor.transfers.subprocessors import add_subprocessor
 
-    return [add_subprocessor(name="Hetzner Online GmbH", purpose="Hosting & backups", country="DE", by="staff"),
-            add_subprocessor(name="Mailgun <Technologies> \"Inc\"", purpose="Delivery of e-mail the organizer sends",
-                             country="US", dpf_certified=True, by="staff")]
+    return [
+        add_subprocessor(name="Hetzner Online GmbH", purpose="Hosting & backups", country="DE", by="staff"),
+        add_subprocessor(
+            name='Mailgun <Technologies> "Inc"',
+            purpose="Delivery of e-mail the organizer sends",
+            country="US",
+            dpf_certified=True,
+            by="staff",
+        ),
+    ]
 
 
 @pytest.fixture
 def organizer(make_account):
-    return make_account("zofia", title="Webinary Gdańsk & <Co> \"Zażółć\"")
+    return make_account("zofia", title='Webinary Gdańsk & <Co> "Zażółć"')
 
 
 def document_text(data: bytes) -> str:

@@ -11,8 +11,22 @@ from contracts import evidence, service, signing
 from tests.contracts.conftest import NASTY, document_text
 from tests.contracts.test_evidence import PNG, upload
 
-RENDER = ["contracts", "render", "--account", "zofia", "--business-name", f"Webinary {NASTY}",
-          "--street", "ul. Długa 1", "--postal-code", "80-387", "--city", "Gdańsk", "--country", "PL"]
+RENDER = [
+    "contracts",
+    "render",
+    "--account",
+    "zofia",
+    "--business-name",
+    f"Webinary {NASTY}",
+    "--street",
+    "ul. Długa 1",
+    "--postal-code",
+    "80-387",
+    "--city",
+    "Gdańsk",
+    "--country",
+    "PL",
+]
 
 
 def test_render_writes_the_docx_and_records_the_draft(runner, organizer, registry, tmp_path):
@@ -24,13 +38,15 @@ def test_render_writes_the_docx_and_records_the_draft(runner, organizer, registr
     assert Document(io.BytesIO(out.read_bytes())).tables
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    (["--account", "nobody"], "No account with login 'nobody'."),
-    (["--country", "XX"], "country: Choose a country"),
-    (["--postal-code", ""], "postal_code: This field is required."),
-])
-def test_render_refuses_bad_input_in_one_line_and_writes_nothing(runner, organizer, registry, tmp_path, change,
-                                                                 reason):
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (["--account", "nobody"], "No account with login 'nobody'."),
+        (["--country", "XX"], "country: Choose a country"),
+        (["--postal-code", ""], "postal_code: This field is required."),
+    ],
+)
+def test_render_refuses_bad_input_in_one_line_and_writes_nothing(runner, organizer, registry, tmp_path, change, reason):
     args = list(RENDER)
     args[args.index(change[0]) + 1] = change[1]
     out = tmp_path / "dpa.docx"
@@ -41,8 +57,15 @@ def test_render_refuses_bad_input_in_one_line_and_writes_nothing(runner, organiz
 
 
 def test_verify_accepts_the_signed_file_and_rejects_a_changed_byte(runner, organizer, details, registry, tmp_path):
-    agreement = evidence.sign_electronically(organizer, service.prepare(organizer, details).version,
-                                             signer_name="Z", signer_role="R", consent=True, ip="", user_agent="")
+    agreement = evidence.sign_electronically(
+        organizer,
+        service.prepare(organizer, details).version,
+        signer_name="Z",
+        signer_role="R",
+        consent=True,
+        ip="",
+        user_agent="",
+    )
     good, bad = tmp_path / "good.docx", tmp_path / "bad.docx"
     good.write_bytes(agreement.document)
     bad.write_bytes(agreement.document[:100] + bytes([agreement.document[100] ^ 1]) + agreement.document[101:])
@@ -55,12 +78,14 @@ def test_verify_accepts_the_signed_file_and_rejects_a_changed_byte(runner, organ
 def test_countersign_puts_a_scanned_version_in_force(runner, organizer, details, registry):
     service.prepare(organizer, details)
     upload(organizer, 1, PNG)
-    result = runner.invoke(args=["contracts", "countersign", "--account", "zofia", "--version", "1",
-                                 "--staff", "Anna Nowak"])
+    result = runner.invoke(
+        args=["contracts", "countersign", "--account", "zofia", "--version", "1", "--staff", "Anna Nowak"]
+    )
     assert result.exit_code == 0, result.output
     assert service.status(organizer).in_force.version == 1
-    again = runner.invoke(args=["contracts", "countersign", "--account", "zofia", "--version", "1",
-                                "--staff", "Anna Nowak"])
+    again = runner.invoke(
+        args=["contracts", "countersign", "--account", "zofia", "--version", "1", "--staff", "Anna Nowak"]
+    )
     assert again.exit_code == 1 and "no scan waiting" in again.output
 
 

@@ -20,8 +20,15 @@ JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
 
 
 def upload(account, version, data):
-    return evidence.upload_scan(account, version, data=data, signer_name="Jan Kowalski", signer_role="Prokurent",
-                                ip="198.51.100.4", user_agent="scanner")
+    return evidence.upload_scan(
+        account,
+        version,
+        data=data,
+        signer_name="Jan Kowalski",
+        signer_role="Prokurent",
+        ip="198.51.100.4",
+        user_agent="scanner",
+    )
 
 
 def test_electronic_signature_keeps_the_evidence_and_is_in_force(app, organizer, details, registry):
@@ -34,8 +41,7 @@ def test_electronic_signature_keeps_the_evidence_and_is_in_force(app, organizer,
     assert record["template_version"] == draft.template_version
     assert record["context"]["business_name"] == details.business_name
     assert (record["signer_name"], record["signer_role"]) == ("Zofia Żółkiewska", "Prezes zarządu")
-    assert (record["signed_at"], record["ip"], record["user_agent"]) == ("2026-11-22T12:30:00Z", "192.0.2.7",
-                                                                         "pytest")
+    assert (record["signed_at"], record["ip"], record["user_agent"]) == ("2026-11-22T12:30:00Z", "192.0.2.7", "pytest")
     assert record["key_id"] == agreement.signature.key_id
     assert service.status(organizer).in_force.version == 1
 
@@ -76,8 +82,9 @@ def test_an_unsigned_draft_does_not_verify(app, organizer, details, registry):
     assert not check.valid and "not countersigned" in check.reason
 
 
-def test_verification_for_an_organizer_ignores_other_organizers_documents(app, organizer, details, registry,
-                                                                          make_account):
+def test_verification_for_an_organizer_ignores_other_organizers_documents(
+    app, organizer, details, registry, make_account
+):
     agreement = sign(organizer, service.prepare(organizer, details).version)
     assert not evidence.verify_document(agreement.document, account=make_account("other")).valid
 
@@ -88,13 +95,16 @@ def test_a_version_is_signed_once(app, organizer, details, registry):
         sign(organizer, 1)
 
 
-@pytest.mark.parametrize(("field", "signer"), [
-    ("signer_name", {"signer_name": "  "}),
-    ("signer_role", {"signer_role": ""}),
-    ("signer_name", {"signer_name": "x" * 201}),
-    ("signer_name", {"signer_name": "Zofia\nŻ"}),
-    ("consent", {"consent": False}),
-])
+@pytest.mark.parametrize(
+    ("field", "signer"),
+    [
+        ("signer_name", {"signer_name": "  "}),
+        ("signer_role", {"signer_role": ""}),
+        ("signer_name", {"signer_name": "x" * 201}),
+        ("signer_name", {"signer_name": "Zofia\nŻ"}),
+        ("consent", {"consent": False}),
+    ],
+)
 def test_incomplete_signature_is_refused_and_nothing_is_written(app, organizer, details, registry, field, signer):
     service.prepare(organizer, details)
     with pytest.raises(ValidationFailed) as caught:
@@ -103,18 +113,20 @@ def test_incomplete_signature_is_refused_and_nothing_is_written(app, organizer, 
     assert db.session.query(Signature).count() == 0
 
 
-@pytest.mark.parametrize(("data", "mimetype"), [(PDF, "application/pdf"), (PNG, "image/png"),
-                                                (JPEG, "image/jpeg")])
+@pytest.mark.parametrize(("data", "mimetype"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")])
 def test_scans_are_recognised_by_content(data, mimetype):
     assert evidence.scan_mimetype(data) == mimetype
 
 
-@pytest.mark.parametrize(("data", "reason"), [
-    (b"", "empty"),
-    (b"GIF89a" + b"0" * 10, "PDF, PNG or JPEG"),
-    (b"PK\x03\x04 a docx", "PDF, PNG or JPEG"),
-    (b"%PDF-" + b"0" * (10 * 1024 * 1024), "larger than 10 MB"),
-])
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"GIF89a" + b"0" * 10, "PDF, PNG or JPEG"),
+        (b"PK\x03\x04 a docx", "PDF, PNG or JPEG"),
+        (b"%PDF-" + b"0" * (10 * 1024 * 1024), "larger than 10 MB"),
+    ],
+)
 def test_other_uploads_are_refused_with_a_reason(data, reason):
     with pytest.raises(ValidationFailed) as caught:
         evidence.scan_mimetype(data)

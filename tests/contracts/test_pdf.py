@@ -11,9 +11,19 @@ from tests.contracts.test_views import FORM
 
 def sample_context() -> dict:
     context = dict.fromkeys(render.template_variables(), "Żółć & <Co>")
-    return context | {"personal_data_types": ["email address"], "version": 1,
-                      "subprocessors": [{"name": "Hetzner", "purpose": "Hosting", "country": "Germany (DE)",
-                                         "dpf_certified": "no", "added_at": "2026-11-01"}]}
+    return context | {
+        "personal_data_types": ["email address"],
+        "version": 1,
+        "subprocessors": [
+            {
+                "name": "Hetzner",
+                "purpose": "Hosting",
+                "country": "Germany (DE)",
+                "dpf_certified": "no",
+                "added_at": "2026-11-01",
+            }
+        ],
+    }
 
 
 def test_pdf_is_converted_from_the_docx():

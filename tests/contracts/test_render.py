@@ -14,10 +14,15 @@ from tests.contracts.conftest import NASTY, annex_table, document_text
 
 
 def test_template_variables_are_exactly_the_context(app, organizer, details, registry):
-    context = build_context(account=organizer, details=details, version=1, template_version="t",
-                            annex=service.offer(organizer).annex, processor={"processor_name": "P",
-                                                                             "processor_address": "A"},
-                            today=organizer.created_at.date())
+    context = build_context(
+        account=organizer,
+        details=details,
+        version=1,
+        template_version="t",
+        annex=service.offer(organizer).annex,
+        processor={"processor_name": "P", "processor_address": "A"},
+        today=organizer.created_at.date(),
+    )
     assert render.template_variables() == set(context)
 
 
@@ -37,8 +42,8 @@ def test_special_characters_are_rendered_exactly(app, organizer, details, regist
     text = document_text(service.prepare(organizer, details).document)
     assert f"Webinary {NASTY} Sp. z o.o." in text
     assert "ul. Świętojańska 5/7 & <b>, 81-368 Gdańsk, Poland" in text
-    assert "account title Webinary Gdańsk & <Co> \"Zażółć\"" in text
-    assert "Mailgun <Technologies> \"Inc\"" in text
+    assert 'account title Webinary Gdańsk & <Co> "Zażółć"' in text
+    assert 'Mailgun <Technologies> "Inc"' in text
     assert "&amp;" not in text and "&lt;" not in text
 
 
@@ -54,16 +59,24 @@ def test_header_and_footer_name_the_account_version_and_parties(app, organizer, 
     section = document.sections[0]
     assert section.header.paragraphs[0].text == "Data processing agreement · zofia · version 1"
     assert section.footer.paragraphs[0].text.startswith(
-        f"ClickMeeting Sp. z o.o. and Webinary {NASTY} Sp. z o.o. · template {render.template_version()}")
+        f"ClickMeeting Sp. z o.o. and Webinary {NASTY} Sp. z o.o. · template {render.template_version()}"
+    )
 
 
 def test_annex_lists_exactly_the_registry(app, organizer, details, registry):
     rows = annex_table(service.prepare(organizer, details).document)
     from processor.transfers.subprocessors import list_subprocessors
 
-    assert rows == [[s.name, s.purpose, f"{'Germany' if s.country == 'DE' else 'United States'} ({s.country})",
-                     "yes" if s.dpf_certified else "no", s.added_at.date().isoformat()]
-                    for s in sorted(list_subprocessors(), key=lambda s: s.name)]
+    assert rows == [
+        [
+            s.name,
+            s.purpose,
+            f"{'Germany' if s.country == 'DE' else 'United States'} ({s.country})",
+            "yes" if s.dpf_certified else "no",
+            s.added_at.date().isoformat(),
+        ]
+        for s in sorted(list_subprocessors(), key=lambda s: s.name)
+    ]
     assert len(rows) == len(registry) == 2
 
 
@@ -79,8 +92,18 @@ def test_with_sub_processors_the_none_sentence_is_left_out(app, organizer, detai
 
 def test_tom_annex_states_the_real_encryption(app, organizer, details, registry):
     text = document_text(service.prepare(organizer, details).document)
-    for phrase in ("AES-256-GCM", "organizer, table, column and row", "HKDF", "HMAC-SHA256", "master key",
-                   "Crypto-shredding", "scrypt", "TLS", "hash-chained access log", "rotated"):
+    for phrase in (
+        "AES-256-GCM",
+        "organizer, table, column and row",
+        "HKDF",
+        "HMAC-SHA256",
+        "master key",
+        "Crypto-shredding",
+        "scrypt",
+        "TLS",
+        "hash-chained access log",
+        "rotated",
+    ):
         assert phrase in text
 
 
@@ -107,8 +130,10 @@ def test_context_that_does_not_match_the_template_is_refused(change):
 def test_undefined_attribute_is_an_error_not_an_empty_string():
     import jinja2
 
-    context = dict.fromkeys(render.template_variables(), "x") | {"personal_data_types": [],
-                                                               "subprocessors": [{"name": "only a name"}]}
+    context = dict.fromkeys(render.template_variables(), "x") | {
+        "personal_data_types": [],
+        "subprocessors": [{"name": "only a name"}],
+    }
     with pytest.raises(jinja2.UndefinedError):
         render.render_docx(context)
 
@@ -134,5 +159,8 @@ def test_committed_template_matches_its_generator(tmp_path):
 def test_preview_shows_the_stored_document(app, organizer, details, registry):
     blocks = render.preview_blocks(service.prepare(organizer, details).document)
     assert blocks[0] == {"kind": "title", "text": "Data processing agreement"}
-    assert any(b["kind"] == "table" and ["Sub-processor", "Purpose", "Country", "EU-US DPF certified",
-                                         "Engaged since"] in b["rows"] for b in blocks)
+    assert any(
+        b["kind"] == "table"
+        and ["Sub-processor", "Purpose", "Country", "EU-US DPF certified", "Engaged since"] in b["rows"]
+        for b in blocks
+    )

@@ -11,8 +11,13 @@ from processor.accounts import service as accounts
 from processor.errors import Conflict, NotFound
 from processor.transfers.subprocessors import add_subprocessor, remove_subprocessor
 
-SIGNER = {"signer_name": "Zofia Żółkiewska", "signer_role": "Prezes zarządu", "consent": True,
-          "ip": "192.0.2.7", "user_agent": "pytest"}
+SIGNER = {
+    "signer_name": "Zofia Żółkiewska",
+    "signer_role": "Prezes zarządu",
+    "consent": True,
+    "ip": "192.0.2.7",
+    "user_agent": "pytest",
+}
 
 
 def sign(account, version):
@@ -33,8 +38,7 @@ def test_preparing_again_refills_the_unsigned_draft(app, organizer, details, reg
     assert len(service.versions(organizer)) == 1
 
 
-def test_preparing_after_signing_starts_the_next_version_and_keeps_the_signed_one(app, organizer, details,
-                                                                                  registry):
+def test_preparing_after_signing_starts_the_next_version_and_keeps_the_signed_one(app, organizer, details, registry):
     signed = sign(organizer, service.prepare(organizer, details).version)
     signed_bytes = signed.document
     following = service.prepare(organizer, dataclasses.replace(details, street="ul. Długa 1"))
@@ -57,8 +61,9 @@ def test_nothing_is_offered_while_nothing_changed(app, organizer, details, regis
 
 def test_new_version_is_offered_when_the_account_title_changes(app, organizer, details, registry):
     sign(organizer, service.prepare(organizer, details).version)
-    accounts.update_settings(organizer, email=organizer.email, first_name="Zofia", last_name="Ż",
-                             title="Nowy tytuł", country="PL")
+    accounts.update_settings(
+        organizer, email=organizer.email, first_name="Zofia", last_name="Ż", title="Nowy tytuł", country="PL"
+    )
     status = service.status(organizer)
     assert status.new_version_offered and status.changes == ("your account title",)
     assert service.prepare(organizer, details).version == 2

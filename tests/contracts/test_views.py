@@ -9,8 +9,13 @@ import pytest
 from contracts import render
 from tests.contracts.conftest import NASTY, document_text
 
-FORM = {"business_name": f"Webinary {NASTY}", "street": "ul. Długa 1", "postal_code": "80-387",
-        "city": "Gdańsk", "country": "PL"}
+FORM = {
+    "business_name": f"Webinary {NASTY}",
+    "street": "ul. Długa 1",
+    "postal_code": "80-387",
+    "city": "Gdańsk",
+    "country": "PL",
+}
 SIGN = {"signer_name": "Zofia Żółkiewska", "signer_role": "Prezes", "consent": "y"}
 
 
@@ -50,12 +55,15 @@ def test_download_is_a_docx_attachment_named_by_login_and_version(signed_in):
     assert f"Webinary {NASTY}" in document_text(response.data)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("business_name", "", "This field is required."),
-    ("postal_code", "80/387", "Use letters, digits, spaces and dashes"),
-    ("country", "XX", "Choose a country"),
-    ("city", "Gdańsk\tPL", "Remove control characters"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("business_name", "", "This field is required."),
+        ("postal_code", "80/387", "Use letters, digits, spaces and dashes"),
+        ("country", "XX", "Choose a country"),
+        ("city", "Gdańsk\tPL", "Remove control characters"),
+    ],
+)
 def test_bad_details_are_explained_beside_the_field(signed_in, field, value, message):
     response = signed_in.post("/contracts/", data=FORM | {field: value})
     assert response.status_code == 400
@@ -96,12 +104,14 @@ def test_verify_page_accepts_the_signed_copy_and_rejects_a_changed_one(signed_in
     signed_in.post("/contracts/", data=FORM)
     signed_in.post("/contracts/v1/sign", data=SIGN)
     data = signed_in.get("/contracts/v1/dpa-zofia-v1.docx").data
-    ok = signed_in.post("/contracts/verify", data={"document": (io.BytesIO(data), "dpa.docx")},
-                        content_type="multipart/form-data")
+    ok = signed_in.post(
+        "/contracts/verify", data={"document": (io.BytesIO(data), "dpa.docx")}, content_type="multipart/form-data"
+    )
     assert "Verified:" in ok.get_data(as_text=True)
     changed = data[:-1] + bytes([data[-1] ^ 1])
-    bad = signed_in.post("/contracts/verify", data={"document": (io.BytesIO(changed), "dpa.docx")},
-                         content_type="multipart/form-data")
+    bad = signed_in.post(
+        "/contracts/verify", data={"document": (io.BytesIO(changed), "dpa.docx")}, content_type="multipart/form-data"
+    )
     assert "Not verified:" in bad.get_data(as_text=True)
 
 
@@ -121,8 +131,16 @@ def test_pages_need_a_login(client):
 def test_new_version_banner_names_what_changed(signed_in):
     signed_in.post("/contracts/", data=FORM)
     signed_in.post("/contracts/v1/sign", data=SIGN)
-    signed_in.post("/account/settings", data={"email": "zofia@example.com", "first_name": "Ada",
-                                              "last_name": "L", "title": "Nowa nazwa", "country": "PL"})
+    signed_in.post(
+        "/account/settings",
+        data={
+            "email": "zofia@example.com",
+            "first_name": "Ada",
+            "last_name": "L",
+            "title": "Nowa nazwa",
+            "country": "PL",
+        },
+    )
     page = signed_in.get("/contracts/").get_data(as_text=True)
     assert "A new version is offered because your account title changed" in page
     assert 'value="ul. Długa 1"' in page  # the form is pre-filled from the last version

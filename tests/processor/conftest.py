@@ -8,8 +8,14 @@ import pytest
 
 _names = itertools.count(1)
 PEOPLE = [
-    {"email": f"person{i}@example.org", "first_name": f"First{i}", "last_name": f"Last{i}",
-     "phone": f"+4860000000{i}", "company": f"Company {i}", "country": "PL"}
+    {
+        "email": f"person{i}@example.org",
+        "first_name": f"First{i}",
+        "last_name": f"Last{i}",
+        "phone": f"+4860000000{i}",
+        "company": f"Company {i}",
+        "country": "PL",
+    }
     for i in range(5)
 ]
 
@@ -21,8 +27,14 @@ def make_client(app_ctx):
 
     def make(scopes="participants:read", purposes="essential.service", country="DE", account=None, **fields):
         client, token = service.create_client(
-            name=fields.pop("name", f"svc-{next(_names)}"), scopes=scopes, purposes_granted=purposes,
-            country=country, account_id=account.id if account else None, created_by="test", **fields)
+            name=fields.pop("name", f"svc-{next(_names)}"),
+            scopes=scopes,
+            purposes_granted=purposes,
+            country=country,
+            account_id=account.id if account else None,
+            created_by="test",
+            **fields,
+        )
         return client, {"Authorization": f"Bearer {token}"}
 
     return make

@@ -18,8 +18,9 @@ def test_invalid_query_is_problem_json_400_with_parameter_pointer(client):
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert body["errors"] == [{"detail": "Unknown ISO 3166-1 alpha-2 country code.", "location": "query",
-                               "parameter": "code"}]
+    assert body["errors"] == [
+        {"detail": "Unknown ISO 3166-1 alpha-2 country code.", "location": "query", "parameter": "code"}
+    ]
 
 
 def test_valid_query_answers(client):

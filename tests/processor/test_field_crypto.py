@@ -22,12 +22,15 @@ def test_round_trip_carries_the_key_version_and_a_fresh_nonce():
     assert cipher.decrypt(one, place("participants", "first_name"), ROW) == "Zoë"
 
 
-@pytest.mark.parametrize(("owner", "table", "column", "row"), [
-    (OTHER, "participants", "first_name", ROW),
-    (ORGANIZER, "other_table", "first_name", ROW),
-    (ORGANIZER, "participants", "last_name", ROW),
-    (ORGANIZER, "participants", "first_name", OTHER_ROW),
-])
+@pytest.mark.parametrize(
+    ("owner", "table", "column", "row"),
+    [
+        (OTHER, "participants", "first_name", ROW),
+        (ORGANIZER, "other_table", "first_name", ROW),
+        (ORGANIZER, "participants", "last_name", ROW),
+        (ORGANIZER, "participants", "first_name", OTHER_ROW),
+    ],
+)
 def test_ciphertext_moved_anywhere_else_fails(owner, table, column, row):
     blob = FieldCipher(ORGANIZER, 1, KEY).encrypt("Zoë", place("participants", "first_name"), ROW)
     with pytest.raises(InvalidTag):

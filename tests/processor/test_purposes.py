@@ -11,14 +11,17 @@ from processor.purposes import PurposeRefused
 MAILER = ["essential.service.notifications.email"]
 
 
-@pytest.mark.parametrize("purpose, granted, rule", [
-    ("marketing.communications.email", ["essential"], "no-marketing-on-participant-data"),
-    ("marketing", ["essential"], "no-marketing-on-participant-data"),
-    ("analytics.reporting", ["essential"], "no-marketing-on-participant-data"),
-    ("third_party_sharing.personalized_advertising", ["essential"], "no-marketing-on-participant-data"),
-    ("essential.service.operations.support", MAILER, "purpose-not-granted"),
-    ("essential.service", MAILER, "purpose-not-granted"),
-])
+@pytest.mark.parametrize(
+    "purpose, granted, rule",
+    [
+        ("marketing.communications.email", ["essential"], "no-marketing-on-participant-data"),
+        ("marketing", ["essential"], "no-marketing-on-participant-data"),
+        ("analytics.reporting", ["essential"], "no-marketing-on-participant-data"),
+        ("third_party_sharing.personalized_advertising", ["essential"], "no-marketing-on-participant-data"),
+        ("essential.service.operations.support", MAILER, "purpose-not-granted"),
+        ("essential.service", MAILER, "purpose-not-granted"),
+    ],
+)
 def test_use_is_refused_naming_the_rule(purpose, granted, rule):
     decision = purposes.decide_participant_use(purpose, granted)
     assert (decision.allowed, decision.rule) == (False, rule)
@@ -28,17 +31,22 @@ def test_use_is_refused_naming_the_rule(purpose, granted, rule):
     assert refused.value.extra == {"rule": rule}
 
 
-@pytest.mark.parametrize("purpose, granted", [
-    ("essential.service.notifications.email", MAILER),
-    ("essential.service.notifications.email", ["essential.service"]),
-    ("essential.legal_obligation", ["essential"]),
-])
+@pytest.mark.parametrize(
+    "purpose, granted",
+    [
+        ("essential.service.notifications.email", MAILER),
+        ("essential.service.notifications.email", ["essential.service"]),
+        ("essential.legal_obligation", ["essential"]),
+    ],
+)
 def test_essential_purpose_covered_by_a_grant_is_allowed(purpose, granted):
     assert purposes.decide_participant_use(purpose, granted).allowed
 
 
-@pytest.mark.parametrize("grant", [["marketing"], ["marketing.communications.email"], ["analytics"],
-                                   ["essential.service", "third_party_sharing"]])
+@pytest.mark.parametrize(
+    "grant",
+    [["marketing"], ["marketing.communications.email"], ["analytics"], ["essential.service", "third_party_sharing"]],
+)
 def test_a_never_allowed_purpose_cannot_be_granted(grant):
     with pytest.raises(PurposeRefused, match="cannot be granted"):
         purposes.validate_grant(grant)
@@ -51,8 +59,10 @@ def test_empty_or_unknown_grant_is_invalid(grant):
 
 
 def test_grant_is_deduplicated_and_sorted():
-    assert purposes.validate_grant(["essential.service", " essential.legal_obligation", "essential.service"]) == \
-        ["essential.legal_obligation", "essential.service"]
+    assert purposes.validate_grant(["essential.service", " essential.legal_obligation", "essential.service"]) == [
+        "essential.legal_obligation",
+        "essential.service",
+    ]
 
 
 @pytest.mark.parametrize("value", [None, "", "essential.unknown"])

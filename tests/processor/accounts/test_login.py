@@ -97,8 +97,16 @@ def app_config(request):
 
 
 def test_csrf_missing_token_is_rejected_and_nothing_created(app_ctx, client):
-    data = {"login": "eve", "email": "e@example.com", "first_name": "E", "last_name": "V", "title": "T",
-            "plan": "free", "country": "PL", "password": PASSWORD}
+    data = {
+        "login": "eve",
+        "email": "e@example.com",
+        "first_name": "E",
+        "last_name": "V",
+        "title": "T",
+        "plan": "free",
+        "country": "PL",
+        "password": PASSWORD,
+    }
     response = client.post("/account/signup", data=data)
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
@@ -110,8 +118,9 @@ def test_changing_the_password_ends_other_sessions(app, client, auth, make_accou
     auth.login()
     other = app.test_client()
     other.post("/account/login", data={"login": "ada", "password": PASSWORD})
-    response = client.post("/account/password", data={"current_password": PASSWORD,
-                                                      "new_password": "an even longer passphrase"})
+    response = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": "an even longer passphrase"}
+    )
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 200
     assert other.get("/dashboard").status_code == 302
@@ -122,11 +131,19 @@ def test_settings_change_the_profile_but_not_login_or_creation_date(client, auth
     account = make_account("ada")
     created = account.created_at
     auth.login()
-    response = client.post("/account/settings", data={
-        "email": "new@example.com", "first_name": "Ada", "last_name": "King", "title": "New Title",
-        "country": "DE", "login": "hijack", "created_at": "2000-01-01"})
+    response = client.post(
+        "/account/settings",
+        data={
+            "email": "new@example.com",
+            "first_name": "Ada",
+            "last_name": "King",
+            "title": "New Title",
+            "country": "DE",
+            "login": "hijack",
+            "created_at": "2000-01-01",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     account = db.session.scalar(sa.select(Account))
-    assert (account.login, account.title, account.country, account.created_at) == ("ada", "New Title", "DE",
-                                                                                   created)
+    assert (account.login, account.title, account.country, account.created_at) == ("ada", "New Title", "DE", created)

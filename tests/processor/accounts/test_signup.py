@@ -28,13 +28,16 @@ def test_signup_page_creates_the_account_and_logs_in(app_ctx, client, auth):
     assert b"Analytical Webinars" in client.get("/dashboard").data
 
 
-@pytest.mark.parametrize(("fields", "field", "message"), [
-    ({"password": "short-pass1"}, "password", "at least 12 characters"),
-    ({"email": "not-an-email"}, "email", "valid email address"),
-    ({"country": "XX"}, "country", "ISO 3166-1"),
-    ({"login": "A B"}, "login", "lower-case letters"),
-    ({"plan": "gold"}, "plan", "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"password": "short-pass1"}, "password", "at least 12 characters"),
+        ({"email": "not-an-email"}, "email", "valid email address"),
+        ({"country": "XX"}, "country", "ISO 3166-1"),
+        ({"login": "A B"}, "login", "lower-case letters"),
+        ({"plan": "gold"}, "plan", "Not a valid choice"),
+    ],
+)
 def test_signup_refuses_bad_input_beside_the_field(app_ctx, auth, fields, field, message):
     fields = dict(fields)  # the parameter dict is shared by the runs on each engine
     response = auth.signup(login=fields.pop("login", "bob"), **fields)
@@ -60,21 +63,56 @@ def test_creation_date_is_set_by_the_server_and_cannot_change(make_account):
 
 
 def test_cli_creates_an_account_reading_the_password_from_stdin(app_ctx, runner, auth):
-    result = runner.invoke(args=["accounts", "create", "--login", "cli-user", "--email", "c@example.com",
-                                 "--first-name", "Zofia", "--last-name", "Łęcka", "--title", "Żółw Events",
-                                 "--plan", "free", "--country", "pl"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        args=[
+            "accounts",
+            "create",
+            "--login",
+            "cli-user",
+            "--email",
+            "c@example.com",
+            "--first-name",
+            "Zofia",
+            "--last-name",
+            "Łęcka",
+            "--title",
+            "Żółw Events",
+            "--plan",
+            "free",
+            "--country",
+            "pl",
+        ],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert "created account cli-user" in result.output
     account = db.session.scalar(sa.select(Account).where(Account.login == "cli-user"))
-    assert (account.last_name, account.title, account.plan, account.country) == ("Łęcka", "Żółw Events",
-                                                                               "free", "PL")
+    assert (account.last_name, account.title, account.plan, account.country) == ("Łęcka", "Żółw Events", "free", "PL")
     assert auth.login("cli-user").status_code == 302
 
 
 def test_cli_refuses_a_short_password_with_a_one_line_reason(app_ctx, runner):
-    result = runner.invoke(args=["accounts", "create", "--login", "cli-user", "--email", "c@example.com",
-                                 "--first-name", "Z", "--last-name", "L", "--title", "T", "--plan", "free",
-                                 "--country", "PL"], input="short\n")
+    result = runner.invoke(
+        args=[
+            "accounts",
+            "create",
+            "--login",
+            "cli-user",
+            "--email",
+            "c@example.com",
+            "--first-name",
+            "Z",
+            "--last-name",
+            "L",
+            "--title",
+            "T",
+            "--plan",
+            "free",
+            "--country",
+            "PL",
+        ],
+        input="short\n",
+    )
     assert result.exit_code == 1
     assert "password: Use at least 12 characters." in result.output
     assert count_accounts() == 0

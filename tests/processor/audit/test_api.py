@@ -8,8 +8,15 @@ from processor.extensions import db
 
 def test_organizer_client_reads_only_its_organizers_entries(client, make_client, make_account):
     ada, bob = make_account("ada"), make_account("bob")
-    record_access(account_id=ada.id, actor_type="client", actor="mailer", purpose="essential.service",
-                  fields=("email",), records=2, channel="api")
+    record_access(
+        account_id=ada.id,
+        actor_type="client",
+        actor="mailer",
+        purpose="essential.service",
+        fields=("email",),
+        records=2,
+        channel="api",
+    )
     record_access(account_id=bob.id, actor_type="client", actor="other", purpose="essential.service")
     db.session.commit()
     _, headers = make_client(scopes="audit:read", account=ada)

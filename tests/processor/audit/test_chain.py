@@ -16,10 +16,20 @@ from processor.extensions import db
 def _log(account, n=3, **overrides):
     entries = []
     for i in range(n):
-        fields = {"account_id": account.id, "actor_type": "client", "actor": "mailer",
-                  "purpose": "essential.service.notifications.email", "registry_id": uuid.uuid4(),
-                  "fields": ("email", "first_name"), "records": 10 + i, "destination_country": "DE",
-                  "allowed": True, "reason": "granted", "channel": "api", **overrides}
+        fields = {
+            "account_id": account.id,
+            "actor_type": "client",
+            "actor": "mailer",
+            "purpose": "essential.service.notifications.email",
+            "registry_id": uuid.uuid4(),
+            "fields": ("email", "first_name"),
+            "records": 10 + i,
+            "destination_country": "DE",
+            "allowed": True,
+            "reason": "granted",
+            "channel": "api",
+            **overrides,
+        }
         entries.append(record_access(**fields))
     db.session.commit()
     return entries
@@ -47,8 +57,15 @@ def test_entries_link_to_the_previous_hash_per_organizer(make_account):
 
 def test_refused_access_is_recorded_with_its_reason(make_account):
     ada = make_account()
-    record_access(account_id=ada.id, actor_type="client", actor="mailer", purpose="marketing.advertising",
-                  allowed=False, reason="purpose-not-allowed", channel="api")
+    record_access(
+        account_id=ada.id,
+        actor_type="client",
+        actor="mailer",
+        purpose="marketing.advertising",
+        allowed=False,
+        reason="purpose-not-allowed",
+        channel="api",
+    )
     db.session.commit()
     (entry,) = service.list_entries(ada.id)
     assert (entry.allowed, entry.reason, entry.purpose) == (False, "purpose-not-allowed", "marketing.advertising")
@@ -146,5 +163,13 @@ def test_verify_of_an_unknown_login_is_refused(runner):
 def test_unknown_channel_or_actor_type_is_a_programming_error(make_account, bad):
     ada = make_account()
     with pytest.raises(ValueError, match="unknown"):
-        record_access(**{"account_id": ada.id, "actor_type": "account", "actor": "ada",
-                         "purpose": "essential.service", "channel": "web", **bad})
+        record_access(
+            **{
+                "account_id": ada.id,
+                "actor_type": "account",
+                "actor": "ada",
+                "purpose": "essential.service",
+                "channel": "web",
+                **bad,
+            }
+        )

@@ -12,8 +12,16 @@ def test_page_lists_own_entries_only_and_reports_the_chain_intact(client, auth, 
     from processor.accounts.service import get_by_login
 
     ada = get_by_login("ada")
-    record_access(account_id=ada.id, actor_type="client", actor="mailer-ada", purpose="essential.service",
-                  fields=("email",), records=3, destination_country="DE", channel="api")
+    record_access(
+        account_id=ada.id,
+        actor_type="client",
+        actor="mailer-ada",
+        purpose="essential.service",
+        fields=("email",),
+        records=3,
+        destination_country="DE",
+        channel="api",
+    )
     record_access(account_id=bob.id, actor_type="client", actor="mailer-bob", purpose="essential.service")
     db.session.commit()
     html = client.get("/access-log/").get_data(as_text=True)

@@ -6,8 +6,19 @@ import re
 
 from processor.clients import service
 
-CREATE = ["clients", "create", "--name", "mailer", "--scopes", "participants:read,messages:send",
-          "--purposes", "essential.service.notifications.email", "--country", "US", "--dpf-certified"]
+CREATE = [
+    "clients",
+    "create",
+    "--name",
+    "mailer",
+    "--scopes",
+    "participants:read,messages:send",
+    "--purposes",
+    "essential.service.notifications.email",
+    "--country",
+    "US",
+    "--dpf-certified",
+]
 
 
 def test_create_prints_a_working_token_once_then_list_and_revoke(app_ctx, runner):

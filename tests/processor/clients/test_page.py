@@ -6,8 +6,12 @@ import re
 
 from processor.clients import service
 
-FORM = {"name": "my-crm", "scopes": ["participants:read"], "purposes": ["essential.service.operations"],
-        "country": "PL"}
+FORM = {
+    "name": "my-crm",
+    "scopes": ["participants:read"],
+    "purposes": ["essential.service.operations"],
+    "country": "PL",
+}
 
 
 def test_organizer_creates_a_client_and_sees_the_token_once(app_ctx, client, auth):

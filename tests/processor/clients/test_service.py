@@ -11,8 +11,13 @@ from processor.errors import Conflict, ValidationFailed
 from processor.extensions import db
 from processor.purposes import PurposeRefused
 
-MAILER = {"name": "mailer", "scopes": "participants:read,messages:send",
-          "purposes_granted": "essential.service.notifications.email", "country": "DE", "created_by": "cli"}
+MAILER = {
+    "name": "mailer",
+    "scopes": "participants:read,messages:send",
+    "purposes_granted": "essential.service.notifications.email",
+    "country": "DE",
+    "created_by": "cli",
+}
 
 
 def test_created_client_stores_only_a_hash_of_its_token(app_ctx):
@@ -23,8 +28,7 @@ def test_created_client_stores_only_a_hash_of_its_token(app_ctx):
     assert service.authenticate(f"Bearer {token}").id == client.id
 
 
-@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer ", "Bearer ppk_notatoken",
-                                    "Bearer ppk_" + "a" * 38])
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer ", "Bearer ppk_notatoken", "Bearer ppk_" + "a" * 38])
 def test_malformed_or_missing_token_is_unauthenticated(app, header):
     with pytest.raises(service.Unauthenticated) as refused:
         service.authenticate(header)
@@ -52,14 +56,17 @@ def test_marketing_analytics_or_sharing_cannot_be_granted(app_ctx, purpose):
     assert service.list_clients(include_organizers=True) == []
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"name": "Not A Name!"}, "name"),
-    ({"scopes": ""}, "scopes"),
-    ({"scopes": "participants:read,root"}, "scopes"),
-    ({"country": "XX"}, "country"),
-    ({"purposes_granted": ""}, "purposes"),
-    ({"purposes_granted": "essential.nope"}, "purposes"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"name": "Not A Name!"}, "name"),
+        ({"scopes": ""}, "scopes"),
+        ({"scopes": "participants:read,root"}, "scopes"),
+        ({"country": "XX"}, "country"),
+        ({"purposes_granted": ""}, "purposes"),
+        ({"purposes_granted": "essential.nope"}, "purposes"),
+    ],
+)
 def test_bad_input_names_the_field(app, change, field):
     with pytest.raises(ValidationFailed) as invalid:
         service.create_client(**{**MAILER, **change})

@@ -18,13 +18,16 @@ def test_tokens_are_unique():
     assert len({tokens.generate() for _ in range(100)}) == 100
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda t: t[:-1] + ("0" if t[-1] != "0" else "1"),   # checksum changed
-    lambda t: t[:10] + ("a" if t[10] != "a" else "b") + t[11:],  # body changed
-    lambda t: "ghp_" + t[4:],
-    lambda t: t[:-2],
-    lambda t: "",
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t[:-1] + ("0" if t[-1] != "0" else "1"),  # checksum changed
+        lambda t: t[:10] + ("a" if t[10] != "a" else "b") + t[11:],  # body changed
+        lambda t: "ghp_" + t[4:],
+        lambda t: t[:-2],
+        lambda t: "",
+    ],
+)
 def test_mangled_token_is_not_well_formed(mangle):
     assert not tokens.well_formed(mangle(tokens.generate()))
 

@@ -10,9 +10,11 @@ from processor.csv_import import plan
 from processor.extensions import db
 from processor.registries import service as registries
 
-POLISH = ("Imię;Nazwisko;E-mail;Telefon;Firma;Stanowisko;Kraj\r\n"
-          "Zażółć;Gęślą-Jaźń;zazolc@example.pl;600 100 200;Łódzkie Webinary;Kierowniczka;Polska\r\n"
-          "Świętosław;Źdźbło;swietoslaw@example.pl;;;;PL\r\n")
+POLISH = (
+    "Imię;Nazwisko;E-mail;Telefon;Firma;Stanowisko;Kraj\r\n"
+    "Zażółć;Gęślą-Jaźń;zazolc@example.pl;600 100 200;Łódzkie Webinary;Kierowniczka;Polska\r\n"
+    "Świętosław;Źdźbło;swietoslaw@example.pl;;;;PL\r\n"
+)
 
 
 def run_import(runner, registry, path, *args):
@@ -27,8 +29,11 @@ def test_cp1250_semicolon_file_is_imported_with_polish_letters_intact(runner, re
     assert (outcome["encoding"], outcome["delimiter"]) == ("cp1250", ";")
     assert outcome["mapping"]["Imię"] == "first_name" and outcome["mapping"]["Kraj"] == "country"
     stored = registries.find_by_email(registry, "zazolc@example.pl")
-    assert (stored["first_name"], stored["last_name"], stored["company"]) == ("Zażółć", "Gęślą-Jaźń",
-                                                                              "Łódzkie Webinary")
+    assert (stored["first_name"], stored["last_name"], stored["company"]) == (
+        "Zażółć",
+        "Gęślą-Jaźń",
+        "Łódzkie Webinary",
+    )
     assert (stored["phone"], stored["country"]) == ("+48600100200", "PL")
 
 
@@ -41,12 +46,14 @@ def test_importing_the_same_file_again_creates_no_duplicates(runner, registry, w
 
 
 def test_row_errors_name_line_column_and_reason_and_the_import_still_runs(runner, registry, write_csv):
-    text = ("email,first_name,phone\n"
-            "ok@example.com,Ala,\n"
-            "not-an-email,Ola,12\n"
-            "\n"
-            "ok@example.com,Ala again,\n"
-            "short-row@example.com\n")
+    text = (
+        "email,first_name,phone\n"
+        "ok@example.com,Ala,\n"
+        "not-an-email,Ola,12\n"
+        "\n"
+        "ok@example.com,Ala again,\n"
+        "short-row@example.com\n"
+    )
     result = run_import(runner, registry, write_csv(text), "--json")
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.stdout)
@@ -66,13 +73,17 @@ def test_dry_run_writes_nothing(runner, registry, write_csv):
     assert registries.list_participants(registry) == []
 
 
-@pytest.mark.parametrize(("on_duplicate", "expected_company", "counts"), [
-    ("skip", "Old Co", (0, 0, 1)),
-    ("update", "New Co", (0, 1, 0)),
-    ("fail", "Old Co", (0, 0, 0)),
-])
-def test_on_duplicate_decides_what_happens_to_existing_participants(runner, registry, write_csv, on_duplicate,
-                                                                   expected_company, counts):
+@pytest.mark.parametrize(
+    ("on_duplicate", "expected_company", "counts"),
+    [
+        ("skip", "Old Co", (0, 0, 1)),
+        ("update", "New Co", (0, 1, 0)),
+        ("fail", "Old Co", (0, 0, 0)),
+    ],
+)
+def test_on_duplicate_decides_what_happens_to_existing_participants(
+    runner, registry, write_csv, on_duplicate, expected_company, counts
+):
     registries.add_participant(registry, {"email": "ala@example.com", "first_name": "Ala", "company": "Old Co"})
     path = write_csv("email,company,phone\nALA@example.com,New Co,\n")
     outcome = json.loads(run_import(runner, registry, path, "--on-duplicate", on_duplicate, "--json").stdout)
@@ -84,8 +95,9 @@ def test_on_duplicate_decides_what_happens_to_existing_participants(runner, regi
 
 
 def test_map_option_makes_a_custom_field_and_the_mapping_is_reused_next_time(runner, registry, write_csv):
-    first = run_import(runner, registry, write_csv("E-mail,Uwagi\na@example.com,VIP\n"), "--map", "Uwagi=custom",
-                       "--json")
+    first = run_import(
+        runner, registry, write_csv("E-mail,Uwagi\na@example.com,VIP\n"), "--map", "Uwagi=custom", "--json"
+    )
     assert json.loads(first.stdout)["mapping"] == {"E-mail": "email", "Uwagi": "custom"}
     second = json.loads(run_import(runner, registry, write_csv("e-mail,uwagi\nb@example.com,Gold\n"), "--json").stdout)
     assert second["mapping"] == {"e-mail": "email", "uwagi": "custom"}
@@ -99,17 +111,21 @@ def test_a_row_of_ten_thousand_columns_is_a_row_error(runner, registry, write_cs
     assert outcome["errors"][0]["reason"] == "The row has 10,000 fields; at most 100 are allowed."
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "The file is empty."),
-    (b"email,name\r\n", "header row but no participant rows"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG image"),
-    (b"PK\x03\x04" + b"\x00" * 200, "ZIP archive"),
-    (b"email," + b"x" * (20 * 1024 * 1024) + b"\n", "Line 1 is longer than"),
-    (",".join(f"c{i}" for i in range(10_000)).encode() + b"\nx\n", "header has 10,000 columns"),
-    (b"name,company\nAla,Acme\n", "no column is mapped to Email"),
-])
-def test_files_that_cannot_be_imported_exit_non_zero_with_a_one_line_reason(runner, registry, write_csv, content,
-                                                                            message):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"email,name\r\n", "header row but no participant rows"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG image"),
+        (b"PK\x03\x04" + b"\x00" * 200, "ZIP archive"),
+        (b"email," + b"x" * (20 * 1024 * 1024) + b"\n", "Line 1 is longer than"),
+        (",".join(f"c{i}" for i in range(10_000)).encode() + b"\nx\n", "header has 10,000 columns"),
+        (b"name,company\nAla,Acme\n", "no column is mapped to Email"),
+    ],
+)
+def test_files_that_cannot_be_imported_exit_non_zero_with_a_one_line_reason(
+    runner, registry, write_csv, content, message
+):
     result = run_import(runner, registry, write_csv(content), "--json")
     assert result.exit_code != 0
     assert message in result.output
@@ -130,7 +146,8 @@ def test_unknown_registry_and_bad_options_are_refused(runner, registry, write_cs
 def test_worker_processes_give_the_same_outcome_as_one_process(app, runner, registry, write_csv, monkeypatch):
     monkeypatch.setattr(plan, "BATCH", 7)  # many batches in flight, so their order matters
     text = "email,first_name,phone\n" + "".join(
-        f"p{i}@example.com,Ala{i},{'60010020' + str(i % 10) if i % 3 else 'bad'}\n" for i in range(60))
+        f"p{i}@example.com,Ala{i},{'60010020' + str(i % 10) if i % 3 else 'bad'}\n" for i in range(60)
+    )
     text += "p5@example.com,Dup,\n"
     path = write_csv(text)
     serial = json.loads(run_import(runner, registry, path, "--dry-run", "--json").stdout)
@@ -140,22 +157,39 @@ def test_worker_processes_give_the_same_outcome_as_one_process(app, runner, regi
     assert len(registries.list_participants(registry, limit=100)) == 40
 
 
-def test_duplicates_and_updates_are_decided_alike_across_batches_and_workers(app, runner, registry, write_csv,
-                                                                            monkeypatch):
+def test_duplicates_and_updates_are_decided_alike_across_batches_and_workers(
+    app, runner, registry, write_csv, monkeypatch
+):
     monkeypatch.setattr(plan, "BATCH", 4)
     registries.add_participant(registry, {"email": "old1@example.com", "first_name": "Old", "company": "Old Co"})
-    names = ["new0", "old1", "new2", "new0",  # a repeat inside the first batch
-             "new4", "new0", "new2", "old1",  # repeats of the first batch's rows, one of them the updated one
-             "new8", "new8", "new8", "new11"]  # three times in one batch
+    names = [
+        "new0",
+        "old1",
+        "new2",
+        "new0",  # a repeat inside the first batch
+        "new4",
+        "new0",
+        "new2",
+        "old1",  # repeats of the first batch's rows, one of them the updated one
+        "new8",
+        "new8",
+        "new8",
+        "new11",
+    ]  # three times in one batch
     path = write_csv("email,company,Tier\n" + "".join(f"{n}@example.com,Co {i},T{i}\n" for i, n in enumerate(names)))
     args = ("--on-duplicate", "update", "--map", "Tier=custom", "--json")
     serial = json.loads(run_import(runner, registry, path, "--dry-run", *args).stdout)
     app.config.update(IMPORT_PARALLEL_ROWS=1, IMPORT_WORKERS=2)
     parallel = json.loads(run_import(runner, registry, path, *args).stdout)
     firsts = {5: 2, 7: 2, 8: 4, 9: 3, 11: 10, 12: 10}
-    assert parallel["errors"] == serial["errors"] == [
-        {"line": line, "column": "email", "reason": f"The same email address as line {first} of this file."}
-        for line, first in firsts.items()]
+    assert (
+        parallel["errors"]
+        == serial["errors"]
+        == [
+            {"line": line, "column": "email", "reason": f"The same email address as line {first} of this file."}
+            for line, first in firsts.items()
+        ]
+    )
     assert (parallel["created"], parallel["updated"]) == (serial["created"], serial["updated"]) == (5, 1)
     updated = registries.find_by_email(registry, "old1@example.com")
     assert (updated["first_name"], updated["company"], updated["custom_fields"]) == ("Old", "Co 1", {"Tier": "T1"})
@@ -164,21 +198,26 @@ def test_duplicates_and_updates_are_decided_alike_across_batches_and_workers(app
     assert registry.custom_field_names == ["Tier"]
 
 
-@pytest.mark.parametrize(("row", "reason"), [
-    ("b@example.com," + "x" * 1001, "The field in column 'notes' is longer than 1,000 characters."),
-    ("b@example.com,x,unexpected", "The row has 3 fields but the header has 2: a delimiter or quote is misplaced."),
-    ("b@example.com", "The row has 1 field but the header has 2: a delimiter or quote is missing."),
-])
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("b@example.com," + "x" * 1001, "The field in column 'notes' is longer than 1,000 characters."),
+        ("b@example.com,x,unexpected", "The row has 3 fields but the header has 2: a delimiter or quote is misplaced."),
+        ("b@example.com", "The row has 1 field but the header has 2: a delimiter or quote is missing."),
+    ],
+)
 def test_ragged_and_over_long_rows_are_row_errors(runner, registry, write_csv, row, reason):
-    outcome = json.loads(run_import(runner, registry, write_csv(f"email,notes\na@example.com,ok\n{row}\n"),
-                                    "--json").stdout)
+    outcome = json.loads(
+        run_import(runner, registry, write_csv(f"email,notes\na@example.com,ok\n{row}\n"), "--json").stdout
+    )
     assert outcome["created"] == 1
     assert outcome["errors"] == [{"line": 3, "column": "", "reason": reason}]
 
 
 def test_trailing_empty_cells_are_not_ragged(runner, registry, write_csv):
-    outcome = json.loads(run_import(runner, registry, write_csv("email;name\r\na@example.com;Ala;;\r\n"),
-                                    "--json").stdout)
+    outcome = json.loads(
+        run_import(runner, registry, write_csv("email;name\r\na@example.com;Ala;;\r\n"), "--json").stdout
+    )
     assert (outcome["created"], outcome["errors"]) == (1, [])
 
 

@@ -18,15 +18,18 @@ def opener(data: bytes):
     return lambda: io.BytesIO(data)
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (POLISH.encode("utf-8"), "utf-8"),
-    (codecs.BOM_UTF8 + POLISH.encode("utf-8"), "utf-8-sig"),
-    (POLISH.encode("utf-16"), "utf-16"),
-    (codecs.BOM_UTF16_BE + POLISH.encode("utf-16-be"), "utf-16"),
-    (POLISH.encode("cp1250"), "cp1250"),
-    (POLISH.encode("iso8859_2"), "iso8859_2"),
-    (b"email\na@example.com\n", "utf-8"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (POLISH.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + POLISH.encode("utf-8"), "utf-8-sig"),
+        (POLISH.encode("utf-16"), "utf-16"),
+        (codecs.BOM_UTF16_BE + POLISH.encode("utf-16-be"), "utf-16"),
+        (POLISH.encode("cp1250"), "cp1250"),
+        (POLISH.encode("iso8859_2"), "iso8859_2"),
+        (b"email\na@example.com\n", "utf-8"),
+    ],
+)
 def test_encoding_is_detected_from_bom_utf8_and_code_page_evidence(data, expected):
     assert detect(opener(data), country="PL").encoding == expected
 
@@ -51,14 +54,17 @@ def test_an_encoding_override_is_checked_against_the_whole_file():
         detect(opener(data), encoding="klingon-8")
 
 
-@pytest.mark.parametrize(("text", "delimiter"), [
-    ("a,b,c\n1,2,3\n", ","),
-    ("a;b;c\n1;2,5;3\n", ";"),
-    ("a\tb\tc\n1\t2\t3\n", "\t"),
-    ("a|b|c\n1|2|3\n", "|"),
-    ('name,note\n"Kowalski; Jan","a;b;c"\n', ","),
-    ("email\nx@example.com\n", ","),
-])
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("a,b,c\n1,2,3\n", ","),
+        ("a;b;c\n1;2,5;3\n", ";"),
+        ("a\tb\tc\n1\t2\t3\n", "\t"),
+        ("a|b|c\n1|2|3\n", "|"),
+        ('name,note\n"Kowalski; Jan","a;b;c"\n', ","),
+        ("email\nx@example.com\n", ","),
+    ],
+)
 def test_delimiter_is_the_one_that_splits_lines_consistently(text, delimiter):
     assert detect(opener(text.encode())).delimiter == delimiter
 
@@ -81,15 +87,18 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "empty"),
-    (b"\r\n\r\n  \n", "empty"),
-    (_zip(), "ZIP archive"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "Excel 97-2003"),
-    (b"%PDF-1.7\n", "PDF"),
-    (b"email\n\x00\x01\x02\x03\n", "binary file"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"\r\n\r\n  \n", "empty"),
+        (_zip(), "ZIP archive"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "Excel 97-2003"),
+        (b"%PDF-1.7\n", "PDF"),
+        (b"email\n\x00\x01\x02\x03\n", "binary file"),
+    ],
+)
 def test_files_that_are_not_csv_are_refused_with_a_clear_message(data, message):
     with pytest.raises(FileRefused, match=message):
         detect(opener(data))

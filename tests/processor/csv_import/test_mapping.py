@@ -8,19 +8,32 @@ from processor.csv_import import mapping
 from processor.errors import ValidationFailed
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    (["Imię", "Nazwisko", "E-mail", "Telefon", "Firma", "Stanowisko", "Kraj"],
-     ["first_name", "last_name", "email", "phone", "company", "job_title", "country"]),
-    (["Email Address", "First Name", "Last Name", "Phone Number", "MEMBER_RATING"],  # Mailchimp
-     ["email", "first_name", "last_name", "phone", "ignore"]),
-    (["First Name", "Last Name", "Email", "Company Name", "Job Title", "Country/Region"],  # HubSpot
-     ["first_name", "last_name", "email", "company", "job_title", "country"]),
-    (["User Name (Original Name)", "Email", "Join Time", "Leave Time", "Duration (Minutes)"],  # Zoom attendees
-     ["ignore", "email", "joined_at", "left_at", "minutes_attended"]),
-    (["Order #", "First Name", "Last Name", "Email", "Cell Phone", "Company"],  # Eventbrite
-     ["ignore", "first_name", "last_name", "email", "phone", "company"]),
-    (["E-mail", "Email"], ["email", "ignore"]),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            ["Imię", "Nazwisko", "E-mail", "Telefon", "Firma", "Stanowisko", "Kraj"],
+            ["first_name", "last_name", "email", "phone", "company", "job_title", "country"],
+        ),
+        (
+            ["Email Address", "First Name", "Last Name", "Phone Number", "MEMBER_RATING"],  # Mailchimp
+            ["email", "first_name", "last_name", "phone", "ignore"],
+        ),
+        (
+            ["First Name", "Last Name", "Email", "Company Name", "Job Title", "Country/Region"],  # HubSpot
+            ["first_name", "last_name", "email", "company", "job_title", "country"],
+        ),
+        (
+            ["User Name (Original Name)", "Email", "Join Time", "Leave Time", "Duration (Minutes)"],  # Zoom attendees
+            ["ignore", "email", "joined_at", "left_at", "minutes_attended"],
+        ),
+        (
+            ["Order #", "First Name", "Last Name", "Email", "Cell Phone", "Company"],  # Eventbrite
+            ["ignore", "first_name", "last_name", "email", "phone", "company"],
+        ),
+        (["E-mail", "Email"], ["email", "ignore"]),
+    ],
+)
 def test_known_headers_of_tools_and_languages_are_mapped(header, expected):
     assert mapping.suggest(header) == expected
 
@@ -33,12 +46,15 @@ def test_overrides_change_named_columns_and_refuse_unknown_ones():
         mapping.apply_overrides(header, changed, {"Notes": "custom"})
 
 
-@pytest.mark.parametrize(("header", "columns", "message"), [
-    (["Name"], ["first_name"], "no column is mapped to Email"),
-    (["A", "B"], ["email", "email"], "more than one column"),
-    (["A"], ["favourite_colour"], "unknown field"),
-    (["A", ""], ["email", "custom"], "without a header"),
-])
+@pytest.mark.parametrize(
+    ("header", "columns", "message"),
+    [
+        (["Name"], ["first_name"], "no column is mapped to Email"),
+        (["A", "B"], ["email", "email"], "more than one column"),
+        (["A"], ["favourite_colour"], "unknown field"),
+        (["A", ""], ["email", "custom"], "without a header"),
+    ],
+)
 def test_bad_mappings_are_refused_with_the_reason(header, columns, message):
     with pytest.raises(ValidationFailed, match=message):
         mapping.check(header, columns)
@@ -56,6 +72,7 @@ def test_same_headers_give_the_same_digest_whatever_their_spelling():
 
 
 def test_raw_participant_gathers_custom_fields_and_skips_ignored_columns():
-    raw = mapping.raw_participant(["a@example.com", "x", "VIP"], ["E-mail", "Notes", "Segment"],
-                                  ["email", "ignore", "custom"])
+    raw = mapping.raw_participant(
+        ["a@example.com", "x", "VIP"], ["E-mail", "Notes", "Segment"], ["email", "ignore", "custom"]
+    )
     assert raw == {"email": "a@example.com", "custom_fields": {"Segment": "VIP"}}

@@ -17,8 +17,11 @@ def rows(data: bytes, *, delimiter=",", encoding="utf-8", sep_line=False, limits
 
 def test_quoted_delimiters_doubled_quotes_and_newlines_stay_inside_their_field():
     data = b'email,note\r\na@example.com,"one, ""two""\r\nthree"\r\nb@example.com,x\r\n'
-    assert rows(data) == [(1, ["email", "note"]), (2, ["a@example.com", 'one, "two"\r\nthree']),
-                          (4, ["b@example.com", "x"])]
+    assert rows(data) == [
+        (1, ["email", "note"]),
+        (2, ["a@example.com", 'one, "two"\r\nthree']),
+        (4, ["b@example.com", "x"]),
+    ]
 
 
 def test_blank_lines_and_all_empty_rows_are_skipped_and_line_numbers_stay_true():
@@ -28,7 +31,9 @@ def test_blank_lines_and_all_empty_rows_are_skipped_and_line_numbers_stay_true()
 
 def test_sep_line_is_skipped_and_counted_in_line_numbers():
     assert rows(b"sep=;\nemail\nx@example.com\n", delimiter=";", sep_line=True) == [
-        (2, ["email"]), (3, ["x@example.com"])]
+        (2, ["email"]),
+        (3, ["x@example.com"]),
+    ]
 
 
 def test_header_only_file_is_refused():
@@ -38,17 +43,21 @@ def test_header_only_file_is_refused():
 
 
 def test_header_is_trimmed():
-    reader = RowReader(lambda: io.BytesIO(b"\xef\xbb\xbf E-mail ,Imi\xc4\x99\nx,y\n"),
-                       Detected("utf-8-sig", ",", False), Limits())
+    reader = RowReader(
+        lambda: io.BytesIO(b"\xef\xbb\xbf E-mail ,Imi\xc4\x99\nx,y\n"), Detected("utf-8-sig", ",", False), Limits()
+    )
     assert reader.header() == ["E-mail", "Imię"]
 
 
-@pytest.mark.parametrize(("data", "limits", "message"), [
-    (b"x" * (20 * 1024 * 1024), Limits(), "Line 1 is longer than"),
-    (b"email\n" + b"a@example.com\n" * 11, Limits(max_rows=10), "more than 10 rows"),
-    (b",".join([b"c"] * 101) + b"\nx\n", Limits(), "header has 101 columns"),
-    (b'email,note\na@example.com,"never closed\n' + b"filler line\n" * 20000, Limits(), "not valid CSV"),
-])
+@pytest.mark.parametrize(
+    ("data", "limits", "message"),
+    [
+        (b"x" * (20 * 1024 * 1024), Limits(), "Line 1 is longer than"),
+        (b"email\n" + b"a@example.com\n" * 11, Limits(max_rows=10), "more than 10 rows"),
+        (b",".join([b"c"] * 101) + b"\nx\n", Limits(), "header has 101 columns"),
+        (b'email,note\na@example.com,"never closed\n' + b"filler line\n" * 20000, Limits(), "not valid CSV"),
+    ],
+)
 def test_files_over_a_limit_are_refused_before_any_row_is_used(data, limits, message):
     with pytest.raises(FileRefused, match=message):
         rows(data, limits=limits)
@@ -56,14 +65,21 @@ def test_files_over_a_limit_are_refused_before_any_row_is_used(data, limits, mes
         RowReader(lambda: io.BytesIO(data), Detected("utf-8", ",", False), limits).count()
 
 
-@pytest.mark.parametrize("data", [
-    b"", b"\n\n", b"email\n", b"email;name\n\n;\na@example.com;Ala\n\n \n",
-    b'email,note\r\na@example.com,"one, ""two""\r\nthree"\r\n,\r\nb@example.com,x\r\n',
-    b"email\n" + b"a@example.com\n" * 10,
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\n\n",
+        b"email\n",
+        b"email;name\n\n;\na@example.com;Ala\n\n \n",
+        b'email,note\r\na@example.com,"one, ""two""\r\nthree"\r\n,\r\nb@example.com,x\r\n',
+        b"email\n" + b"a@example.com\n" * 10,
+    ],
+)
 def test_counting_gives_the_rows_that_reading_yields_after_the_header(data):
-    reader = RowReader(lambda: io.BytesIO(data), Detected("utf-8", ";" if b";" in data else ",", False),
-                       Limits(max_rows=10))
+    reader = RowReader(
+        lambda: io.BytesIO(data), Detected("utf-8", ";" if b";" in data else ",", False), Limits(max_rows=10)
+    )
     assert reader.count() == max(len(list(reader)) - 1, 0)
 
 

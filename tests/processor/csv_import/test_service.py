@@ -20,7 +20,7 @@ ROWS = 25
 
 def people(count=ROWS, extra=""):
     lines = ["E-mail;Imię;Nazwisko;Uwagi"]
-    lines += [f"osoba{i}@example.pl;Łucja{i};Żak;=HYPERLINK(\"http://evil\")" for i in range(count)]
+    lines += [f'osoba{i}@example.pl;Łucja{i};Żak;=HYPERLINK("http://evil")' for i in range(count)]
     return ("\r\n".join(lines) + "\r\n" + extra).encode("cp1250")
 
 
@@ -149,20 +149,31 @@ def test_another_organizers_import_is_not_found(app, organizer, registry, make_a
 ZOOM_ATTENDEES = (
     "Attended,User Name (Original Name),First Name,Last Name,Email,Registration Time,Approval Status,Join Time,"
     "Leave Time,Time in Session (minutes),Country/Region Name\r\n"
-    "Yes,Ala Nowak,Ala,Nowak,ala@example.com,\"Nov 20, 2026 09:15:42\",approved,11/22/2026 10:00:00 AM,"
+    'Yes,Ala Nowak,Ala,Nowak,ala@example.com,"Nov 20, 2026 09:15:42",approved,11/22/2026 10:00:00 AM,'
     "11/22/2026 11:30:00 AM,90,Poland\r\n"
-    "Yes,Bob Smith,Bob,Smith,bob@example.com,\"Nov 21, 2026 04:05 PM\",approved,11/22/2026 01:02:03 PM,"
+    'Yes,Bob Smith,Bob,Smith,bob@example.com,"Nov 21, 2026 04:05 PM",approved,11/22/2026 01:02:03 PM,'
     "11/22/2026 01:32:03 PM,30,United States\r\n"
-    "No,Ola Lis,Ola,Lis,ola@example.com,\"Nov 21, 2026 08:00:00\",approved,--,--,--,Poland\r\n"
-    "Yes,Ewa Kot,Ewa,Kot,ewa@example.com,\"Nov 21, 2026 08:00:00\",approved,12/11/2026 10:00:00 AM,"
+    'No,Ola Lis,Ola,Lis,ola@example.com,"Nov 21, 2026 08:00:00",approved,--,--,--,Poland\r\n'
+    'Yes,Ewa Kot,Ewa,Kot,ewa@example.com,"Nov 21, 2026 08:00:00",approved,12/11/2026 10:00:00 AM,'
     "12/11/2026 10:10:00 AM,10,Poland\r\n"
 )
 
 
 def test_a_zoom_attendee_report_is_imported_with_its_times(app, organizer, registry):
     imp = start(organizer, registry, ZOOM_ATTENDEES.encode())
-    assert imp.mapping == ["ignore", "ignore", "first_name", "last_name", "email", "registered_at", "ignore",
-                           "joined_at", "left_at", "minutes_attended", "country"]
+    assert imp.mapping == [
+        "ignore",
+        "ignore",
+        "first_name",
+        "last_name",
+        "email",
+        "registered_at",
+        "ignore",
+        "joined_at",
+        "left_at",
+        "minutes_attended",
+        "country",
+    ]
     service.plan(imp, organizer)
     assert (imp.created, imp.errors) == (3, 1)
     # 12/11 is 11 December in Zoom's US order but 12 November in Europe: refused, never guessed
@@ -172,8 +183,10 @@ def test_a_zoom_attendee_report_is_imported_with_its_times(app, organizer, regis
     service.commit(imp, organizer)
     ala = registries.find_by_email(registry, "ala@example.com")
     assert ala["registered_at"] == dt.datetime(2026, 11, 20, 9, 15, 42, tzinfo=dt.UTC)  # no zone given: UTC
-    assert (ala["joined_at"], ala["left_at"]) == (dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC),
-                                                  dt.datetime(2026, 11, 22, 11, 30, tzinfo=dt.UTC))
+    assert (ala["joined_at"], ala["left_at"]) == (
+        dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 22, 11, 30, tzinfo=dt.UTC),
+    )
     assert (ala["minutes_attended"], ala["country"]) == (90, "PL")
     bob = registries.find_by_email(registry, "bob@example.com")
     assert bob["registered_at"] == dt.datetime(2026, 11, 21, 16, 5, tzinfo=dt.UTC)

@@ -37,8 +37,9 @@ def test_background_dry_run_and_commit_report_progress_and_finish(app, imp, orga
     assert not files.progress_path(imp.id).exists()
 
 
-def test_an_unexpected_failure_is_recorded_without_its_message_and_nothing_is_written(app, imp, organizer, registry,
-                                                                                     monkeypatch):
+def test_an_unexpected_failure_is_recorded_without_its_message_and_nothing_is_written(
+    app, imp, organizer, registry, monkeypatch
+):
     service.plan(imp, organizer)
 
     def explode(*args, **kwargs):

@@ -9,9 +9,11 @@ import pytest
 from processor.csv_import import files
 from processor.registries import service as registries
 
-DATA = ("Imię;Nazwisko;E-mail;Notatka\r\n"
-        "Żaneta;Wąsowicz;zaneta@example.pl;=cmd|' /C calc'!A0\r\n"
-        "Jerzy;Brzęczyszczykiewicz;nie-email;x\r\n").encode("cp1250")
+DATA = (
+    "Imię;Nazwisko;E-mail;Notatka\r\n"
+    "Żaneta;Wąsowicz;zaneta@example.pl;=cmd|' /C calc'!A0\r\n"
+    "Jerzy;Brzęczyszczykiewicz;nie-email;x\r\n"
+).encode("cp1250")
 
 
 @pytest.fixture
@@ -26,13 +28,23 @@ def signed_in(auth):
 
 
 def upload(client, registry, data=DATA):
-    return client.post("/imports/", data={"registry": str(registry.id), "file": (io.BytesIO(data), "list.csv")},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/imports/",
+        data={"registry": str(registry.id), "file": (io.BytesIO(data), "list.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def mapping_form(imp_id, **overrides):
-    form = {"encoding": "cp1250", "delimiter": ";", "on_duplicate": "skip", "column_0": "first_name",
-            "column_1": "last_name", "column_2": "email", "column_3": "custom"}
+    form = {
+        "encoding": "cp1250",
+        "delimiter": ";",
+        "on_duplicate": "skip",
+        "column_0": "first_name",
+        "column_1": "last_name",
+        "column_2": "email",
+        "column_3": "custom",
+    }
     return {**form, **overrides}
 
 

@@ -26,8 +26,9 @@ def crowd(make_account):
     for login in ("ada", "bob"):
         registry = registries.create_registry(make_account(login).id, f"{login}'s webinar")
         for n in range(12):
-            added = registries.add_participant(registry, {"email": f"{login}{n}@example.org", "first_name": f"N{n}",
-                                                          "custom_fields": {"Seat": str(n)}})
+            added = registries.add_participant(
+                registry, {"email": f"{login}{n}@example.org", "first_name": f"N{n}", "custom_fields": {"Seat": str(n)}}
+            )
             expected[added["id"]] = (registry, added)
     return expected
 
@@ -35,8 +36,9 @@ def crowd(make_account):
 def _assert_unchanged(expected):
     for participant_id, (registry, before) in expected.items():
         after = registries.get_participant(registry, participant_id)
-        assert {k: v for k, v in after.items() if k != "updated_at"} == \
-            {k: v for k, v in before.items() if k != "updated_at"}
+        assert {k: v for k, v in after.items() if k != "updated_at"} == {
+            k: v for k, v in before.items() if k != "updated_at"
+        }
 
 
 def test_master_rotation_rewraps_every_key_while_work_goes_on(app, crowd, make_account):
@@ -87,8 +89,9 @@ def test_account_rotation_reencrypts_with_reads_and_writes_interleaved(app, crow
 
     reencrypt_account(account_id, target, progress=meanwhile, batch_size=5)
     assert len(calls) >= 3
-    versions = db.session.execute(sa.select(participants.c.key_version, participants.c.email)
-                                  .where(participants.c.registry_id == registry.id)).all()
+    versions = db.session.execute(
+        sa.select(participants.c.key_version, participants.c.email).where(participants.c.registry_id == registry.id)
+    ).all()
     assert {v for v, _ in versions} == {2}
     assert all(int.from_bytes(email[1:5], "big") == 2 for _, email in versions)
     _assert_unchanged(crowd)

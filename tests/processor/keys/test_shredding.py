@@ -48,14 +48,18 @@ def test_shredded_organizer_cannot_be_read_even_from_a_copy_taken_before(app, ru
     for row in key_copy:
         for version in [row.master_version, *provider.versions()]:
             with pytest.raises(MasterKeyError):
-                provider.unwrap(version, row.wrapped, b"data-key|" + row.account_id.bytes + row.purpose.encode()
-                                + b"|" + row.version.to_bytes(4, "big"))
+                provider.unwrap(
+                    version,
+                    row.wrapped,
+                    b"data-key|" + row.account_id.bytes + row.purpose.encode() + b"|" + row.version.to_bytes(4, "big"),
+                )
     # Nor do its ciphertexts decrypt through a fresh key ring built from the copy.
     copied_keys = {(r.purpose, r.version): (r.master_version, r.wrapped) for r in key_copy}
     ada_row = next(r for r in row_copy if r.registry_id == ada.id)
     with pytest.raises(KeysUnavailable):
         AccountKeys(KeyRing(provider), ada.account_id, copied_keys).decrypt(
-            ada_row.first_name, TABLE, "first_name", ada_row.id)
+            ada_row.first_name, TABLE, "first_name", ada_row.id
+        )
     # In the database itself: the organizer is shredded, the other one is untouched.
     with pytest.raises(KeysShredded):
         registries.list_participants(ada)
@@ -87,7 +91,8 @@ def test_shredding_needs_the_confirmation_flag(app, runner, two_organizers):
 
 
 def test_a_tombstone_marks_its_master_versions_and_the_next_shred_retires_them_in_the_same_rotation(
-        app, runner, two_organizers, make_account):
+    app, runner, two_organizers, make_account
+):
     from processor.keys.shredding import pending_retirement, tombstone_account_keys
 
     ada, bob, kept = two_organizers

@@ -25,8 +25,9 @@ def test_shredding_with_an_environment_master_key_warns_that_copies_stay_readabl
         registries.list_participants(registry)
 
 
-def test_a_retirement_left_pending_is_reported_by_every_run_and_at_start_up(app, runner, make_account,
-                                                                             database_url, tmp_path, caplog):
+def test_a_retirement_left_pending_is_reported_by_every_run_and_at_start_up(
+    app, runner, make_account, database_url, tmp_path, caplog
+):
     account = make_account("ada")
     registries.add_participant(registries.create_registry(account.id, "Ada's"), {"email": "gone@example.org"})
     removed = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

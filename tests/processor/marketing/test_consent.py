@@ -65,5 +65,13 @@ def test_audience_entries_hold_organizer_fields_only(client, make_account, make_
     service.record_consent(make_account("ada").id, opted_in=True, source="account-page")
     _, headers = make_client(scopes="marketing:audience")
     (member,) = _audience(client, headers)
-    assert set(member) == {"account_id", "login", "email", "first_name", "last_name", "consented_at",
-                           "consent_source", "unsubscribe_url"}
+    assert set(member) == {
+        "account_id",
+        "login",
+        "email",
+        "first_name",
+        "last_name",
+        "consented_at",
+        "consent_source",
+        "unsubscribe_url",
+    }

@@ -31,8 +31,9 @@ def instruction(registry):
 def test_instructed_reminder_is_queued_and_logged(client, make_client, registry, instruction):
     _, headers = make_client(**MAILER)
     recipients = [str(p["id"]) for p in registry.people[:3]]
-    response = post(client, registry, headers, kind="reminder", instruction_id=str(instruction.id),
-                    recipients=recipients)
+    response = post(
+        client, registry, headers, kind="reminder", instruction_id=str(instruction.id), recipients=recipients
+    )
     assert response.status_code == 202
     assert response.get_json()["queued"] == 3
     assert outbox_count() == 3
@@ -43,8 +44,14 @@ def test_instructed_reminder_is_queued_and_logged(client, make_client, registry,
 @pytest.mark.parametrize("kind", ["newsletter", "promotion", "partner_offer", "marketing"])
 def test_promotional_kinds_are_refused_and_logged(client, make_client, registry, instruction, kind):
     _, headers = make_client(**MAILER)
-    response = post(client, registry, headers, kind=kind, instruction_id=str(instruction.id),
-                    recipients=[str(registry.people[0]["id"])])
+    response = post(
+        client,
+        registry,
+        headers,
+        kind=kind,
+        instruction_id=str(instruction.id),
+        recipients=[str(registry.people[0]["id"])],
+    )
     assert response.status_code == 403
     assert response.get_json()["rule"] == "no-marketing-to-participants"
     assert outbox_count() == 0
@@ -58,8 +65,14 @@ def test_missing_or_foreign_instruction_is_refused(client, make_client, make_acc
     foreign = service.create_instruction(other, kind="reminder", note=None, created_by="owner")
     _, headers = make_client(**MAILER)
     for instruction_id in (uuid.uuid4(), foreign.id):
-        response = post(client, registry, headers, kind="reminder", instruction_id=str(instruction_id),
-                        recipients=[str(registry.people[0]["id"])])
+        response = post(
+            client,
+            registry,
+            headers,
+            kind="reminder",
+            instruction_id=str(instruction_id),
+            recipients=[str(registry.people[0]["id"])],
+        )
         assert response.status_code == 403
         assert response.get_json()["rule"] == "organizer-instruction-required"
     assert outbox_count() == 0
@@ -67,24 +80,37 @@ def test_missing_or_foreign_instruction_is_refused(client, make_client, make_acc
 
 def test_kind_must_match_the_instruction(client, make_client, registry, instruction):
     _, headers = make_client(**MAILER)
-    response = post(client, registry, headers, kind="invitation", instruction_id=str(instruction.id),
-                    recipients=[str(registry.people[0]["id"])])
+    response = post(
+        client,
+        registry,
+        headers,
+        kind="invitation",
+        instruction_id=str(instruction.id),
+        recipients=[str(registry.people[0]["id"])],
+    )
     assert response.get_json()["rule"] == "instruction-kind-mismatch"
 
 
 @pytest.mark.parametrize("recipients", [["someone@example.org"], ["person0@example.org"], []])
 def test_addresses_or_no_recipients_are_400(client, make_client, registry, instruction, recipients):
     _, headers = make_client(**MAILER)
-    response = post(client, registry, headers, kind="reminder", instruction_id=str(instruction.id),
-                    recipients=recipients)
+    response = post(
+        client, registry, headers, kind="reminder", instruction_id=str(instruction.id), recipients=recipients
+    )
     assert response.status_code == 400
     assert any(e.get("pointer", "").startswith("#/recipients") for e in response.get_json()["errors"])
 
 
 def test_recipient_outside_the_registry_is_400(client, make_client, registry, instruction):
     _, headers = make_client(**MAILER)
-    response = post(client, registry, headers, kind="reminder", instruction_id=str(instruction.id),
-                    recipients=[str(registry.people[0]["id"]), str(uuid.uuid4())])
+    response = post(
+        client,
+        registry,
+        headers,
+        kind="reminder",
+        instruction_id=str(instruction.id),
+        recipients=[str(registry.people[0]["id"]), str(uuid.uuid4())],
+    )
     assert response.status_code == 400
     assert response.get_json()["errors"][0]["pointer"] == "#/recipients/1"
     assert outbox_count() == 0
@@ -92,8 +118,14 @@ def test_recipient_outside_the_registry_is_400(client, make_client, registry, in
 
 def test_client_without_the_email_purpose_is_refused(client, make_client, registry, instruction):
     _, headers = make_client(**{**MAILER, "purposes": "essential.service.security"})
-    response = post(client, registry, headers, kind="reminder", instruction_id=str(instruction.id),
-                    recipients=[str(registry.people[0]["id"])])
+    response = post(
+        client,
+        registry,
+        headers,
+        kind="reminder",
+        instruction_id=str(instruction.id),
+        recipients=[str(registry.people[0]["id"])],
+    )
     assert response.status_code == 403
     assert response.get_json()["rule"] == "purpose-not-granted"
 

@@ -11,8 +11,9 @@ from processor.registries import service as registries
 
 
 def test_create_prints_the_new_registry_id_last(runner, organizer):
-    result = runner.invoke(args=["registries", "create", "--account", "ada", "--name", "Launch",
-                                 "--webinar-date", "2026-12-24"])
+    result = runner.invoke(
+        args=["registries", "create", "--account", "ada", "--name", "Launch", "--webinar-date", "2026-12-24"]
+    )
     assert result.exit_code == 0, result.output
     registry_id = result.output.strip().splitlines()[-1]
     registry = registries.get_registry(organizer.id, registry_id)
@@ -39,12 +40,19 @@ def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry,
 
 
 def test_export_csv_neutralizes_formula_cells(runner, registry):
-    registries.add_participant(registry, {"email": "eve@example.org", "company": "=HYPERLINK(\"x\")",
-                                          "first_name": "@Eve", "custom_fields": {"Note": "+1 plan"}})
+    registries.add_participant(
+        registry,
+        {
+            "email": "eve@example.org",
+            "company": '=HYPERLINK("x")',
+            "first_name": "@Eve",
+            "custom_fields": {"Note": "+1 plan"},
+        },
+    )
     result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--format", "csv"])
     assert result.exit_code == 0, result.output
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert row["company"] == "'=HYPERLINK(\"x\")"
+    assert row["company"] == '\'=HYPERLINK("x")'
     assert row["first_name"] == "'@Eve"
     assert row["Note"] == "'+1 plan"
     assert row["email"] == "eve@example.org"

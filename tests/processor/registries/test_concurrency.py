@@ -45,8 +45,10 @@ def test_duplicate_emails_from_concurrent_transactions_are_refused(app, registry
         a_inserted.set()
         b_checked.wait(10)
 
-    threads = [threading.Thread(target=write, args=("a", None, a_waits_for_b)),
-               threading.Thread(target=write, args=("b", b_looks_first))]
+    threads = [
+        threading.Thread(target=write, args=("a", None, a_waits_for_b)),
+        threading.Thread(target=write, args=("b", b_looks_first)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

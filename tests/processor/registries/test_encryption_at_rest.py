@@ -16,10 +16,17 @@ from processor.registries import service as registries
 from processor.registries.models import participants
 from tests.processor.registries.conftest import FULL
 
-SECOND = {"email": "linus.torvaldsen@example.net", "first_name": "Linus", "last_name": "Torvaldsen",
-          "phone": "+49 30 901820", "company": "Kernel Hamburg GmbH", "job_title": "Chief Penguin Wrangler",
-          "country": "DE", "custom_fields": {"Dietary needs": "pescatarian-qqz"},
-          "lawful_basis": "Contract with the attendee qqz"}
+SECOND = {
+    "email": "linus.torvaldsen@example.net",
+    "first_name": "Linus",
+    "last_name": "Torvaldsen",
+    "phone": "+49 30 901820",
+    "company": "Kernel Hamburg GmbH",
+    "job_title": "Chief Penguin Wrangler",
+    "country": "DE",
+    "custom_fields": {"Dietary needs": "pescatarian-qqz"},
+    "lawful_basis": "Contract with the attendee qqz",
+}
 
 
 def _written_values() -> list[str]:
@@ -31,8 +38,14 @@ def _written_values() -> list[str]:
                 values += list(value.values())
             elif field != "country" or len(value) > 2:
                 values.append(value)
-    values += ["grace.hopper@example.org", "Grace.Hopper@example.org", "+48601234567", "+4930901820",
-               "2026-11-21T10:00:00", "2026-11-20T09:15:00"]
+    values += [
+        "grace.hopper@example.org",
+        "Grace.Hopper@example.org",
+        "+48601234567",
+        "+4930901820",
+        "2026-11-21T10:00:00",
+        "2026-11-20T09:15:00",
+    ]
     return values
 
 
@@ -40,8 +53,9 @@ def _database_bytes(database_url: str, engine_name: str) -> bytes:
     db.session.commit()  # everything is written; the registry object stays usable
     if engine_name == "sqlite":
         return Path(database_url.removeprefix("sqlite:///")).read_bytes()
-    pg_dump = os.path.join(os.environ["PG_BINDIR"], "pg_dump") if os.environ.get("PG_BINDIR") else \
-        shutil.which("pg_dump")
+    pg_dump = (
+        os.path.join(os.environ["PG_BINDIR"], "pg_dump") if os.environ.get("PG_BINDIR") else shutil.which("pg_dump")
+    )
     if not pg_dump:
         pytest.skip("pg_dump is not installed")
     return subprocess.run([pg_dump, "--dbname", database_url], check=True, capture_output=True).stdout
@@ -63,8 +77,9 @@ def test_no_written_value_appears_in_the_raw_database(registry, database_url, en
 
 def _copy_column(source_id, target_id, column, *, target_column=None):
     blob = db.session.execute(sa.select(participants.c[column]).where(participants.c.id == source_id)).scalar()
-    db.session.execute(sa.update(participants).where(participants.c.id == target_id)
-                       .values({target_column or column: blob}))
+    db.session.execute(
+        sa.update(participants).where(participants.c.id == target_id).values({target_column or column: blob})
+    )
     db.session.commit()
 
 

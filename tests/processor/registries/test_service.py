@@ -61,8 +61,9 @@ def test_same_email_in_two_registries_is_allowed(organizer, registry, full):
     other = registries.create_registry(organizer.id, "Compilers 102")
     registries.add_participant(registry, full)
     registries.add_participant(other, full)
-    assert registries.email_index(organizer.id, full["email"]) == \
-        registries.email_index(organizer.id, full["email"].upper())
+    assert registries.email_index(organizer.id, full["email"]) == registries.email_index(
+        organizer.id, full["email"].upper()
+    )
 
 
 def test_blind_indexes_differ_between_organizers(make_account, organizer, registry):
@@ -71,14 +72,17 @@ def test_blind_indexes_differ_between_organizers(make_account, organizer, regist
     assert registries.email_index(organizer.id, "x@example.org") != registries.email_index(other.id, "x@example.org")
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("email", "not-an-email"),
-    ("email", "żółw@example.org"),
-    ("first_name", "x" * 101),
-    ("company", "Evil\nCorp"),
-    ("phone", "12"),
-    ("country", "Atlantis"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "not-an-email"),
+        ("email", "żółw@example.org"),
+        ("first_name", "x" * 101),
+        ("company", "Evil\nCorp"),
+        ("phone", "12"),
+        ("country", "Atlantis"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_field(registry, field, value):
     raw = {"email": "ok@example.org", field: value}
     with pytest.raises(ValidationFailed) as caught:
@@ -153,13 +157,15 @@ def test_bulk_write_inserts_and_updates_in_the_callers_transaction(app, registry
 
     first = normalize_participant({"email": "a@example.org", "first_name": "A"}, default_region="PL")
     with db.engine.begin() as connection:
-        (inserted,) = registries.write_participants(connection, registry, inserts=[first], updates=[],
-                                                    source="import", import_id=uuid.uuid4())
+        (inserted,) = registries.write_participants(
+            connection, registry, inserts=[first], updates=[], source="import", import_id=uuid.uuid4()
+        )
     index = registries.email_index(registry.account_id, "A@example.org")
     assert registries.existing_by_index(registry, [index, b"x" * 32]) == {index: inserted}
     with db.engine.begin() as connection:
-        registries.write_participants(connection, registry, inserts=[], source="import",
-                                      updates=[(inserted, {"first_name": "Ann"})])
+        registries.write_participants(
+            connection, registry, inserts=[], source="import", updates=[(inserted, {"first_name": "Ann"})]
+        )
     got = registries.get_participant(registry, inserted)
     assert (got["first_name"], got["source"]) == ("Ann", "import")
 
@@ -181,15 +187,19 @@ def test_rows_sealed_by_a_worker_process_are_written_and_read_back(app, registry
     row_id, index, _, fields = sealed
     assert clean["last_name"].encode() not in b"".join(blob or b"" for blob in fields)
     with db.engine.begin() as connection:
-        assert registries.write_participants(connection, registry, sealed=[sealed], source="import",
-                                             custom_names=clean["custom_fields"]) == []  # ids of `inserts` only
+        assert (
+            registries.write_participants(
+                connection, registry, sealed=[sealed], source="import", custom_names=clean["custom_fields"]
+            )
+            == []
+        )  # ids of `inserts` only
     inserted = uuid.UUID(bytes=row_id)
     got = registries.get_participant(registry, inserted)
     assert {k: got[k] for k in clean} == clean
     assert registry.custom_field_names == sorted(clean["custom_fields"])
-    assert registries.existing_by_index(registry, [registries.email_index(registry.account_id, clean["email"])]) \
-        == {index: inserted}
-
+    assert registries.existing_by_index(registry, [registries.email_index(registry.account_id, clean["email"])]) == {
+        index: inserted
+    }
 
 
 def _seal_elsewhere(keys, clean):

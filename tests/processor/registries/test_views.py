@@ -37,9 +37,16 @@ def test_index_requires_login(client):
 
 def test_add_participant_then_find_edit_and_delete(client, mine):
     url = f"/registries/{mine.id}"
-    response = client.post(f"{url}/participants/new", data={
-        "email": "grace@example.org", "first_name": "Grace", "phone": "+48 601 234 567",
-        "new_custom_name": "Seat", "new_custom_value": "A1"})
+    response = client.post(
+        f"{url}/participants/new",
+        data={
+            "email": "grace@example.org",
+            "first_name": "Grace",
+            "phone": "+48 601 234 567",
+            "new_custom_name": "Seat",
+            "new_custom_value": "A1",
+        },
+    )
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "grace@example.org" in page
@@ -50,8 +57,9 @@ def test_add_participant_then_find_edit_and_delete(client, mine):
     participant = registries.find_by_email(mine, "grace@example.org")
     edit_url = f"{url}/participants/{participant['id']}"
     assert 'value="A1"' in client.get(edit_url).get_data(as_text=True)
-    response = client.post(edit_url, data={"email": "grace@example.org", "first_name": "Grace",
-                                           "company": "Navy", "custom:Seat": "B2"})
+    response = client.post(
+        edit_url, data={"email": "grace@example.org", "first_name": "Grace", "company": "Navy", "custom:Seat": "B2"}
+    )
     assert response.status_code == 302
     changed = registries.get_participant(mine, participant["id"])
     assert (changed["company"], changed["custom_fields"], changed["phone"]) == ("Navy", {"Seat": "B2"}, None)
@@ -59,11 +67,14 @@ def test_add_participant_then_find_edit_and_delete(client, mine):
     assert registries.count_participants(mine) == 0
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("phone", "12", "phone"),
-    ("email", "not-an-email", "email"),
-    ("country", "Atlantis", "Unknown country"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "12", "phone"),
+        ("email", "not-an-email", "email"),
+        ("country", "Atlantis", "Unknown country"),
+    ],
+)
 def test_bad_input_is_shown_beside_the_field(client, mine, field, value, message):
     data = {"email": "ok@example.org", field: value}
     response = client.post(f"/registries/{mine.id}/participants/new", data=data)
@@ -104,8 +115,9 @@ def test_another_organizers_registry_is_not_found(client, make_account, signed_i
 def test_tampered_value_fails_with_an_incident_and_others_stay_readable(client, mine):
     bad = registries.add_participant(mine, {"email": "bad@example.org", "first_name": "Bad"})
     good = registries.add_participant(mine, {"email": "good@example.org", "first_name": "Good"})
-    blob = bytearray(db.session.execute(sa.select(participants.c.first_name)
-                                        .where(participants.c.id == bad["id"])).scalar())
+    blob = bytearray(
+        db.session.execute(sa.select(participants.c.first_name).where(participants.c.id == bad["id"])).scalar()
+    )
     blob[-1] ^= 1
     db.session.execute(sa.update(participants).where(participants.c.id == bad["id"]).values(first_name=bytes(blob)))
     db.session.commit()

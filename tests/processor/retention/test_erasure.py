@@ -21,8 +21,9 @@ REMOVED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 def organizer(make_account):
     account = make_account("ada", plan="free")
     registry = registries.create_registry(account.id, "Webinar")
-    registries.add_participant(registry, {"email": "zofia@example.com", "first_name": "Zofia",
-                                          "last_name": "Żółkiewska"})
+    registries.add_participant(
+        registry, {"email": "zofia@example.com", "first_name": "Zofia", "last_name": "Żółkiewska"}
+    )
     return account, registry
 
 
@@ -62,8 +63,7 @@ def test_erasure_deletes_the_data_destroys_the_keys_and_scrubs_the_profile(organ
     keys = db.session.execute(sa.select(data_keys).where(data_keys.c.account_id == account.id)).all()
     assert keys and all(key.wrapped is None and key.destroyed_at is not None for key in keys)
     account = db.session.get(Account, account.id)
-    assert (account.status, account.login, account.first_name) == ("erased", f"erased-{account.id.hex[:12]}",
-                                                                     "erased")
+    assert (account.status, account.login, account.first_name) == ("erased", f"erased-{account.id.hex[:12]}", "erased")
     assert "ada" not in account.email
     assert registries.find_by_email(kept, "kept@example.com") is not None
 

@@ -126,8 +126,7 @@ def test_erasing_three_due_accounts_rotates_the_master_key_once(app, provider, o
     _, registry, person = organizers["dan"]
     app.extensions["key_ring"].forget_all()
     assert registries.get_participant(registry, person["id"])["first_name"] == "Dan"
-    assert set(db.session.scalars(sa.select(data_keys.c.master_version)
-                                  .where(data_keys.c.wrapped.is_not(None)))) == {2}
+    assert set(db.session.scalars(sa.select(data_keys.c.master_version).where(data_keys.c.wrapped.is_not(None)))) == {2}
 
 
 def test_a_run_with_nothing_to_erase_or_retire_does_not_rotate(app, provider, organizers, rotations):
@@ -140,8 +139,9 @@ def test_a_run_with_nothing_to_erase_or_retire_does_not_rotate(app, provider, or
     assert provider.versions() == [2]
 
 
-def test_a_run_that_dies_before_the_rotation_is_finished_by_the_next_run(app, runner, provider, organizers,
-                                                                        monkeypatch):
+def test_a_run_that_dies_before_the_rotation_is_finished_by_the_next_run(
+    app, runner, provider, organizers, monkeypatch
+):
     copy = _backup(organizers)
     _erase_dying_in(monkeypatch, "finish_shredding")
     # The accounts are erased but the old master version is still there: the retirement is pending.
@@ -159,8 +159,9 @@ def test_a_run_that_dies_before_the_rotation_is_finished_by_the_next_run(app, ru
         _assert_unreadable(copy[login], provider)
 
 
-def test_a_rotation_that_dies_half_way_is_resumed_without_another_master_version(app, provider, organizers,
-                                                                                   monkeypatch):
+def test_a_rotation_that_dies_half_way_is_resumed_without_another_master_version(
+    app, provider, organizers, monkeypatch
+):
     copy = _backup(organizers)
     _erase_dying_in(monkeypatch, "rewrap_all")
     assert provider.versions() == [1, 2]
@@ -188,8 +189,9 @@ def test_rotate_master_finishes_a_retirement_left_pending(app, runner, provider,
     assert registries.get_participant(registry, person["id"])["first_name"] == "Dan"
 
 
-def test_an_account_that_fails_to_erase_does_not_leave_the_others_readable_from_copies(app, provider, organizers,
-                                                                                       monkeypatch):
+def test_an_account_that_fails_to_erase_does_not_leave_the_others_readable_from_copies(
+    app, provider, organizers, monkeypatch
+):
     copy = _backup(organizers)
     erase = retention._erase
     seen = []

@@ -86,8 +86,7 @@ def test_internal_services_cannot_read_a_held_account(client, make_client, regis
     from processor.accounts.models import Account
     from processor.extensions import db
 
-    _, headers = make_client(scopes="participants:read", purposes="essential.service.notifications.email",
-                             country="DE")
+    _, headers = make_client(scopes="participants:read", purposes="essential.service.notifications.email", country="DE")
     path = f"/api/v1/registries/{registry.id}/participants?purpose=essential.service.notifications.email"
     assert client.get(path, headers=headers).status_code == 200
     retention.remove_account(db.session.get(Account, registry.account_id))

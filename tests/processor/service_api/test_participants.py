@@ -31,9 +31,15 @@ def test_default_read_hands_out_email_and_names_only_and_logs_it(client, make_cl
     assert len(body["participants"]) == 5
     assert set(body["participants"][0]) == {"id", "updated_at", "email", "first_name", "last_name"}
     (entry,) = entries(registry)
-    assert (entry.actor, entry.purpose, entry.field_list, entry.records, entry.destination_country,
-            entry.allowed, entry.channel) == (api_client.name, PURPOSE, ["email", "first_name", "last_name"], 5,
-                                              "DE", True, "api")
+    assert (
+        entry.actor,
+        entry.purpose,
+        entry.field_list,
+        entry.records,
+        entry.destination_country,
+        entry.allowed,
+        entry.channel,
+    ) == (api_client.name, PURPOSE, ["email", "first_name", "last_name"], 5, "DE", True, "api")
 
 
 def test_sparse_fields_are_the_only_ones_returned_and_logged(client, make_client, registry):
@@ -43,32 +49,39 @@ def test_sparse_fields_are_the_only_ones_returned_and_logged(client, make_client
     assert entries(registry)[-1].field_list == ["email", "phone"]
 
 
-@pytest.mark.parametrize("params, parameter", [
-    ({"fields": "email,password"}, "fields"),
-    ({"purpose": None}, "purpose"),
-    ({"purpose": "essential.whatever"}, "purpose"),
-    ({"page_size": 1001}, "page_size"),
-    ({"page_size": 0}, "page_size"),
-    ({"page_token": "forged"}, "page_token"),
-    ({"updated_since": "2026-01-01T00:00:00"}, "updated_since"),  # no time zone
-])
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ({"fields": "email,password"}, "fields"),
+        ({"purpose": None}, "purpose"),
+        ({"purpose": "essential.whatever"}, "purpose"),
+        ({"page_size": 1001}, "page_size"),
+        ({"page_size": 0}, "page_size"),
+        ({"page_token": "forged"}, "page_token"),
+        ({"updated_since": "2026-01-01T00:00:00"}, "updated_since"),  # no time zone
+    ],
+)
 def test_bad_parameters_are_400_naming_the_parameter(client, make_client, registry, params, parameter):
     _, headers = make_client(**MAILER)
     query = {"purpose": PURPOSE, **params}
     path = f"/api/v1/registries/{registry.id}/participants?" + "&".join(
-        f"{k}={v}" for k, v in query.items() if v is not None)
+        f"{k}={v}" for k, v in query.items() if v is not None
+    )
     response = client.get(path, headers=headers)
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert parameter in {e.get("parameter") for e in response.get_json()["errors"]}
 
 
-@pytest.mark.parametrize("purpose, rule", [
-    ("marketing.communications.email", "no-marketing-on-participant-data"),
-    ("analytics.reporting", "no-marketing-on-participant-data"),
-    ("third_party_sharing", "no-marketing-on-participant-data"),
-    ("essential.service.operations.support", "purpose-not-granted"),
-])
+@pytest.mark.parametrize(
+    "purpose, rule",
+    [
+        ("marketing.communications.email", "no-marketing-on-participant-data"),
+        ("analytics.reporting", "no-marketing-on-participant-data"),
+        ("third_party_sharing", "no-marketing-on-participant-data"),
+        ("essential.service.operations.support", "purpose-not-granted"),
+    ],
+)
 def test_refused_purpose_is_403_naming_the_rule_and_logged(client, make_client, registry, purpose, rule):
     _, headers = make_client(**MAILER)
     response = client.get(url(registry, purpose=purpose), headers=headers)
@@ -79,8 +92,9 @@ def test_refused_purpose_is_403_naming_the_rule_and_logged(client, make_client, 
     assert entry.reason.startswith(rule)
 
 
-@pytest.mark.parametrize("country, dpf, allowed", [("US", False, False), ("US", True, True), ("CN", False, False),
-                                                   ("CH", False, True)])
+@pytest.mark.parametrize(
+    "country, dpf, allowed", [("US", False, False), ("US", True, True), ("CN", False, False), ("CH", False, True)]
+)
 def test_each_read_checks_the_transfer_to_the_clients_country(client, make_client, registry, country, dpf, allowed):
     _, headers = make_client(**{**MAILER, "country": country}, dpf_certified=dpf)
     response = client.get(url(registry), headers=headers)
@@ -136,28 +150,33 @@ def test_updated_since_returns_changes_and_deletion_markers(client, make_client,
 def test_single_participant_read_is_logged(client, make_client, registry):
     _, headers = make_client(**MAILER)
     pid = registry.people[2]["id"]
-    body = client.get(f"/api/v1/registries/{registry.id}/participants/{pid}?purpose={PURPOSE}&fields=email",
-                      headers=headers).get_json()
+    body = client.get(
+        f"/api/v1/registries/{registry.id}/participants/{pid}?purpose={PURPOSE}&fields=email", headers=headers
+    ).get_json()
     assert body == {"id": str(pid), "updated_at": body["updated_at"], "email": "person2@example.org"}
     assert entries(registry)[-1].records == 1
-    missing = client.get(f"/api/v1/registries/{registry.id}/participants/{uuid.uuid4()}?purpose={PURPOSE}",
-                         headers=headers)
+    missing = client.get(
+        f"/api/v1/registries/{registry.id}/participants/{uuid.uuid4()}?purpose={PURPOSE}", headers=headers
+    )
     assert missing.status_code == 404
 
 
 def test_another_organizers_registry_is_404_for_an_organizer_client(client, make_client, make_account, registry):
     _, headers = make_client(**MAILER, account=make_account("other"))
     assert client.get(url(registry), headers=headers).status_code == 404
-    assert client.get(f"/api/v1/registries/{uuid.uuid4()}/participants?purpose={PURPOSE}",
-                      headers=headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/registries/{uuid.uuid4()}/participants?purpose={PURPOSE}", headers=headers).status_code
+        == 404
+    )
     assert client.get("/api/v1/registries", headers=headers).get_json() == {"registries": []}
     assert entries(registry) == []
 
 
 def test_internal_service_sees_every_registry(client, make_client, registry):
     _, headers = make_client(**MAILER)
-    assert [r["id"] for r in client.get("/api/v1/registries", headers=headers).get_json()["registries"]] == \
-        [str(registry.id)]
+    assert [r["id"] for r in client.get("/api/v1/registries", headers=headers).get_json()["registries"]] == [
+        str(registry.id)
+    ]
 
 
 def test_every_call_is_logged_and_the_chain_stays_intact(client, make_client, registry):
@@ -172,9 +191,21 @@ def test_fast_page_dump_equals_the_documented_schema():
     from processor.service_api.schemas import ParticipantPageSchema, dump_page
 
     now = dt.datetime(2026, 11, 22, 12, 0, 0, 123456, tzinfo=dt.UTC)
-    page = {"participants": [{"id": uuid.uuid4(), "updated_at": now, "source": "manual", "email": "a@example.org",
-                              "phone": None, "custom_fields": {"team": "blue"}, "registered_at": now,
-                              "minutes_attended": 42}],
-            "next_page_token": "token", "deleted": [{"id": uuid.uuid4(), "deleted_at": now}]}
+    page = {
+        "participants": [
+            {
+                "id": uuid.uuid4(),
+                "updated_at": now,
+                "source": "manual",
+                "email": "a@example.org",
+                "phone": None,
+                "custom_fields": {"team": "blue"},
+                "registered_at": now,
+                "minutes_attended": 42,
+            }
+        ],
+        "next_page_token": "token",
+        "deleted": [{"id": uuid.uuid4(), "deleted_at": now}],
+    }
     fields = ["email", "phone", "custom_fields", "registered_at", "minutes_attended"]
     assert dump_page(page, fields) == ParticipantPageSchema().dump(page)

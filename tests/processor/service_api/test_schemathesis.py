@@ -27,9 +27,15 @@ def test_generated_requests_never_cause_a_server_error(app, bearer, mode):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 3
     for operation in operations:
+
         @hypothesis.given(case=operation.as_strategy(mode), headers=st.sampled_from(bearer))
-        @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         def call(case, headers):
             response = case.call(headers=headers)
             assert response.status_code < 500, f"{case.operation.label}: {response.status_code} {response.text}"

@@ -14,16 +14,19 @@ def explain(*args):
     return CliRunner().invoke(transfers, list(args))
 
 
-@pytest.mark.parametrize(("args", "code", "words"), [
-    (["US", "--on", "2019-01-01"], 1, "privacy-shield-certification-required"),
-    (["US", "--on", "2024-01-01", "--dpf-certified"], 0, "2023/1795"),
-    (["us", "--on", "2024-01-01"], 1, "dpf-certification-required"),
-    (["GB", "--on", "2031-12-27"], 0, "2021/1772"),
-    (["GB", "--on", "2031-12-28"], 1, "adequacy-expired"),
-    (["pl"], 0, "European Economic Area"),
-    (["XX", "--on", "2024-01-01"], 1, "unknown-country"),
-    (["U.S.", "--on", "2024-01-01"], 1, "malformed-country"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["US", "--on", "2019-01-01"], 1, "privacy-shield-certification-required"),
+        (["US", "--on", "2024-01-01", "--dpf-certified"], 0, "2023/1795"),
+        (["us", "--on", "2024-01-01"], 1, "dpf-certification-required"),
+        (["GB", "--on", "2031-12-27"], 0, "2021/1772"),
+        (["GB", "--on", "2031-12-28"], 1, "adequacy-expired"),
+        (["pl"], 0, "European Economic Area"),
+        (["XX", "--on", "2024-01-01"], 1, "unknown-country"),
+        (["U.S.", "--on", "2024-01-01"], 1, "malformed-country"),
+    ],
+)
 def test_explain_prints_the_decision_and_its_source_and_exits_by_the_verdict(args, code, words):
     result = explain("explain", *args)
     assert result.exit_code == code, result.output
@@ -46,8 +49,19 @@ def test_registry_lists_the_decisions_in_force_on_a_day():
 
 
 def test_add_list_and_remove_a_subprocessor(app_ctx, runner):
-    added = runner.invoke(args=["subprocessors", "add", "--name", "Mail Co", "--purpose", "Mail delivery",
-                                "--country", "us", "--dpf-certified"])
+    added = runner.invoke(
+        args=[
+            "subprocessors",
+            "add",
+            "--name",
+            "Mail Co",
+            "--purpose",
+            "Mail delivery",
+            "--country",
+            "us",
+            "--dpf-certified",
+        ]
+    )
     assert added.exit_code == 0, added.output
     assert "organizers may object until" in added.output
     assert "condition of the transfer: only recipients certified under the EU-US Data Privacy" in added.output
@@ -60,12 +74,15 @@ def test_add_list_and_remove_a_subprocessor(app_ctx, runner):
     assert history.output.count("Mail Co (US)") == 2 and "objections until" in history.output
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--country", "CN"], "not-adequate"),
-    (["--country", "US"], "dpf-certification-required"),
-    (["--country", "DEU"], "malformed-country"),
-    (["--country", "DE", "--purpose", " "], "purpose: This field is required."),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--country", "CN"], "not-adequate"),
+        (["--country", "US"], "dpf-certification-required"),
+        (["--country", "DEU"], "malformed-country"),
+        (["--country", "DE", "--purpose", " "], "purpose: This field is required."),
+    ],
+)
 def test_add_refuses_with_one_line_and_writes_nothing(app_ctx, runner, args, words):
     options = {"--name": "Host", "--purpose": "Hosting"}
     options.update(dict(zip(args[::2], args[1::2], strict=True)))

@@ -58,8 +58,9 @@ def test_a_too_long_reason_is_refused(make_account, change):
 
 def test_an_organizer_objects_from_the_destinations_page(auth, client, change):
     auth.signup("ada")
-    response = client.post(f"/transfers/changes/{change.id}/object", data={"reason": "No thanks"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/transfers/changes/{change.id}/object", data={"reason": "No thanks"}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "Your objection is recorded" in page and "You objected on" in page
     again = client.post(f"/transfers/changes/{change.id}/object", data={"reason": ""}, follow_redirects=True)

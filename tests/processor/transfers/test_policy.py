@@ -16,13 +16,56 @@ from processor.transfers.policy import (
 )
 
 D = dt.date.fromisoformat
-EEA = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-       "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"]
+EEA = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "IS",
+    "LI",
+    "NO",
+]
 # (country, adoption day): written out here rather than read from the data file, so a wrong row fails a test.
-ADOPTED = [("CH", "2000-07-26"), ("CA", "2001-12-20"), ("AR", "2003-06-30"), ("GG", "2003-11-21"),
-           ("IM", "2004-04-28"), ("JE", "2008-05-08"), ("FO", "2010-03-05"), ("AD", "2010-10-19"),
-           ("IL", "2011-01-31"), ("UY", "2012-08-21"), ("NZ", "2012-12-19"), ("JP", "2019-01-23"),
-           ("GB", "2021-06-28"), ("KR", "2021-12-17"), ("BR", "2026-01-26")]
+ADOPTED = [
+    ("CH", "2000-07-26"),
+    ("CA", "2001-12-20"),
+    ("AR", "2003-06-30"),
+    ("GG", "2003-11-21"),
+    ("IM", "2004-04-28"),
+    ("JE", "2008-05-08"),
+    ("FO", "2010-03-05"),
+    ("AD", "2010-10-19"),
+    ("IL", "2011-01-31"),
+    ("UY", "2012-08-21"),
+    ("NZ", "2012-12-19"),
+    ("JP", "2019-01-23"),
+    ("GB", "2021-06-28"),
+    ("KR", "2021-12-17"),
+    ("BR", "2026-01-26"),
+]
 
 
 def check(country, on, certified=False):
@@ -52,12 +95,15 @@ def test_an_adequacy_decision_applies_from_its_adoption_day_inclusive(country, a
     assert decision.source if allowed else decision.source == ""
 
 
-@pytest.mark.parametrize(("on", "allowed", "rule"), [
-    ("2031-12-26", True, "adequacy"),
-    ("2031-12-27", True, "adequacy"),
-    ("2031-12-28", False, "adequacy-expired"),
-    ("2025-12-19", True, "adequacy"),  # the renewal day changes nothing: the decision runs on
-])
+@pytest.mark.parametrize(
+    ("on", "allowed", "rule"),
+    [
+        ("2031-12-26", True, "adequacy"),
+        ("2031-12-27", True, "adequacy"),
+        ("2031-12-28", False, "adequacy-expired"),
+        ("2025-12-19", True, "adequacy"),  # the renewal day changes nothing: the decision runs on
+    ],
+)
 def test_the_united_kingdom_is_adequate_through_2031_12_27_and_refused_after(on, allowed, rule):
     decision = check("GB", on)
     assert (decision.allowed, decision.rule) == (allowed, rule)
@@ -65,20 +111,28 @@ def test_the_united_kingdom_is_adequate_through_2031_12_27_and_refused_after(on,
     assert "2021/1772" in decision.source
 
 
-@pytest.mark.parametrize(("on", "rule"), [
-    ("2000-07-25", "not-adequate"),
-    ("2000-07-26", "safe-harbor"), ("2000-07-27", "safe-harbor"),
-    ("2015-10-05", "safe-harbor"), ("2015-10-06", "safe-harbor"),
-    ("2015-10-07", "adequacy-expired"),
-    ("2016-07-11", "adequacy-expired"),
-    ("2016-07-12", "privacy-shield"), ("2016-07-13", "privacy-shield"),
-    ("2019-01-01", "privacy-shield"),
-    ("2020-07-15", "privacy-shield"), ("2020-07-16", "privacy-shield"),
-    ("2020-07-17", "adequacy-expired"),
-    ("2023-07-09", "adequacy-expired"),
-    ("2023-07-10", "adequacy-dpf"), ("2023-07-11", "adequacy-dpf"),
-    ("2024-01-01", "adequacy-dpf"),
-])
+@pytest.mark.parametrize(
+    ("on", "rule"),
+    [
+        ("2000-07-25", "not-adequate"),
+        ("2000-07-26", "safe-harbor"),
+        ("2000-07-27", "safe-harbor"),
+        ("2015-10-05", "safe-harbor"),
+        ("2015-10-06", "safe-harbor"),
+        ("2015-10-07", "adequacy-expired"),
+        ("2016-07-11", "adequacy-expired"),
+        ("2016-07-12", "privacy-shield"),
+        ("2016-07-13", "privacy-shield"),
+        ("2019-01-01", "privacy-shield"),
+        ("2020-07-15", "privacy-shield"),
+        ("2020-07-16", "privacy-shield"),
+        ("2020-07-17", "adequacy-expired"),
+        ("2023-07-09", "adequacy-expired"),
+        ("2023-07-10", "adequacy-dpf"),
+        ("2023-07-11", "adequacy-dpf"),
+        ("2024-01-01", "adequacy-dpf"),
+    ],
+)
 def test_a_certified_us_recipient_is_allowed_only_while_a_us_scheme_is_in_force(on, rule):
     decision = check("US", on, certified=True)
     assert decision.rule == rule
@@ -86,13 +140,16 @@ def test_a_certified_us_recipient_is_allowed_only_while_a_us_scheme_is_in_force(
     assert on in decision.reason
 
 
-@pytest.mark.parametrize(("on", "rule", "source"), [
-    ("2005-01-01", "safe-harbor-certification-required", "2000/520/EC"),
-    ("2019-01-01", "privacy-shield-certification-required", "2016/1250"),
-    ("2023-07-10", "dpf-certification-required", "2023/1795"),
-    ("2024-01-01", "dpf-certification-required", "2023/1795"),
-    ("2021-01-01", "adequacy-expired", "2016/1250"),
-])
+@pytest.mark.parametrize(
+    ("on", "rule", "source"),
+    [
+        ("2005-01-01", "safe-harbor-certification-required", "2000/520/EC"),
+        ("2019-01-01", "privacy-shield-certification-required", "2016/1250"),
+        ("2023-07-10", "dpf-certification-required", "2023/1795"),
+        ("2024-01-01", "dpf-certification-required", "2023/1795"),
+        ("2021-01-01", "adequacy-expired", "2016/1250"),
+    ],
+)
 def test_an_uncertified_us_recipient_is_always_refused(on, rule, source):
     decision = check("US", on, certified=False)
     assert (decision.allowed, decision.rule) == (False, rule)
@@ -100,10 +157,17 @@ def test_an_uncertified_us_recipient_is_always_refused(on, rule, source):
     assert on in decision.reason and rule in decision.reason
 
 
-@pytest.mark.parametrize(("country", "words"), [
-    ("CA", "PIPEDA"), ("IL", "automated processing"), ("JP", "APPI"),
-    ("KR", "Financial Services Commission"), ("BR", "LGPD"), ("US", "Data Privacy Framework"),
-])
+@pytest.mark.parametrize(
+    ("country", "words"),
+    [
+        ("CA", "PIPEDA"),
+        ("IL", "automated processing"),
+        ("JP", "APPI"),
+        ("KR", "Financial Services Commission"),
+        ("BR", "LGPD"),
+        ("US", "Data Privacy Framework"),
+    ],
+)
 def test_a_scope_limit_is_stated_as_the_condition_of_an_allowed_transfer(country, words):
     decision = check(country, "2026-06-01", certified=True)
     assert decision.allowed
@@ -142,8 +206,10 @@ def test_an_unassigned_two_letter_code_is_refused_as_unknown(code, hint):
     assert hint in decision.reason
 
 
-@pytest.mark.parametrize("given", [None, "", "   ", "P", "POL", "P1", "12", "p l", "é1", 42, "PL;DROP", "PL\n\nX",
-                                   "\ufb01", "ß", "\uff30\uff2c"])  # a ligature, sharp s, full-width PL
+@pytest.mark.parametrize(
+    "given",
+    [None, "", "   ", "P", "POL", "P1", "12", "p l", "é1", 42, "PL;DROP", "PL\n\nX", "\ufb01", "ß", "\uff30\uff2c"],
+)  # a ligature, sharp s, full-width PL
 def test_malformed_input_is_refused_without_crashing(given):
     decision = TransferPolicy().check(given, on=D("2024-01-01"))
     assert (decision.allowed, decision.rule, decision.country) == (False, "malformed-country", "")
@@ -166,8 +232,12 @@ def test_require_raises_a_403_naming_the_rule_and_the_date():
     assert isinstance(error, Forbidden)
     assert (error.status, error.slug) == (403, "transfer-refused")
     assert "privacy-shield-certification-required" in error.detail and "2019-01-01" in error.detail
-    assert error.extra == {"rule": "privacy-shield-certification-required", "date": "2019-01-01",
-                           "country": "US", "source": error.decision.source}
+    assert error.extra == {
+        "rule": "privacy-shield-certification-required",
+        "date": "2019-01-01",
+        "country": "US",
+        "source": error.decision.source,
+    }
 
 
 def test_an_export_destination_is_checked_today_by_default():
@@ -190,20 +260,30 @@ def test_every_row_of_the_shipped_registry_cites_its_source():
     assert {row.country for row in registry.rows} == {code for code, _ in ADOPTED} | {"US"}
 
 
-@pytest.mark.parametrize("row", [
-    {"country": "XX", "rule": "adequacy", "from": "2020-01-01", "to": None, "source": "s"},
-    {"country": "CH", "rule": "adequacy", "from": "2020-01-01", "to": "2019-01-01", "source": "s"},
-    {"country": "CH", "rule": "adequacy", "from": "2020-01-01", "to": None, "source": ""},
-    {"country": "US", "rule": "x", "from": "2020-01-01", "to": None, "certification": "gold", "source": "s"},
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"country": "XX", "rule": "adequacy", "from": "2020-01-01", "to": None, "source": "s"},
+        {"country": "CH", "rule": "adequacy", "from": "2020-01-01", "to": "2019-01-01", "source": "s"},
+        {"country": "CH", "rule": "adequacy", "from": "2020-01-01", "to": None, "source": ""},
+        {"country": "US", "rule": "x", "from": "2020-01-01", "to": None, "certification": "gold", "source": "s"},
+    ],
+)
 def test_an_inconsistent_registry_row_is_refused_at_load(row):
     with pytest.raises(ValueError, match="adequacy row"):
         parse_registry({"version": "t", "eea": {"members": ["PL"], "source": "s"}, "decisions": [row]})
 
 
 def test_a_registry_can_be_renewed_by_data_alone():
-    renewed = parse_registry({"version": "t", "eea": {"members": ["PL"], "source": "s"}, "decisions": [
-        {"country": "GB", "rule": "adequacy", "from": "2021-06-28", "to": "2037-12-27", "source": "renewal"}]})
+    renewed = parse_registry(
+        {
+            "version": "t",
+            "eea": {"members": ["PL"], "source": "s"},
+            "decisions": [
+                {"country": "GB", "rule": "adequacy", "from": "2021-06-28", "to": "2037-12-27", "source": "renewal"}
+            ],
+        }
+    )
     assert TransferPolicy(renewed).check("GB", on=D("2033-01-01")).allowed
 
 

@@ -20,18 +20,24 @@ def test_a_refused_transfer_is_a_403_problem_naming_the_rule_and_the_date(app, c
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
     assert body["type"].endswith("/transfer-refused")
-    assert (body["rule"], body["date"], body["country"]) == ("privacy-shield-certification-required",
-                                                             "2019-01-01", "US")
+    assert (body["rule"], body["date"], body["country"]) == (
+        "privacy-shield-certification-required",
+        "2019-01-01",
+        "US",
+    )
     assert "privacy-shield-certification-required" in body["detail"] and "2019-01-01" in body["detail"]
     assert "2016/1250" in body["source"]
 
 
-@pytest.mark.parametrize(("query", "allowed", "rule"), [
-    ("country=US&on=2024-01-01&dpf_certified=true", True, "adequacy-dpf"),
-    ("country=us&on=2019-01-01", False, "privacy-shield-certification-required"),
-    ("country=GB&on=2031-12-28", False, "adequacy-expired"),
-    ("country=U.S.A.", False, "malformed-country"),
-])
+@pytest.mark.parametrize(
+    ("query", "allowed", "rule"),
+    [
+        ("country=US&on=2024-01-01&dpf_certified=true", True, "adequacy-dpf"),
+        ("country=us&on=2019-01-01", False, "privacy-shield-certification-required"),
+        ("country=GB&on=2031-12-28", False, "adequacy-expired"),
+        ("country=U.S.A.", False, "malformed-country"),
+    ],
+)
 def test_the_api_answers_a_decision_for_a_country_and_day(client, query, allowed, rule):
     response = client.get(f"/api/v1/transfers/decision?{query}")
     assert response.status_code == 200
@@ -40,11 +46,14 @@ def test_the_api_answers_a_decision_for_a_country_and_day(client, query, allowed
     assert body["reason"]
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("country=US&on=2024-02-30", "on"),
-    ("on=2024-01-01", "country"),
-    ("country=US&dpf_certified=maybe", "dpf_certified"),
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("country=US&on=2024-02-30", "on"),
+        ("on=2024-01-01", "country"),
+        ("country=US&dpf_certified=maybe", "dpf_certified"),
+    ],
+)
 def test_the_api_refuses_a_bad_query_as_problem_json(client, query, parameter):
     response = client.get(f"/api/v1/transfers/decision?{query}")
     assert response.status_code == 400

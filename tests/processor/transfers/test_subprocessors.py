@@ -19,7 +19,8 @@ def add(name="Hetzner Online GmbH", purpose="Hosting", country="DE", **extra):
 def test_an_added_subprocessor_is_listed_and_its_addition_recorded(app_ctx):
     added = add(country=" de ")
     assert [(s.name, s.purpose, s.country, s.dpf_certified) for s in list_subprocessors()] == [
-        ("Hetzner Online GmbH", "Hosting", "DE", False)]
+        ("Hetzner Online GmbH", "Hosting", "DE", False)
+    ]
     [change] = list_changes()
     assert (change.action, change.subprocessor.id, change.changed_by) == ("added", added.id, "staff")
     assert change.objection_deadline == added.added_at.date() + dt.timedelta(days=30)
@@ -31,24 +32,34 @@ def test_a_certified_us_subprocessor_is_allowed(app_ctx):
     assert list_subprocessors()[0].transfer_today().rule == "adequacy-dpf"
 
 
-@pytest.mark.parametrize(("country", "certified", "rule"), [
-    ("CN", False, "not-adequate"),
-    ("US", False, "dpf-certification-required"),
-    ("XX", False, "unknown-country"),
-    ("USA", True, "malformed-country"),
-])
-def test_adding_a_subprocessor_in_a_refused_country_is_refused_and_nothing_is_written(app_ctx, country, certified,
-                                                                                      rule):
+@pytest.mark.parametrize(
+    ("country", "certified", "rule"),
+    [
+        ("CN", False, "not-adequate"),
+        ("US", False, "dpf-certification-required"),
+        ("XX", False, "unknown-country"),
+        ("USA", True, "malformed-country"),
+    ],
+)
+def test_adding_a_subprocessor_in_a_refused_country_is_refused_and_nothing_is_written(
+    app_ctx, country, certified, rule
+):
     with pytest.raises(TransferRefused) as caught:
         add(country=country, dpf_certified=certified)
     assert caught.value.extra["rule"] == rule
     assert list_subprocessors() == [] and list_changes() == []
 
 
-@pytest.mark.parametrize(("name", "purpose", "field"), [
-    ("", "Hosting", "name"), ("   ", "Hosting", "name"), ("Host", "", "purpose"),
-    ("x" * 201, "Hosting", "name"), ("Host", "p" * 501, "purpose"),
-])
+@pytest.mark.parametrize(
+    ("name", "purpose", "field"),
+    [
+        ("", "Hosting", "name"),
+        ("   ", "Hosting", "name"),
+        ("Host", "", "purpose"),
+        ("x" * 201, "Hosting", "name"),
+        ("Host", "p" * 501, "purpose"),
+    ],
+)
 def test_a_subprocessor_needs_a_name_and_a_purpose_within_limits(app_ctx, name, purpose, field):
     with pytest.raises(ValidationFailed) as caught:
         add(name=name, purpose=purpose)
@@ -71,7 +82,10 @@ def test_a_removed_subprocessor_leaves_the_list_but_its_history_stays(app_ctx):
     assert [s.name for s in list_subprocessors()] == ["Mailgun EU"]
     changes = list_changes()
     assert [(c.action, c.subprocessor.name) for c in changes] == [
-        ("removed", "Hetzner"), ("added", "Mailgun EU"), ("added", "Hetzner")]
+        ("removed", "Hetzner"),
+        ("added", "Mailgun EU"),
+        ("added", "Hetzner"),
+    ]
     add(name="Hetzner")  # a removed name may come back, as a new sub-processor with its own change
     assert len(list_changes()) == 4
 

@@ -73,8 +73,9 @@ def test_staff_logins_may_be_a_comma_separated_string(app, auth, client):
 
 
 def test_staff_add_a_subprocessor_and_organizers_see_the_change(app_ctx, staff, client):
-    response = client.post("/transfers/staff", data={"name": "Mail Co", "purpose": "Mail delivery",
-                                                     "country": "US", "dpf_certified": "y"})
+    response = client.post(
+        "/transfers/staff", data={"name": "Mail Co", "purpose": "Mail delivery", "country": "US", "dpf_certified": "y"}
+    )
     assert response.status_code == 302
     [sub] = list_subprocessors()
     assert (sub.name, sub.country, sub.dpf_certified) == ("Mail Co", "US", True)
@@ -83,13 +84,17 @@ def test_staff_add_a_subprocessor_and_organizers_see_the_change(app_ctx, staff, 
     assert "Mail Co" in page and "allowed on a condition: only recipients certified under the EU-US" in page
 
 
-@pytest.mark.parametrize(("country", "certified", "status", "words"), [
-    ("CN", "", 403, "not-adequate"),
-    ("US", "", 403, "dpf-certification-required"),
-    ("", "", 403, "malformed-country"),
-])
-def test_staff_cannot_add_a_subprocessor_in_a_refused_country(app_ctx, staff, client, country, certified, status,
-                                                              words):
+@pytest.mark.parametrize(
+    ("country", "certified", "status", "words"),
+    [
+        ("CN", "", 403, "not-adequate"),
+        ("US", "", 403, "dpf-certification-required"),
+        ("", "", 403, "malformed-country"),
+    ],
+)
+def test_staff_cannot_add_a_subprocessor_in_a_refused_country(
+    app_ctx, staff, client, country, certified, status, words
+):
     data = {"name": "Far Away Ltd", "purpose": "Hosting", "country": country}
     if certified:
         data["dpf_certified"] = certified
@@ -99,11 +104,14 @@ def test_staff_cannot_add_a_subprocessor_in_a_refused_country(app_ctx, staff, cl
     assert list_subprocessors() == []
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"name": "", "purpose": "Hosting", "country": "DE"}, "This field is required."),
-    ({"name": "Host", "purpose": "", "country": "DE"}, "This field is required."),
-    ({"name": "H" * 201, "purpose": "Hosting", "country": "DE"}, "200"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "purpose": "Hosting", "country": "DE"}, "This field is required."),
+        ({"name": "Host", "purpose": "", "country": "DE"}, "This field is required."),
+        ({"name": "H" * 201, "purpose": "Hosting", "country": "DE"}, "200"),
+    ],
+)
 def test_staff_see_a_readable_message_beside_a_bad_field(app_ctx, staff, client, data, message):
     response = client.post("/transfers/staff", data=data)
     assert response.status_code == 400
