@@ -245,7 +245,7 @@ def _timestamp(field: str, value) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-# Dates and times as webinar tools and spreadsheets export them (see the README's import section for the sources).
+# Dates and times as webinar tools and spreadsheets export them (see docs/import.md for the sources).
 # ISO 8601 is tried first, exactly as before; then this short, explicit list. Nothing is guessed: a numeric date
 # whose day and month could be either way round (03/04/2026) is refused, and so are two-digit years and time-zone
 # abbreviations (CST is three zones). Month names are English, parsed here rather than by strptime's locale-bound
