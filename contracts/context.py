@@ -13,12 +13,12 @@ from flask import current_app
 from contracts.signing import canonical_json
 from processor import countries
 from processor.errors import ValidationFailed
+from processor.terms import HOLD_DAYS as RETENTION_DAYS
+from processor.terms import RETURN_WINDOW_DAYS
 from processor.transfers.subprocessors import list_subprocessors
 
 # Seed 004, "Erasure of Processed Data": held no less than 60 days (free test account) or 90 days (paid
 # account) after removal, then erased; the participant database is returned at a request within 7 days of erasure.
-RETENTION_DAYS = {"free": 60, "paid": 90}
-RETURN_WINDOW_DAYS = 7
 # DOMAIN.md rule 1 (seed 004, "Outsourcing"): email plus what the organizer considers necessary for the service.
 PERSONAL_DATA_TYPES = (
     "email address",

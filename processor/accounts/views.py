@@ -118,7 +118,7 @@ def settings():
 
 
 def _settings_page(form, remove_form=None):
-    from processor.retention.service import HOLD_DAYS, RETURN_WINDOW_DAYS
+    from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 
     return render_template(
         "accounts/settings.html",

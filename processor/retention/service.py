@@ -20,9 +20,7 @@ from processor.accounts.models import Account
 from processor.db_types import utcnow
 from processor.errors import Conflict
 from processor.extensions import db
-
-HOLD_DAYS = {"free": 60, "paid": 90}
-RETURN_WINDOW_DAYS = 7
+from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 
 
 class RetentionRefused(Conflict):
