@@ -29,7 +29,7 @@ def _register_domains(app: Flask) -> None:
     from contracts import api as contracts_api
     from contracts import cli as contracts_cli
     from contracts import views as contracts_views
-    from processor import api, keys, web
+    from processor import api, jobs, keys, web
     from processor.accounts import cli as accounts_cli
     from processor.accounts import views as accounts_views
     from processor.audit import api as audit_api
@@ -85,5 +85,6 @@ def _register_domains(app: Flask) -> None:
     accounts_cli.accounts.add_command(retention_cli.reactivate_account)
     app.cli.add_command(retention_cli.retention)
     keys.init_app(app)
+    jobs.init_app(app)
     extensions.api_for(app).register_blueprint(service_api_views.bp)
     extensions.api_for(app).register_blueprint(messaging_api.bp)

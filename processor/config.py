@@ -20,6 +20,8 @@ ENV_VARS = (
     "MASTER_KEY_FILE",
     "MASTER_KEY",
     "STAFF_LOGINS",
+    "REDIS_URL",
+    "RATELIMIT_STORAGE_URI",
 )
 
 
@@ -36,7 +38,14 @@ def load(app: Flask, test_config: dict | None) -> None:
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
     app.config["SESSION_COOKIE_SECURE"] = not is_development(app)
+    _shared_stores(app)
     _load_secret_key(app)
+
+
+def _shared_stores(app: Flask) -> None:
+    """Rate limits live in Redis when there is one: every web worker must count against the same bucket."""
+    if app.config.get("RATELIMIT_STORAGE_URI") is None:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
 
 def _defaults(app: Flask) -> dict:
@@ -57,7 +66,13 @@ def _defaults(app: Flask) -> dict:
         "LOGIN_LOCK_SECONDS": 15 * 60,
         "MASTER_KEY_FILE": str(instance / "master.keys"),
         "SECRET_KEY_FILE": str(instance / "secret_key"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # None: Redis when REDIS_URL is set, else memory (right only for the embedded single web process).
+        "RATELIMIT_STORAGE_URI": None,
+        # The job queue: Redis when REDIS_URL is set, else SQLite beside the database in instance/.
+        "REDIS_URL": None,
+        "HUEY_SQLITE_FILE": str(instance / "jobs.sqlite3"),
+        # How long a SQLite connection waits for another's write (an import's commit) before giving up.
+        "SQLITE_BUSY_TIMEOUT_MS": 30_000,
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_TITLE": "Participant registry processor",
         "API_VERSION": "v1",

@@ -12,7 +12,11 @@ from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
 from processor.extensions import db
-from processor.retention import service
+from processor.jobs.cli import run_and_wait
+from processor.retention import (
+    service,
+    tasks,  # noqa: F401 (registers the erasure job)
+)
 
 
 def _now(value: str | None) -> dt.datetime | None:
@@ -80,20 +84,24 @@ def status():
 
 @retention.command("run")
 @click.option("--now", "now_text", default=None, help="Judge as of this time (default: now, UTC).")
+@click.option("--no-wait", is_flag=True, help="Enqueue the job and return; follow it with `flask jobs show`.")
 @with_appcontext
-def run(now_text):
-    """Erase, for good, every removed account whose hold period is over."""
-    run = service.erase_due_accounts(now=_now(now_text))
-    for login in run.erased:
+def run(now_text, no_wait):
+    """Erase, for good, every removed account whose hold period is over (a job; it also runs daily by itself)."""
+    now = _now(now_text)
+    result = run_and_wait("retention.run", label="erasing", no_wait=no_wait, now=now.isoformat() if now else None)
+    if result is None:
+        return
+    for login in result["erased"]:
         click.echo(f"erased {login}")
-    if run.retired:
+    if result["retired"]:
         click.echo(
-            f"master key versions {', '.join(map(str, run.retired))} retired; "
-            f"version {run.master_version} wraps the remaining organizers' keys"
+            f"master key versions {', '.join(map(str, result['retired']))} retired; "
+            f"version {result['master_version']} wraps the remaining organizers' keys"
         )
-    for warning in run.warnings:
+    for warning in result["warnings"]:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{len(run.erased)} account(s) erased")
+    click.echo(f"{len(result['erased'])} account(s) erased")
 
 
 @retention.command("return")
