@@ -6,7 +6,7 @@ import logging
 import traceback
 import uuid
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -148,9 +148,17 @@ def _handle_unexpected(error: Exception):
     detail = "An unexpected error occurred. Quote the incident id when you contact support."
     if is_api_request():
         return problem(500, "Internal Server Error", detail, incident=incident)
-    return render_template(
-        "errors/error.html", status=500, title="Something went wrong", detail=detail, incident=incident
-    ), 500
+    # The database or the session may be what failed: this page touches neither. It is rendered without the
+    # context processors (Flask-Login's loads the current user from the database) and without the layout.
+    try:
+        body = current_app.jinja_env.get_template("errors/500.html").render(
+            title="Something went wrong", detail=detail, incident=incident
+        )
+    except Exception:
+        body = f"<!doctype html><title>Something went wrong</title><h1>Something went wrong</h1><p>{detail}</p>" + (
+            f"<p>Incident id: <code>{incident}</code></p>"
+        )
+    return Response(body, status=500, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 def init_app(app: Flask) -> None:
