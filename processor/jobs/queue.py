@@ -24,10 +24,11 @@ PERIODIC = {
 
 def make_queue(app: Flask) -> Huey:
     """Build the app's queue and register its tasks: the job runner and the periodic enqueuers."""
+    name = app.config.get("HUEY_NAME", "processor")
     if app.config.get("REDIS_URL"):
-        huey = RedisHuey("processor", url=app.config["REDIS_URL"], results=False)
+        huey = RedisHuey(name, url=app.config["REDIS_URL"], results=False)
     else:
-        huey = SqliteHuey("processor", filename=app.config["HUEY_SQLITE_FILE"], results=False)
+        huey = SqliteHuey(name, filename=app.config["HUEY_SQLITE_FILE"], results=False)
 
     @huey.task(name="processor.run_job")
     def run_job(job_id: str) -> None:
