@@ -1,4 +1,4 @@
-"""A throw-away Redis, and real `flask jobs worker` processes started and killed by the tests."""
+"""Process-level tests: a throw-away Redis, real `flask jobs worker` and gunicorn processes started and killed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import TEST_MASTER_KEY, missing
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -166,3 +166,54 @@ def worker_config(tmp_path, database_url, redis_url):
     }
     write_instance_config(tmp_path / "instance", **settings)
     return settings
+
+
+@pytest.fixture
+def start_gunicorn(tmp_path):
+    """Start gunicorn with N sync workers on the test's instance folder; return its base URL."""
+    servers: list[subprocess.Popen] = []
+
+    def start(workers: int) -> str:
+        port, instance = free_port(), tmp_path / "instance"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "MASTER_KEY", "APP_ENV", "RATELIMIT_STORAGE_URI"):
+            env.pop(name, None)
+        with (instance / "gunicorn.log").open("ab") as log:
+            servers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--workers",
+                        str(workers),
+                        f"app:create_app(instance_path={str(instance)!r})",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
+            )
+        wait_until(lambda: _answers(port), timeout=60, every=0.2)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server in servers:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            return sock.recv(12).startswith(b"HTTP/1")
+    except OSError:
+        return False

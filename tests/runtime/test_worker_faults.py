@@ -15,7 +15,7 @@ from processor.csv_import import tasks
 from processor.extensions import db
 from processor.registries import service as registries
 from processor.registries.models import participants
-from tests.processor.jobs.conftest import alive, wait_until
+from tests.runtime.conftest import alive, wait_until
 
 pytestmark = pytest.mark.timeout(240)
 ROWS = 40_000
