@@ -6,6 +6,7 @@ import logging
 import traceback
 import uuid
 
+import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +51,29 @@ class ValidationFailed(DomainError):
     status = 400
     slug = "validation-failed"
     title = "Invalid input"
+
+
+# Why a database refused a write, by PostgreSQL SQLSTATE and SQLite result code: said plainly, data never quoted.
+_READ_ONLY = "The database is read-only (a failover or maintenance); nothing was written. Try again when it is back."
+_FULL = "The database is out of space; nothing was written. Free space (or raise the quota) and try again."
+_STORAGE_REFUSALS = {
+    "25006": _READ_ONLY,  # read_only_sql_transaction
+    "53100": _FULL,  # disk_full
+    "SQLITE_READONLY": _READ_ONLY,
+    "SQLITE_FULL": _FULL,
+}
+
+
+def storage_refusal(error: BaseException) -> str | None:
+    """A clear reason when the database refused to write because it is read-only or full; else None."""
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
+    return _STORAGE_REFUSALS.get(code or "")
+
+
+def is_transient(error: BaseException) -> bool:
+    """The database connection went away (a restart, a failover): the work may simply be tried again."""
+    return isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)) and storage_refusal(error) is None
 
 
 def one_line(error: DomainError) -> str:

@@ -14,7 +14,7 @@ from processor import jobs
 from processor.accounts.models import Account
 from processor.csv_import import service
 from processor.csv_import.models import Import
-from processor.errors import DomainError
+from processor.errors import DomainError, is_transient, storage_refusal
 from processor.extensions import db
 
 log = logging.getLogger(__name__)
@@ -40,12 +40,16 @@ def _run_stage(ctx: jobs.JobContext, import_id: str, stage: str) -> dict:
         service.fail(imp.id, exc.detail)
         raise
     except Exception as exc:  # reported on the page by incident id; the message may quote data, so not shown
-        incident = uuid.uuid4().hex[:12]
-        log.error("incident %s: import %s stopped in %s by %s", incident, imp.id, stage, type(exc).__name__)
-        detail = (
-            f"An unexpected error stopped the import (incident {incident}); nothing was "
-            "written. Try again or quote the incident id to support."
-        )
+        if is_transient(exc):
+            raise  # the database went away: the job is retried, the import stays in its stage
+        detail = storage_refusal(exc)
+        if detail is None:
+            incident = uuid.uuid4().hex[:12]
+            log.error("incident %s: import %s stopped in %s by %s", incident, imp.id, stage, type(exc).__name__)
+            detail = (
+                f"An unexpected error stopped the import (incident {incident}); nothing was "
+                "written. Try again or quote the incident id to support."
+            )
         service.fail(imp.id, detail)
         raise DomainError(detail) from None
     db.session.refresh(imp)

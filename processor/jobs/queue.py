@@ -70,9 +70,13 @@ def queue() -> Huey:
     return current_app.extensions["huey"]
 
 
-def send(job_id) -> None:
-    """Put a message for the job on the queue (the worker that takes it runs the job)."""
-    current_app.extensions["jobs.run_job"](str(job_id))
+def send(job_id, *, delay: float | None = None) -> None:
+    """Put a message for the job on the queue (the worker that takes it runs the job), after `delay` seconds."""
+    run_job = current_app.extensions["jobs.run_job"]
+    if delay:
+        run_job.schedule(args=(str(job_id),), delay=delay)
+    else:
+        run_job(str(job_id))
 
 
 def write_pulse(job_id, done: int, total: int) -> None:

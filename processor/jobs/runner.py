@@ -14,13 +14,14 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 
 import sqlalchemy as sa
 from flask import current_app
 
 from processor.db_types import utcnow
-from processor.errors import DomainError, one_line
+from processor.errors import DomainError, is_transient, one_line, storage_refusal
 from processor.extensions import db
 from processor.jobs import queue
 from processor.jobs.models import Job, jobs
@@ -32,6 +33,7 @@ HEARTBEAT_SECONDS = 2.0
 STALE_SECONDS = 20.0
 REAP_SECONDS = 5.0
 MAX_ATTEMPTS = 3
+END_WRITE_ATTEMPTS = 6
 
 
 def worker_name() -> str:
@@ -63,28 +65,76 @@ def execute(job_id) -> None:
     except DomainError as exc:
         status, failure = "failed", one_line(exc)
     except Exception as exc:  # the message may quote data: the page gets an incident id, the log the type
-        incident = uuid.uuid4().hex[:12]
-        log.error("incident %s: job %s (%s) stopped by %s", incident, job_id, job.kind, type(exc).__name__)
-        status = "failed"
-        failure = f"An unexpected error stopped the job (incident {incident}); quote it to support."
+        status, failure = _judge(exc, job)
     finally:
         beat.stop()
-    db.session.rollback()
-    db.session.execute(
-        sa.update(jobs)
-        .where(jobs.c.id == job_id, jobs.c.worker == me)
-        .values(
-            status=status,
-            failure=failure[:500] if failure else None,
-            result=result,
-            done=ctx.done,
-            total=max(ctx.total, ctx.done),
-            heartbeat_at=utcnow(),
-            finished_at=utcnow(),
-        )
+    _record_end(job_id, me, ctx, status, failure, result)
+
+
+def _judge(exc: Exception, job: Job) -> tuple[str, str | None]:
+    """How an unexpected exception ends a job: a clear refusal (full, read-only), a retry, or an incident."""
+    refusal = storage_refusal(exc)
+    if refusal:
+        log.warning("job %s (%s): the database refused to write", job.id, job.kind)
+        return "failed", refusal
+    if is_transient(exc):
+        # The database went away (a restart, a failover): what the task had not committed is rolled back, and
+        # every task is safe to run again, so the job goes back on the queue.
+        log.warning("job %s (%s): database unavailable (%s); retrying", job.id, job.kind, type(exc).__name__)
+        return "retry", None
+    incident = uuid.uuid4().hex[:12]
+    log.error("incident %s: job %s (%s) stopped by %s", incident, job.id, job.kind, type(exc).__name__)
+    return "failed", f"An unexpected error stopped the job (incident {incident}); quote it to support."
+
+
+def _record_end(job_id, me: str, ctx: JobContext, status: str, failure: str | None, result: dict | None) -> None:
+    """Write how the job ended; while the database is down, keep trying a while, then leave it to the reaper."""
+    for attempt in range(END_WRITE_ATTEMPTS):
+        try:
+            db.session.rollback()
+            if status == "retry":
+                _requeue(job_id, me, ctx.attempt, "The database was unavailable; the job was retried.")
+                return
+            db.session.execute(
+                sa.update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.worker == me)
+                .values(
+                    status=status,
+                    failure=failure[:500] if failure else None,
+                    result=result,
+                    done=ctx.done,
+                    total=max(ctx.total, ctx.done),
+                    heartbeat_at=utcnow(),
+                    finished_at=utcnow(),
+                )
+            )
+            db.session.commit()
+            queue.drop_pulse(job_id)
+            return
+        except (sa.exc.OperationalError, sa.exc.InterfaceError):
+            time.sleep(min(2**attempt, 5))
+    log.warning("job %s: its end could not be recorded; the reaper will retry it", job_id)
+
+
+def _requeue(job_id, worker: str, attempts: int, reason: str) -> bool:
+    """Put a running job back on the queue (or fail it after MAX_ATTEMPTS); False if another worker took it."""
+    again = attempts < current_app.config.get("JOBS_MAX_ATTEMPTS", MAX_ATTEMPTS)
+    values = (
+        {"status": "queued", "failure": reason}
+        if again
+        else {
+            "status": "failed",
+            "failure": "Its worker stopped on every attempt; nothing more is tried.",
+            "finished_at": utcnow(),
+        }
     )
+    taken = db.session.execute(
+        sa.update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running", jobs.c.worker == worker).values(**values)
+    ).rowcount
     db.session.commit()
-    queue.drop_pulse(job_id)
+    if taken and again:
+        queue.send(job_id, delay=current_app.config.get("JOBS_RETRY_DELAY_SECONDS", 1))
+    return bool(taken and again)
 
 
 class _Heartbeat(threading.Thread):
@@ -146,24 +196,9 @@ def reap_stale(now: dt.datetime | None = None) -> list[uuid.UUID]:
     for job in db.session.scalars(sa.select(Job).where(Job.status == "running")).all():
         if not is_stale(job, now):
             continue
-        again = job.attempts < current_app.config.get("JOBS_MAX_ATTEMPTS", MAX_ATTEMPTS)
-        values = (
-            {"status": "queued", "failure": f"Its worker stopped (attempt {job.attempts}); the job was retried."}
-            if again
-            else {
-                "status": "failed",
-                "failure": "Its worker stopped on every attempt; nothing more is tried.",
-                "finished_at": utcnow(),
-            }
-        )
-        taken = db.session.execute(
-            sa.update(jobs)
-            .where(jobs.c.id == job.id, jobs.c.status == "running", jobs.c.worker == job.worker)
-            .values(**values)
-        ).rowcount
-        db.session.commit()
-        if taken and again:
-            log.warning("job %s (%s): worker %s stopped beating; retrying", job.id, job.kind, job.worker)
-            queue.send(job.id)
+        log.warning("job %s (%s): worker %s stopped beating", job.id, job.kind, job.worker)
+        if _requeue(
+            job.id, job.worker, job.attempts, f"Its worker stopped (attempt {job.attempts}); the job was retried."
+        ):
             retried.append(job.id)
     return retried

@@ -217,3 +217,44 @@ def _answers(port: int) -> bool:
             return sock.recv(12).startswith(b"HTTP/1")
     except OSError:
         return False
+
+
+class OwnPostgres:
+    """A throw-away PostgreSQL cluster of this test alone (`.ci/pg-cluster`): it may be restarted at will."""
+
+    def __init__(self):
+        out = subprocess.run(
+            ["bash", str(ROOT / ".ci" / "pg-cluster")], capture_output=True, text=True, check=True, timeout=120
+        ).stdout
+        exports = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines() if "=" in line)
+        self.url, self.dir, self.bindir = exports["TEST_DATABASE_URL"], exports["PG_CLUSTER_DIR"], exports["PG_BINDIR"]
+
+    def restart(self) -> None:
+        # The server inherits pg_ctl's output: a log file, not a pipe this process would wait on forever.
+        pg_ctl = [f"{self.bindir}/pg_ctl", "-D", f"{self.dir}/data", "-l", f"{self.dir}/server.log"]
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *pg_ctl, "-m", "fast", "-w", "restart"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["bash", str(ROOT / ".ci" / "pg-cluster"), "stop", self.dir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+
+@pytest.fixture
+def own_postgres():
+    if not (shutil.which("runuser") and list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))):
+        missing("no PostgreSQL server binaries (apt-get install postgresql) to start a cluster of this test's own")
+    if os.geteuid() != 0:
+        missing("starting a throw-away PostgreSQL cluster needs root (runuser -u postgres)")
+    cluster = OwnPostgres()
+    yield cluster
+    cluster.stop()
