@@ -47,7 +47,6 @@ def _register_domains(app: Flask) -> None:
     from processor.registries import cli as registries_cli
     from processor.registries import views as registries_views
     from processor.retention import cli as retention_cli
-    from processor.service_api import auth as service_api_auth
     from processor.service_api import views as service_api_views
     from processor.support import cli as support_cli
     from processor.transfers import api as transfers_api
@@ -71,9 +70,8 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(import_views.bp)
     app.register_blueprint(messaging_views.bp)
     app.cli.add_command(support_cli.support)
-    extensions.api_for(app).register_blueprint(api.bp)
+    api.init_app(app)
     extensions.api_for(app).register_blueprint(transfers_api.bp)
-    service_api_auth.document_security(app)
     extensions.api_for(app).register_blueprint(audit_api.bp)
     extensions.api_for(app).register_blueprint(marketing_api.bp)
     app.register_blueprint(registries_views.bp)

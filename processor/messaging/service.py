@@ -6,13 +6,13 @@ import uuid
 
 import sqlalchemy as sa
 
+from processor.api import access
 from processor.clients.models import ServiceClient
 from processor.db_types import utcnow
 from processor.errors import Forbidden, NotFound, ValidationFailed
 from processor.extensions import db
 from processor.messaging.models import KINDS, Instruction, outbox
 from processor.registries.models import Registry, participants
-from processor.service_api import access
 
 PURPOSE = "essential.service.notifications.email"
 MAX_RECIPIENTS = 1000

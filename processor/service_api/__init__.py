@@ -1,1 +1,1 @@
-"""The internal-service API: bearer-token clients, purpose-bound reads of participant data, rate limits."""
+"""The participant endpoints: purpose-bound, paginated reads of participant data by a client."""

@@ -49,8 +49,8 @@ def client_required(*scopes: str):
 
 def _log_scope_refusal(client: ServiceClient, registry_id, missing: list[str]) -> None:
     """A refused attempt on an organizer's registry is a decision that organizer sees in its access log."""
+    from processor.api.access import log_refusal
     from processor.registries.models import Registry
-    from processor.service_api.access import log_refusal
 
     registry = db.session.get(Registry, registry_id) if registry_id else None
     if registry is not None and client.may_see(registry.account_id):

@@ -1,0 +1,39 @@
+"""The layout shows the architecture: checks on imports that a reviewer would otherwise have to make by eye."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("processor", "contracts")
+
+
+def modules(*packages: str):
+    for package in packages:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def imported_names(tree: ast.AST):
+    """Yield (node, dotted module name) for every import in a tree, `from a import b` giving both a and a.b."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node, node.module
+            for alias in node.names:
+                yield node, f"{node.module}.{alias.name}"
+
+
+def test_only_the_api_imports_the_participant_endpoints():
+    allowed = (ROOT / "processor" / "api", ROOT / "processor" / "service_api")
+    offenders = sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in modules(*PACKAGES)
+        if not any(path.is_relative_to(folder) for folder in allowed)
+        for node, name in imported_names(tree)
+        if name == "processor.service_api" or name.startswith("processor.service_api.")
+    )
+    assert offenders == []
