@@ -9,6 +9,7 @@ from processor.accounts import service
 from processor.accounts.forms import ChangePasswordForm, LoginForm, RemoveAccountForm, SettingsForm, SignupForm
 from processor.errors import DomainError, ValidationFailed
 from processor.extensions import login_manager
+from processor.web import apply_errors
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -16,16 +17,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 @login_manager.user_loader
 def _load_user(session_id: str):
     return service.load_session_account(session_id)
-
-
-def apply_errors(form, error: ValidationFailed) -> None:
-    """Show a service's field errors beside the form's fields."""
-    for entry in error.errors:
-        field = getattr(form, entry.get("field", ""), None)
-        if field is not None:
-            field.errors = [*field.errors, entry["detail"]] if isinstance(field.errors, list) else [entry["detail"]]
-        else:
-            flash(entry["detail"], "error")
 
 
 @bp.route("/signup", methods=["GET", "POST"])

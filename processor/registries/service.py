@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from processor.accounts.models import Account
 from processor.db_types import utcnow
-from processor.errors import Conflict, NotFound, ValidationFailed
+from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
 from processor.extensions import db
 from processor.keys.ring import ensure_account_keys, keys_for
 from processor.normalize import (
@@ -55,7 +55,7 @@ class DuplicateParticipant(Conflict):
     def __init__(self):
         super().__init__(
             "A participant with this email address is already in the registry.",
-            errors=[{"field": "email", "pointer": "#/email", "detail": "Already in this registry."}],
+            errors=field_errors({"email": "Already in this registry."}),
         )
 
 
@@ -79,12 +79,12 @@ def create_registry(account_id: uuid.UUID, name: str, webinar_date: dt.date | st
     except FieldError as exc:
         raise ValidationFailed(
             "The registry was not created.",
-            errors=[{"field": exc.field, "pointer": f"#/{exc.field}", "detail": exc.reason}],
+            errors=field_errors({exc.field: exc.reason}),
         ) from None
     except ValueError:
         raise ValidationFailed(
             "The registry was not created.",
-            errors=[{"field": "webinar_date", "pointer": "#/webinar_date", "detail": "Not a date: use YYYY-MM-DD."}],
+            errors=field_errors({"webinar_date": "Not a date: use YYYY-MM-DD."}),
         ) from None
     for attempt in range(2):
         try:
@@ -211,9 +211,7 @@ def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
     try:
         index = keys.index(email_index_form(email))
     except FieldError as exc:
-        raise ValidationFailed(
-            "Not a valid email address.", errors=[{"field": "email", "pointer": "#/email", "detail": exc.reason}]
-        ) from None
+        raise ValidationFailed("Not a valid email address.", errors=field_errors({"email": exc.reason})) from None
     row = connection.execute(_select(registry).where(participants.c.email_index == index)).first()
     return None if row is None else decrypt_fields(keys, row, fields)
 
@@ -467,13 +465,7 @@ def _record_custom_names(connection, registry: Registry, used: set[str]) -> None
     if len(names) > MAX_CUSTOM_FIELDS:
         raise ValidationFailed(
             f"A registry has at most {MAX_CUSTOM_FIELDS} custom fields.",
-            errors=[
-                {
-                    "field": "custom_fields",
-                    "pointer": "#/custom_fields",
-                    "detail": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry.",
-                }
-            ],
+            errors=field_errors({"custom_fields": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry."}),
         )
     connection.execute(
         sa.update(Registry.__table__).where(Registry.__table__.c.id == registry.id).values(custom_field_names=names)

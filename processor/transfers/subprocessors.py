@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from processor.db_types import UTCDateTime, utcnow
-from processor.errors import Conflict, NotFound, ValidationFailed
+from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
 from processor.extensions import db
 from processor.transfers.policy import Decision, TransferPolicy, TransferRefused
 
@@ -121,7 +121,7 @@ def add_subprocessor(
         if len(value) > LIMITS[field]
     }
     if problems:
-        raise ValidationFailed("The sub-processor was not added.", errors=_field_errors(problems))
+        raise ValidationFailed("The sub-processor was not added.", errors=field_errors(problems))
     try:
         decision = (policy or TransferPolicy()).require(country, dpf_certified=dpf_certified)
     except TransferRefused as exc:
@@ -137,7 +137,7 @@ def add_subprocessor(
     if find_current(name) is not None:
         raise Conflict(
             f"A current sub-processor is already named {name!r}.",
-            errors=_field_errors({"name": "This name is taken by a current sub-processor."}),
+            errors=field_errors({"name": "This name is taken by a current sub-processor."}),
         )
     now = utcnow()
     subprocessor = SubProcessor(
@@ -185,7 +185,3 @@ def _commit(conflict_detail: str) -> None:
     except sa.exc.IntegrityError as exc:
         db.session.rollback()
         raise Conflict(conflict_detail) from exc
-
-
-def _field_errors(problems: dict) -> list[dict]:
-    return [{"field": field, "pointer": f"#/{field}", "detail": message} for field, message in problems.items()]
