@@ -14,7 +14,7 @@ from processor import countries
 from processor.accounts.models import PLANS, Account
 from processor.db_types import utcnow
 from processor.errors import DomainError, NotFound, ValidationFailed, field_errors
-from processor.extensions import db
+from processor.extensions import commit_or_conflict, db
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -94,13 +94,9 @@ def create_account(
         password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
     )
     db.session.add(account)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise ValidationFailed(
-            "The account was not created.", errors=field_errors({"login": "This login is taken."})
-        ) from exc
+    commit_or_conflict(
+        "The account was not created.", errors=field_errors({"login": "This login is taken."}), error=ValidationFailed
+    )
     return account
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from processor.db_types import UTCDateTime, utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
-from processor.extensions import db
+from processor.extensions import commit_or_conflict, db
 from processor.transfers.policy import Decision, TransferPolicy, TransferRefused
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def add_subprocessor(
     )
     db.session.add(subprocessor)
     db.session.add(SubProcessorChange(subprocessor=subprocessor, action="added", changed_at=now, changed_by=by))
-    _commit(f"A current sub-processor is already named {name!r}.")
+    commit_or_conflict(f"A current sub-processor is already named {name!r}.")
     return subprocessor
 
 
@@ -166,7 +166,7 @@ def remove_subprocessor(name: str, *, by: str) -> SubProcessor:
         db.session.rollback()
         raise NotFound(f"{subprocessor.name!r} was removed meanwhile.")
     db.session.add(SubProcessorChange(subprocessor=subprocessor, action="removed", changed_at=now, changed_by=by))
-    _commit("The sub-processor was changed at the same time; try again.")
+    commit_or_conflict("The sub-processor was changed at the same time; try again.")
     return subprocessor
 
 
@@ -177,11 +177,3 @@ def find_current(name: str) -> SubProcessor | None:
             SubProcessor.removed_at.is_(None), sa.func.lower(SubProcessor.name) == (name or "").strip().lower()
         )
     )
-
-
-def _commit(conflict_detail: str) -> None:
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(conflict_detail) from exc
