@@ -14,6 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from processor.db_types import UTCDateTime
 from processor.errors import Conflict, DomainError
 
 
@@ -32,7 +33,6 @@ class Base(DeclarativeBase):
 
 def _render_item(type_, obj, autogen_context):
     """Render the project's column types as plain SQLAlchemy types, so migrations never import app code."""
-    from processor.db_types import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

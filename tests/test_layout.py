@@ -37,3 +37,36 @@ def test_only_the_api_imports_the_participant_endpoints():
         if name == "processor.service_api" or name.startswith("processor.service_api.")
     )
     assert offenders == []
+
+
+def function_level_imports(path: Path, tree: ast.AST):
+    """Yield the line of each import inside a function that no `# circle:` comment explains.
+
+    The comment goes on the import's line or on the comment lines just above it (one comment may head a group).
+    """
+    lines = path.read_text().splitlines()
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            above = node.lineno - 1
+            explained = "# circle:" in lines[above]
+            while not explained and above > function.lineno:
+                above -= 1
+                text = lines[above].strip()
+                if not (text.startswith(("#", "import ", "from ")) or text.startswith(")")):
+                    break
+                explained = "# circle:" in text
+            if not explained:
+                yield node.lineno
+
+
+def test_function_level_imports_say_which_circle_they_break():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path, tree in modules(*PACKAGES)
+        for line in function_level_imports(path, tree)
+    ]
+    assert offenders == []

@@ -9,6 +9,8 @@ from processor.accounts import service
 from processor.accounts.forms import ChangePasswordForm, LoginForm, RemoveAccountForm, SettingsForm, SignupForm
 from processor.errors import DomainError, ValidationFailed
 from processor.extensions import login_manager
+from processor.retention import service as retention
+from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 from processor.web import apply_errors
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -109,8 +111,6 @@ def settings():
 
 
 def _settings_page(form, remove_form=None):
-    from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
-
     return render_template(
         "accounts/settings.html",
         form=form,
@@ -124,8 +124,6 @@ def _settings_page(form, remove_form=None):
 @bp.route("/remove", methods=["POST"])
 @login_required
 def remove():
-    from processor.retention import service as retention
-
     remove_form = RemoveAccountForm()
     account = current_user._get_current_object()
     if remove_form.validate_on_submit():

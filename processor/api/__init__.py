@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from processor.api import auth, shell
 from processor.extensions import api_for
 
 
 def init_app(app: Flask) -> None:
     """Register the API shell and declare the bearer scheme in the OpenAPI document."""
-    # circle: api.auth imports clients, registries and audit, whose modules import processor.api; a package
-    # __init__ that loaded them at its top would run half-initialized on every `import processor.api.x`.
-    from processor.api import auth, shell
-
     api_for(app).register_blueprint(shell.bp)
     auth.document_security(app)

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -396,7 +397,6 @@ def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list
     A unique violation surfaces as SQLAlchemy's IntegrityError, as an INSERT's would; its message (which names
     the key) is not kept.
     """
-    import psycopg
 
     names = ", ".join(columns)
     try:

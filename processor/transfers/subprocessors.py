@@ -9,6 +9,8 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from processor.accounts.models import Account
+from processor.audit import record_access
 from processor.db_types import UTCDateTime, utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
 from processor.extensions import commit_or_conflict, db
@@ -82,8 +84,6 @@ def list_changes(since: dt.datetime | None = None) -> list[SubProcessorChange]:
 
 def _log_refused_assignment(refusal: TransferRefused, *, by: str, channel: str) -> None:
     """A sub-processor would serve every organizer: each one's access log shows the refused assignment."""
-    from processor.accounts.models import Account
-    from processor.audit import record_access
 
     db.session.rollback()
     for account_id in db.session.scalars(sa.select(Account.id).where(Account.status == "active")):
