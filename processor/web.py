@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from processor.errors import ValidationFailed
@@ -19,6 +19,11 @@ NAVIGATION = (
     ("transfers.destinations", "Where data goes"),
     ("accounts.settings", "Account"),
 )
+
+
+def init_app(app: Flask) -> None:
+    """Register the dashboard, navigation and health check."""
+    app.register_blueprint(bp)
 
 
 def apply_errors(form, error: ValidationFailed) -> None:

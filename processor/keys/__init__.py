@@ -35,6 +35,11 @@ def init_app(app: Flask) -> None:
     key_ring = KeyRing(provider, plaintext=plaintext)
     app.extensions["key_ring"] = key_ring
     key_ring.verified = check_at_start(app, provider)
+    # circle: keys.cli imports accounts and registries, whose modules import processor.keys back; at the top they
+    # would run against a half-initialised package on any import of one of its modules.
+    from processor.keys import cli
+
+    app.cli.add_command(cli.keys)
 
 
 def check_at_start(app: Flask, provider: StaticKeyProvider) -> bool:
