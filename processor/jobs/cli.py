@@ -13,7 +13,7 @@ from processor import processes
 from processor.errors import DomainError, one_line
 from processor.extensions import db
 from processor.jobs import runner, service
-from processor.jobs.queue import queue
+from processor.jobs.transport import queue
 
 
 @click.group()

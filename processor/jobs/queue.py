@@ -1,19 +1,16 @@
 """The Huey instance of an app: SqliteHuey in instance/ by default, RedisHuey when REDIS_URL is set.
 
-One generic queued task, `processor.run_job(job_id)`, runs any registered kind; the `jobs` row says which. The
-queue store also holds each running job's pulse (rows done, heartbeat time): on SQLite an import's commit holds
-the database's write lock for its whole transaction, so a heartbeat written there would wait for it.
+One generic queued task, `processor.run_job(job_id)`, runs any registered kind; the `jobs` row says which.
+Sending messages and the pulses of running jobs are in transport.py.
 """
 
 from __future__ import annotations
 
-import json
-import time
-
-from flask import Flask, current_app
+from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
-from huey.constants import EmptyData
 from huey.exceptions import TaskLockedException
+
+from processor.jobs import runner, service
 
 PERIODIC = {
     # kind: (crontab, what it is for)
@@ -32,8 +29,6 @@ def make_queue(app: Flask) -> Huey:
 
     @huey.task(name="processor.run_job")
     def run_job(job_id: str) -> None:
-        from processor.jobs import runner
-
         with app.app_context():
             runner.execute(job_id)
 
@@ -42,8 +37,6 @@ def make_queue(app: Flask) -> Huey:
 
     @huey.periodic_task(crontab(), name="processor.reap")
     def reap() -> None:
-        from processor.jobs import runner
-
         with app.app_context():
             runner.reap_stale()
 
@@ -53,8 +46,6 @@ def make_queue(app: Flask) -> Huey:
 
 def _enqueuer(app: Flask, huey: Huey, kind: str):
     def enqueue_periodic() -> None:
-        from processor.jobs import service
-
         # Every consumer runs the scheduler; the lock (shared in Redis) and the check make one job per period.
         try:
             with app.app_context(), huey.lock_task(f"periodic.{kind}"):
@@ -64,34 +55,3 @@ def _enqueuer(app: Flask, huey: Huey, kind: str):
 
     enqueue_periodic.__name__ = f"enqueue_{kind.replace('.', '_')}"
     return enqueue_periodic
-
-
-def queue() -> Huey:
-    return current_app.extensions["huey"]
-
-
-def send(job_id, *, delay: float | None = None) -> None:
-    """Put a message for the job on the queue (the worker that takes it runs the job), after `delay` seconds."""
-    run_job = current_app.extensions["jobs.run_job"]
-    if delay:
-        run_job.schedule(args=(str(job_id),), delay=delay)
-    else:
-        run_job(str(job_id))
-
-
-def write_pulse(job_id, done: int, total: int) -> None:
-    queue().storage.put_data(f"pulse:{job_id}", json.dumps({"done": done, "total": total, "at": time.time()}).encode())
-
-
-def read_pulse(job_id) -> dict | None:
-    raw = queue().storage.peek_data(f"pulse:{job_id}")
-    if raw is EmptyData or not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
-
-
-def drop_pulse(job_id) -> None:
-    queue().storage.pop_data(f"pulse:{job_id}")

@@ -23,7 +23,7 @@ from flask import current_app
 from processor.db_types import utcnow
 from processor.errors import DomainError, is_transient, one_line, storage_refusal
 from processor.extensions import db
-from processor.jobs import queue
+from processor.jobs import transport
 from processor.jobs.models import Job, jobs
 from processor.jobs.registry import TASKS, JobCancelled, JobContext
 
@@ -109,7 +109,7 @@ def _record_end(job_id, me: str, ctx: JobContext, status: str, failure: str | No
                 )
             )
             db.session.commit()
-            queue.drop_pulse(job_id)
+            transport.drop_pulse(job_id)
             return
         except (sa.exc.OperationalError, sa.exc.InterfaceError):
             time.sleep(min(2**attempt, 5))
@@ -133,7 +133,7 @@ def _requeue(job_id, worker: str, attempts: int, reason: str) -> bool:
     ).rowcount
     db.session.commit()
     if taken and again:
-        queue.send(job_id, delay=current_app.config.get("JOBS_RETRY_DELAY_SECONDS", 1))
+        transport.send(job_id, delay=current_app.config.get("JOBS_RETRY_DELAY_SECONDS", 1))
     return bool(taken and again)
 
 
@@ -156,7 +156,7 @@ class _Heartbeat(threading.Thread):
             db.session.remove()
 
     def _beat(self) -> None:
-        queue.write_pulse(self.ctx.job_id, self.ctx.done, self.ctx.total)
+        transport.write_pulse(self.ctx.job_id, self.ctx.done, self.ctx.total)
         if db.engine.dialect.name == "sqlite":
             # An import's commit holds SQLite's only write lock: the pulse in the queue store is the heartbeat,
             # and the cancel flag is read without writing.
@@ -179,7 +179,7 @@ class _Heartbeat(threading.Thread):
 
 def last_beat(job: Job) -> dt.datetime | None:
     """The newest sign of life of a running job: its pulse in the queue store, or its heartbeat in the table."""
-    pulse = queue.read_pulse(job.id)
+    pulse = transport.read_pulse(job.id)
     pulsed = dt.datetime.fromtimestamp(pulse["at"], dt.UTC) if pulse else None
     return max((t for t in (pulsed, job.heartbeat_at) if t is not None), default=None)
 

@@ -13,7 +13,7 @@ from flask import current_app
 from processor.db_types import utcnow
 from processor.errors import Conflict, NotFound
 from processor.extensions import db
-from processor.jobs import queue, runner
+from processor.jobs import runner, transport
 from processor.jobs.models import ACTIVE, Job, jobs
 from processor.jobs.registry import TASKS
 
@@ -46,7 +46,7 @@ def enqueue(
         runner.execute(job.id)
         db.session.refresh(job)
     else:
-        queue.send(job.id)
+        transport.send(job.id)
     return job
 
 
@@ -107,7 +107,7 @@ def state(job: Job) -> dict:
     """What a page or the CLI shows: status, rows done of total, failure, times, and whether its worker is lost."""
     done, total = job.done, job.total
     if job.status == "running":
-        pulse = queue.read_pulse(job.id)
+        pulse = transport.read_pulse(job.id)
         if pulse:
             done, total = max(done, pulse["done"]), max(total, pulse["total"])
     return {
