@@ -25,13 +25,13 @@ db: $(STAMP) ## Bring the database schema up to date (and create development key
 	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
 
 run: db ## Install, migrate, serve on http://127.0.0.1:5000 with one job worker (SQLite in instance/)
-	APP_ENV=$${APP_ENV:-development} HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	APP_ENV=$${APP_ENV:-development} HOST=$(HOST) $(BIN)/honcho start -f Procfile --port $(PORT)
 
 serve: $(STAMP) ## Production shape: gunicorn (several workers) + a job worker on DATABASE_URL and REDIS_URL
 	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL (PostgreSQL)"; exit 2; }
 	@test -n "$$REDIS_URL" || { echo "make serve: set REDIS_URL (the job queue and the rate limits)"; exit 2; }
 	$(FLASK) db upgrade
-	HOST=$(HOST) PORT=$${PORT:-8000} $(BIN)/honcho start -f Procfile.serve
+	HOST=$(HOST) $(BIN)/honcho start -f Procfile.serve --port $${PORT:-8000}
 
 worker: $(STAMP) ## Run one job worker (consumes the queue; runs the daily erasure and hourly purge)
 	$(FLASK) jobs worker

@@ -6,6 +6,9 @@ Sending messages and the pulses of running jobs are in transport.py.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import TaskLockedException
@@ -25,7 +28,10 @@ def make_queue(app: Flask) -> Huey:
     if app.config.get("REDIS_URL"):
         huey = RedisHuey(name, url=app.config["REDIS_URL"], results=False)
     else:
-        huey = SqliteHuey(name, filename=app.config["HUEY_SQLITE_FILE"], results=False)
+        path = Path(app.config["HUEY_SQLITE_FILE"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # owner only, like the database beside it
+        huey = SqliteHuey(name, filename=str(path), results=False)
 
     @huey.task(name="processor.run_job")
     def run_job(job_id: str) -> None:
