@@ -71,6 +71,7 @@ def _shape(
         processes = [_web(instance, port, gunicorn=bool(url)), _worker(instance)]
         try:
             _wait_for(port)
+            _read_load(port, setup, 5.0)  # warm-up, not counted: gunicorn's workers boot after its socket opens
             alone = _read_load(port, setup, seconds / 2)
             imports = threading.Thread(target=_commit_imports, args=(instance, setup), daemon=True)
             imports.start()
