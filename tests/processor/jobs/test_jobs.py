@@ -3,10 +3,14 @@ jobs are enqueued once per period."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from processor import jobs
 from processor.jobs import service
+from processor.jobs.queue import PERIODIC
+from processor.jobs.registry import TASKS
 from processor.jobs.runner import execute as run_job
 
 
@@ -61,3 +65,19 @@ def test_a_periodic_job_is_enqueued_once_per_period(app_ctx):
     first = service.enqueue_unless_recent("imports.purge", within_seconds=3000)
     again = service.enqueue_unless_recent("imports.purge", within_seconds=3000)
     assert first is not None and again is None
+
+
+@pytest.mark.parametrize(
+    ("task", "due", "not_due"),
+    [
+        ("processor.periodic.retention.run", dt.datetime(2026, 1, 1, 3, 15), dt.datetime(2026, 1, 1, 4, 15)),
+        ("processor.periodic.imports.purge", dt.datetime(2026, 1, 1, 17, 5), dt.datetime(2026, 1, 1, 17, 6)),
+    ],
+)
+def test_the_queue_schedules_the_daily_erasure_and_the_hourly_purge(app, task, due, not_due):
+    periodic = {t.name: t for t in app.extensions["huey"]._registry.periodic_tasks}
+    assert periodic[task].validate_datetime(due) and not periodic[task].validate_datetime(not_due)
+
+
+def test_periodic_runs_enqueue_registered_kinds(app):
+    assert set(PERIODIC) <= set(TASKS)
