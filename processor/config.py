@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from flask import Flask
+
+log = logging.getLogger(__name__)
 
 
 class ConfigurationError(RuntimeError):
@@ -46,6 +49,11 @@ def _shared_stores(app: Flask) -> None:
     """Rate limits live in Redis when there is one: every web worker must count against the same bucket."""
     if app.config.get("RATELIMIT_STORAGE_URI") is None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and not is_development(app):
+        log.warning(
+            "rate limits are kept in this process's memory: with several web workers each counts alone; "
+            "set REDIS_URL (or RATELIMIT_STORAGE_URI) in production"
+        )
 
 
 def _defaults(app: Flask) -> dict:
