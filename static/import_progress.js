@@ -8,6 +8,7 @@
   // Rows per second since the stage started, and the time left at that rate.
   function describe(state) {
     var line = state.done + " of " + state.total + " rows";
+    if (state.waiting) { return line + " — waiting for a job worker to take it"; }
     if (state.retrying) { return line + " — its worker stopped; the import is being retried (nothing was written)"; }
     var seconds = state.started_at ? (Date.now() - Date.parse(state.started_at)) / 1000 : 0;
     if (seconds > 1 && state.done > 0) {

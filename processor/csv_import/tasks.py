@@ -94,4 +94,5 @@ def progress(imp: Import) -> dict:
         "failure": imp.failure,
         "started_at": state["started_at"].isoformat() if state.get("started_at") else None,
         "retrying": bool(state.get("worker_lost")) or (state.get("attempts", 0) > 1 and imp.status in RUNNING),
+        "waiting": state.get("status") == "queued",
     }

@@ -55,6 +55,7 @@ def test_an_unexpected_failure_is_recorded_without_its_message_and_nothing_is_wr
 def test_a_commit_whose_worker_died_is_retried_from_scratch_and_the_page_says_so(app, imp, organizer, registry):
     service.plan(imp, organizer)
     job = tasks.launch(imp, organizer, "commit")  # queued: no worker in this test
+    assert tasks.progress(imp)["waiting"] is True
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     # As a worker killed mid-commit leaves it: the job running, its heartbeat old, the import committing.
     db.session.execute(
