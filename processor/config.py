@@ -20,6 +20,7 @@ ENV_VARS = (
     "MASTER_KEY_FILE",
     "MASTER_KEY",
     "STAFF_LOGINS",
+    "SUBPROCESSOR_NOTICE_DAYS",
 )
 
 
@@ -68,6 +69,8 @@ def _defaults(app: Flask) -> dict:
         "PROCESSOR_ADDRESS": "ul. Arkońska 6, A4, 80-387 Gdańsk, Poland",
         # Organizer accounts that may use the staff pages (a list, or comma-separated in the environment).
         "STAFF_LOGINS": (),
+        # Days between announcing a sub-processor and its taking effect (GDPR Art. 28(2) notice).
+        "SUBPROCESSOR_NOTICE_DAYS": 30,
     }
 
 
