@@ -62,6 +62,11 @@ def object_to_change(
         change_id=change.id, account_id=account_id, reason=reason, created_at=now, outcome=change.objection_outcome
     )
     db.session.add(objection)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("You have already objected to this change.") from exc
     effect = (
         f"the service cannot run without {sub.name}: termination of the contract offered"
         if objection.outcome == "termination-offered"
@@ -77,11 +82,7 @@ def object_to_change(
         channel=channel,
         reason=f"objection to sub-processor {sub.name} recorded: {effect}",
     )
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("You have already objected to this change.") from exc
+    db.session.commit()
     return objection
 
 
