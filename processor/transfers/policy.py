@@ -35,6 +35,7 @@ CERTIFICATIONS = {"dpf", "safe-harbor", "privacy-shield"}
 # Codes people type that ISO 3166-1 does not assign: say which code they mean instead of a bare refusal.
 NEAR_MISSES = {"UK": "GB", "EL": "GR", "EU": "an EEA member's code"}
 MEMO_LIMIT = 10_000
+NONE_HELD, DPF_HELD = frozenset(), frozenset({"dpf"})
 
 
 class HeldAttestation(Protocol):
@@ -134,9 +135,9 @@ class TransferPolicy:
                 "malformed-country", day, "", "a destination must be a two-letter ISO 3166-1 country code, e.g. PL."
             )
         code = code.upper()
-        held = held_on(attestations, day)
+        held = held_on(attestations, day) if attestations else NONE_HELD
         if dpf_certified:
-            held |= {"dpf"}
+            held = held | DPF_HELD if held else DPF_HELD
         # Today is part of the key: whether a decision's last day has passed changes how the reason is worded.
         key = (code, day, held, today())
         decision = self.registry.memo.get(key)

@@ -1,4 +1,4 @@
-"""Organizers may object to an added sub-processor during its notice; the objection excludes them or offers termination."""
+"""Organizers object to an added sub-processor during its notice: excluded from it, or offered termination."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def test_an_organizer_sees_the_current_list_with_its_basis_and_every_change_with
     db.session.commit()
     add(name="Gone Ltd", country="SE")
     service.remove_subprocessor("Gone Ltd", by="root")
-    added = [c for c in list_changes() if c.action == "added"][0]
+    added = next(c for c in list_changes() if c.action == "added")
     page = client.get("/transfers/").get_data(as_text=True)
     assert "<h1>Where your participants' data goes</h1>" in page
     assert "Tokyo Hosting KK" in page and "business operators under the APPI" in page and "2019/419" in page
