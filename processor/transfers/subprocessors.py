@@ -17,12 +17,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from processor.accounts.models import Account
-from processor.audit import record_access
 from processor.db_types import UTCDateTime, utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
-from processor.messaging.organizer import queue_organizer_notices
+from processor.transfers import notices
 from processor.transfers.attestations import Attestation, dpf_from_flag
 from processor.transfers.policy import Decision, TransferPolicy, TransferRefused
 
@@ -210,77 +208,6 @@ def _refused(rule: str, day: dt.date, country: str, why: str) -> Decision:
     return Decision(False, rule, f"Refused on {day} ({rule}): {why}", ART_28_2, country, day)
 
 
-def _active_accounts() -> list[uuid.UUID]:
-    return list(db.session.scalars(sa.select(Account.id).where(Account.status == "active")))
-
-
-def _log_refused_assignment(refusal: TransferRefused, *, by: str, channel: str) -> None:
-    """A sub-processor would serve every organizer: each one's access log shows the refused assignment."""
-    db.session.rollback()
-    for account_id in _active_accounts():
-        record_access(
-            account_id=account_id,
-            actor_type="staff",
-            actor=by,
-            purpose="essential.service",
-            destination_country=refusal.decision.country,
-            allowed=False,
-            channel=channel,
-            reason=f"sub-processor assignment refused: {refusal.detail}",
-        )
-    db.session.commit()
-
-
-def _notify_organizers(change: SubProcessorChange, *, channel: str, decision: Decision | None = None) -> None:
-    """Tell every active organizer of a change: an access-log entry and a message to its own address."""
-    sub = change.subprocessor
-    if change.action == "removed":
-        subject = f"Sub-processor removed: {sub.name}"
-        summary = f"sub-processor removed at once: {sub.name} ({sub.country})"
-        lines = [
-            f"{sub.name} ({sub.purpose}, {sub.country}) no longer processes your participants' data "
-            f"from {change.effective_on}."
-        ]
-    else:
-        when = "at once" if change.emergency_reason else f"on {change.effective_on}"
-        subject = (
-            f"{'Emergency sub-processor change' if change.emergency_reason else 'Intended sub-processor'}: {sub.name}"
-        )
-        summary = (
-            f"sub-processor change announced: {sub.name} ({sub.country}, {sub.purpose}) takes effect {when}; "
-            f"objections until {change.objection_deadline}"
-        )
-        consequence = (
-            f"the service cannot run without {sub.name}, so an objection offers you termination of the contract"
-            if sub.essential
-            else f"if you object, your participants' data is never passed to {sub.name}"
-        )
-        lines = [
-            f"{sub.name}, {sub.address or 'address not given'}, will process participant data for: {sub.purpose}.",
-            f"Country: {sub.country}. Transfer basis: {decision.reason if decision else '-'}",
-            f"It takes effect {when}.",
-            *(
-                [f"It took effect at once for this reason: {change.emergency_reason}"]
-                if change.emergency_reason
-                else []
-            ),
-            f"You may object until {change.objection_deadline} on the page 'Where your participants' data goes'; "
-            f"{consequence}.",
-        ]
-    accounts = _active_accounts()
-    for account_id in accounts:
-        record_access(
-            account_id=account_id,
-            actor_type="staff",
-            actor=change.changed_by,
-            purpose="essential.service",
-            destination_country=sub.country,
-            channel=channel,
-            reason=summary,
-        )
-    queue_organizer_notices(accounts, kind="subprocessor-change", subject=subject, body="\n".join(lines))
-
-
 def _check_fields(values: dict) -> None:
     problems = {field: "This field is required." for field in ("name", "purpose") if not values.get(field)}
     problems |= {
@@ -328,7 +255,7 @@ def add_subprocessor(
             exc.decision.on,
             by,
         )
-        _log_refused_assignment(exc, by=by, channel=channel)
+        notices.log_refused_assignment(exc, by=by, channel=channel)
         raise
     if find_current(name) is not None:
         raise Conflict(
@@ -370,7 +297,7 @@ def add_subprocessor(
     if replaced is not None:
         _remove(replaced, by=by, now=now, reason=f"replaced at once by {name}: {reason}", channel=channel)
     db.session.flush()
-    _notify_organizers(change, channel=channel, decision=decision)
+    notices.notify_organizers(change, channel=channel, decision=decision)
     _commit(f"A current sub-processor is already named {name!r}.")
     return subprocessor
 
@@ -396,7 +323,7 @@ def _remove(subprocessor: SubProcessor, *, by: str, now: dt.datetime, reason: st
     )
     db.session.add(change)
     db.session.flush()
-    _notify_organizers(change, channel=channel)
+    notices.notify_organizers(change, channel=channel)
 
 
 def remove_subprocessor(name: str, *, by: str, channel: str = "cli") -> SubProcessor:

@@ -59,6 +59,7 @@ def test_an_intended_subprocessor_is_shown_as_not_yet_in_effect_with_what_an_obj
     add(name="Core Host", essential=True)
     page = client.get("/transfers/").get_data(as_text=True)
     assert "Intended, not yet in effect" in page and f"before {sub.effective_on}" in page
+    assert "Notice of sub-processor changes" in page and f"is to take effect on {sub.effective_on}" in page
     assert "never passed to Mail Co" in page
     assert "The service cannot run without Core Host: objecting offers you termination" in page
 
