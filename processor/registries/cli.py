@@ -14,6 +14,7 @@ from processor.extensions import db
 from processor.registries import export as exports
 from processor.registries import service
 from processor.registries.models import ENCRYPTED_FIELDS, Registry
+from processor.transfers.policy import ATTESTATION_KINDS
 
 
 @click.group()
@@ -49,8 +50,14 @@ def participants():
     default=None,
     help="ISO code of the country the export goes to (default: the organizer's account country).",
 )
+@click.option(
+    "--attests",
+    multiple=True,
+    type=click.Choice(ATTESTATION_KINDS),
+    help="A scope attestation the recipient holds today, if its country's decision needs one (repeatable).",
+)
 @with_appcontext
-def export(registry_id, fmt, destination):
+def export(registry_id, fmt, destination, attests):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
     from processor.accounts.models import Account
     from processor.audit import record_access
@@ -71,7 +78,7 @@ def export(registry_id, fmt, destination):
     }
     try:
         service.get_registry(registry.account_id, registry.id)  # refused while the account is on hold
-        check_export_destination(destination)
+        check_export_destination(destination, attestations=attests)
         count = (exports.write_json if fmt == "json" else exports.write_csv)(registry, sys.stdout)
     except TransferRefused as exc:
         record_access(
