@@ -167,7 +167,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_organizer_outbox_account_id"))
     op.drop_table("organizer_outbox")
     with op.batch_alter_table("subprocessor_objections") as batch_op:
-        batch_op.drop_constraint("ck_subprocessor_objections_outcome", type_="check")
+        batch_op.drop_constraint("outcome", type_="check")
         batch_op.drop_column("outcome")
     with op.batch_alter_table("subprocessor_changes") as batch_op:
         batch_op.drop_column("emergency_reason")
