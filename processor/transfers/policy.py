@@ -175,6 +175,7 @@ class TransferPolicy:
                 day,
                 code,
                 f"no rule encoded for that date; the registry judges transfers from {self.registry.encoded_from}.",
+                f"adequacy registry version {self.registry.version}, encoded from {self.registry.encoded_from}",
             )
         label = _label(code)
         members = self.registry.members_by_country.get(code, ())

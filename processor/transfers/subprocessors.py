@@ -138,9 +138,8 @@ def notice_days() -> int:
     return days
 
 
-def list_subprocessors(on: dt.date | None = None) -> list[SubProcessor]:
-    """The sub-processors not removed (engaged or intended), by name."""
-    del on  # every current row is listed; `in_effect(on)` tells engaged from intended
+def list_subprocessors() -> list[SubProcessor]:
+    """The sub-processors not removed (engaged or intended: `in_effect(day)` tells them apart), by name."""
     return list(
         db.session.scalars(sa.select(SubProcessor).where(SubProcessor.removed_at.is_(None)).order_by(SubProcessor.name))
     )
