@@ -37,7 +37,22 @@ def load(app: Flask, test_config: dict | None) -> None:
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
     app.config["SESSION_COOKIE_SECURE"] = not is_development(app)
+    app.config["SUBPROCESSOR_NOTICE_DAYS"] = _notice_days(app.config["SUBPROCESSOR_NOTICE_DAYS"])
     _load_secret_key(app)
+
+
+def _notice_days(value) -> int:
+    """The sub-processor notice period as whole days (it may come from the environment as text)."""
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ConfigurationError(
+            f"SUBPROCESSOR_NOTICE_DAYS must be a whole number of days, 0 or more (GDPR Art. 28(2) notice), "
+            f"not {value!r}: set it to e.g. 30."
+        )
+    return days
 
 
 def _defaults(app: Flask) -> dict:

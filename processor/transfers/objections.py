@@ -78,7 +78,6 @@ def object_to_change(
         actor="organizer",
         purpose="essential.service",
         destination_country=sub.country,
-        allowed=objection.outcome != "excluded",
         channel=channel,
         reason=f"objection to sub-processor {sub.name} recorded: {effect}",
     )

@@ -132,10 +132,7 @@ class AnnexRow:
 
 def notice_days() -> int:
     """The notice period for an added sub-processor, in days (SUBPROCESSOR_NOTICE_DAYS)."""
-    days = int(current_app.config.get("SUBPROCESSOR_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))
-    if days < 0:
-        raise ValueError("SUBPROCESSOR_NOTICE_DAYS cannot be negative")
-    return days
+    return int(current_app.config.get("SUBPROCESSOR_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))  # checked at start-up
 
 
 def list_subprocessors() -> list[SubProcessor]:

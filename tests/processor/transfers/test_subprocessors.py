@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from app import create_app
 from processor.audit.models import AccessLogEntry
+from processor.config import ConfigurationError
 from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
 from processor.messaging.models import OrganizerMessage
@@ -61,10 +63,22 @@ def test_no_transfer_to_an_intended_subprocessor_during_the_notice(app_ctx, offs
 
 
 def test_the_notice_period_is_configurable(app, app_ctx):
-    app.config["SUBPROCESSOR_NOTICE_DAYS"] = "14"  # as read from the environment
+    app.config["SUBPROCESSOR_NOTICE_DAYS"] = 14
     added = add()
     assert added.effective_on == added.added_at.date() + 14 * DAY
     assert list_changes()[0].objection_deadline == added.added_at.date() + 13 * DAY
+
+
+@pytest.mark.parametrize("value", ["thirty", "-1", "2.5"])
+def test_a_notice_period_that_is_not_whole_days_stops_the_app_from_starting(tmp_path, value):
+    with pytest.raises(ConfigurationError, match="SUBPROCESSOR_NOTICE_DAYS"):
+        create_app({"SECRET_KEY": "k", "SUBPROCESSOR_NOTICE_DAYS": value}, instance_path=str(tmp_path))
+
+
+def test_a_notice_period_from_the_environment_is_read_as_days(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUBPROCESSOR_NOTICE_DAYS", " 14 ")
+    app = create_app({"SECRET_KEY": "k"}, instance_path=str(tmp_path))
+    assert app.config["SUBPROCESSOR_NOTICE_DAYS"] == 14
 
 
 def test_every_active_organizer_is_told_in_its_log_and_by_mail(app_ctx, make_account):
