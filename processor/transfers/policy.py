@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Protocol
@@ -36,6 +37,9 @@ CERTIFICATIONS = {"dpf", "safe-harbor", "privacy-shield"}
 NEAR_MISSES = {"UK": "GB", "EL": "GR", "EU": "an EEA member's code"}
 MEMO_LIMIT = 10_000
 NONE_HELD, DPF_HELD = frozenset(), frozenset({"dpf"})
+# The hot path's normalizations, remembered (bounded): a typed code -> its ISO code; a tuple of bare kinds -> kinds.
+_CODES: dict[str, str] = {}
+_BARE_KINDS: dict[tuple, frozenset[str]] = {}
 
 
 class HeldAttestation(Protocol):
@@ -78,8 +82,16 @@ class TransferRefused(Forbidden):
         self.decision = decision
 
 
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_TODAY: list = [None, None]  # (days since the epoch, that day as a date): rebuilt once a day
+
+
 def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    """Today's UTC calendar day (from the epoch clock, rebuilt once a day: this runs on every check)."""
+    days = int(time.time() // 86400)
+    if _TODAY[0] != days:
+        _TODAY[:] = [days, dt.date.fromordinal(_EPOCH + days)]
+    return _TODAY[1]
 
 
 def _as_day(on: dt.date | dt.datetime | str | None) -> dt.date:
@@ -97,13 +109,20 @@ def _as_day(on: dt.date | dt.datetime | str | None) -> dt.date:
 
 def held_on(attestations: Iterable[str | HeldAttestation] | None, day: dt.date) -> frozenset[str]:
     """The attestation kinds valid on `day`; a bare kind (as typed on the CLI) counts as held that day."""
-    kinds = set()
+    if type(attestations) is tuple and (cached := _BARE_KINDS.get(attestations)) is not None:
+        return cached
+    kinds, bare = set(), True
     for held in attestations or ():
         if isinstance(held, str):
             kinds.add(held.strip().lower())
-        elif held.valid_from <= day and (held.valid_to is None or day <= held.valid_to):
-            kinds.add(held.kind)
-    return frozenset(kinds)
+        else:
+            bare = False
+            if held.valid_from <= day and (held.valid_to is None or day <= held.valid_to):
+                kinds.add(held.kind)
+    kinds = frozenset(kinds)
+    if bare and type(attestations) is tuple and len(_BARE_KINDS) < MEMO_LIMIT:
+        _BARE_KINDS[attestations] = kinds  # bare kinds hold on any day: safe to remember
+    return kinds
 
 
 def _label(code: str) -> str:
@@ -129,12 +148,16 @@ class TransferPolicy:
         `dpf_certified=True` is the older spelling of holding a `dpf` attestation.
         """
         day = _as_day(on)
-        code = destination.strip() if isinstance(destination, str) else ""
-        if not CODE_PATTERN.fullmatch(code):  # checked before upper(): "\ufb01".upper() is "FI"
-            return _refuse(
-                "malformed-country", day, "", "a destination must be a two-letter ISO 3166-1 country code, e.g. PL."
-            )
-        code = code.upper()
+        code = _CODES.get(destination) if isinstance(destination, str) else None
+        if code is None:
+            code = destination.strip() if isinstance(destination, str) else ""
+            if not CODE_PATTERN.fullmatch(code):  # checked before upper(): "\ufb01".upper() is "FI"
+                return _refuse(
+                    "malformed-country", day, "", "a destination must be a two-letter ISO 3166-1 country code, e.g. PL."
+                )
+            code = code.upper()
+            if len(_CODES) < MEMO_LIMIT:
+                _CODES[destination] = code
         held = held_on(attestations, day) if attestations else NONE_HELD
         if dpf_certified:
             held = held | DPF_HELD if held else DPF_HELD
