@@ -16,7 +16,7 @@ from processor.accounts.models import Account
 from processor.audit import record_access
 from processor.db_types import UTCDateTime, utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
-from processor.extensions import db
+from processor.extensions import commit_or_conflict, db
 from processor.transfers.subprocessors import SubProcessorChange
 
 REASON_LIMIT = 1000
@@ -62,26 +62,22 @@ def object_to_change(
         change_id=change.id, account_id=account_id, reason=reason, created_at=now, outcome=change.objection_outcome
     )
     db.session.add(objection)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("You have already objected to this change.") from exc
     effect = (
         f"the service cannot run without {sub.name}: termination of the contract offered"
         if objection.outcome == "termination-offered"
         else f"participant data is never passed to {sub.name}"
     )
-    record_access(
-        account_id=account_id,
-        actor_type="account",
-        actor="organizer",
-        purpose="essential.service",
-        destination_country=sub.country,
-        channel=channel,
-        reason=f"objection to sub-processor {sub.name} recorded: {effect}",
-    )
-    db.session.commit()
+    with db.session.no_autoflush:  # a second objection must fail on commit, as a Conflict, not inside the log write
+        record_access(
+            account_id=account_id,
+            actor_type="account",
+            actor="organizer",
+            purpose="essential.service",
+            destination_country=sub.country,
+            channel=channel,
+            reason=f"objection to sub-processor {sub.name} recorded: {effect}",
+        )
+    commit_or_conflict("You have already objected to this change.")
     return objection
 
 

@@ -18,8 +18,8 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from processor.db_types import UTCDateTime, utcnow
-from processor.errors import Conflict, NotFound, ValidationFailed
-from processor.extensions import db
+from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
+from processor.extensions import commit_or_conflict, db
 from processor.transfers import notices
 from processor.transfers.attestations import Attestation, dpf_from_flag
 from processor.transfers.policy import Decision, TransferPolicy, TransferRefused
@@ -212,7 +212,7 @@ def _check_fields(values: dict) -> None:
         if value and len(value) > LIMITS[field]
     }
     if problems:
-        raise ValidationFailed("The sub-processor was not added.", errors=_field_errors(problems))
+        raise ValidationFailed("The sub-processor was not added.", errors=field_errors(problems))
 
 
 def add_subprocessor(
@@ -256,7 +256,7 @@ def add_subprocessor(
     if find_current(name) is not None:
         raise Conflict(
             f"A current sub-processor is already named {name!r}.",
-            errors=_field_errors({"name": "This name is taken by a current sub-processor."}),
+            errors=field_errors({"name": "This name is taken by a current sub-processor."}),
         )
     replaced = None
     if replaces:
@@ -264,7 +264,7 @@ def add_subprocessor(
             raise ValidationFailed(
                 "Only an emergency replacement takes effect at once; otherwise add the new one and remove the old "
                 "one when it takes effect.",
-                errors=_field_errors({"reason": "Give the reason for the emergency replacement."}),
+                errors=field_errors({"reason": "Give the reason for the emergency replacement."}),
             )
         replaced = find_current(replaces)
         if replaced is None:
@@ -294,7 +294,7 @@ def add_subprocessor(
         _remove(replaced, by=by, now=now, reason=f"replaced at once by {name}: {reason}", channel=channel)
     db.session.flush()
     notices.notify_organizers(change, channel=channel, decision=decision)
-    _commit(f"A current sub-processor is already named {name!r}.")
+    commit_or_conflict(f"A current sub-processor is already named {name!r}.")
     return subprocessor
 
 
@@ -328,7 +328,7 @@ def remove_subprocessor(name: str, *, by: str, channel: str = "cli") -> SubProce
     if subprocessor is None:
         raise NotFound(f"No current sub-processor is named {(name or '').strip()!r}.")
     _remove(subprocessor, by=by, now=utcnow(), reason=None, channel=channel)
-    _commit("The sub-processor was changed at the same time; try again.")
+    commit_or_conflict("The sub-processor was changed at the same time; try again.")
     return subprocessor
 
 
@@ -339,15 +339,3 @@ def find_current(name: str) -> SubProcessor | None:
             SubProcessor.removed_at.is_(None), sa.func.lower(SubProcessor.name) == (name or "").strip().lower()
         )
     )
-
-
-def _commit(conflict_detail: str) -> None:
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(conflict_detail) from exc
-
-
-def _field_errors(problems: dict) -> list[dict]:
-    return [{"field": field, "pointer": f"#/{field}", "detail": message} for field, message in problems.items()]
