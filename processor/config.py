@@ -25,6 +25,7 @@ ENV_VARS = (
     "STAFF_LOGINS",
     "REDIS_URL",
     "RATELIMIT_STORAGE_URI",
+    "SUBPROCESSOR_NOTICE_DAYS",
 )
 
 
@@ -42,6 +43,7 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
     app.config["SESSION_COOKIE_SECURE"] = not is_development(app)
     _shared_stores(app)
+    app.config["SUBPROCESSOR_NOTICE_DAYS"] = _notice_days(app.config["SUBPROCESSOR_NOTICE_DAYS"])
     _load_secret_key(app)
 
 
@@ -54,6 +56,20 @@ def _shared_stores(app: Flask) -> None:
             "rate limits are kept in this process's memory: with several web workers each counts alone; "
             "set REDIS_URL (or RATELIMIT_STORAGE_URI) in production"
         )
+
+
+def _notice_days(value) -> int:
+    """The sub-processor notice period as whole days (it may come from the environment as text)."""
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ConfigurationError(
+            f"SUBPROCESSOR_NOTICE_DAYS must be a whole number of days, 0 or more (GDPR Art. 28(2) notice), "
+            f"not {value!r}: set it to e.g. 30."
+        )
+    return days
 
 
 def _defaults(app: Flask) -> dict:
@@ -91,6 +107,8 @@ def _defaults(app: Flask) -> dict:
         "PROCESSOR_ADDRESS": "ul. Arkońska 6, A4, 80-387 Gdańsk, Poland",
         # Organizer accounts that may use the staff pages (a list, or comma-separated in the environment).
         "STAFF_LOGINS": (),
+        # Days between announcing a sub-processor and its taking effect (GDPR Art. 28(2) notice).
+        "SUBPROCESSOR_NOTICE_DAYS": 30,
     }
 
 
