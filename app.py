@@ -47,8 +47,12 @@ def _register_domains(app: Flask) -> None:
     from processor.registries import cli as registries_cli
     from processor.registries import views as registries_views
     from processor.retention import cli as retention_cli
+    from processor.retention import views as retention_views
     from processor.service_api import auth as service_api_auth
     from processor.service_api import views as service_api_views
+    from processor.subject_requests import api as subject_requests_api
+    from processor.subject_requests import cli as subject_requests_cli
+    from processor.subject_requests import views as subject_requests_views
     from processor.support import cli as support_cli
     from processor.transfers import api as transfers_api
     from processor.transfers import cli as transfers_cli
@@ -87,3 +91,7 @@ def _register_domains(app: Flask) -> None:
     keys.init_app(app)
     extensions.api_for(app).register_blueprint(service_api_views.bp)
     extensions.api_for(app).register_blueprint(messaging_api.bp)
+    app.register_blueprint(retention_views.bp)
+    app.register_blueprint(subject_requests_views.bp)
+    app.cli.add_command(subject_requests_cli.requests_group)
+    extensions.api_for(app).register_blueprint(subject_requests_api.bp)
