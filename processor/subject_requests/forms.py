@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from processor.subject_requests.models import KINDS
@@ -21,7 +22,7 @@ RECTIFIABLE = ("email", "first_name", "last_name", "phone", "company", "job_titl
 
 
 class NewRequestForm(FlaskForm):
-    kind = SelectField("Kind", choices=[(kind, KIND_LABELS[kind]) for kind in KINDS])
+    kind = SelectField("Kind", choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in KINDS])
     email = StringField(
         "The person's email address",
         validators=[DataRequired(), Length(max=320)],
@@ -31,7 +32,9 @@ class NewRequestForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
-    months = SelectField("Extend by", choices=[("2", "2 months"), ("1", "1 month")], default="2")
+    months = SelectField(
+        "Extend by", choices=[SelectChoice("2", "2 months"), SelectChoice("1", "1 month")], default="2"
+    )
 
 
 class CarryOutForm(FlaskForm):
