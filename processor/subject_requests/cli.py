@@ -9,6 +9,7 @@ from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
 from processor.retention.cli import parse_now
 from processor.subject_requests import actions, service
+from processor.subject_requests.models import KINDS
 from processor.subject_requests.service import Actor
 
 STAFF = Actor("operator (cli)", "staff")
@@ -29,6 +30,24 @@ def _line(request, today) -> str:
 @click.group("requests")
 def requests_group():
     """Data-subject requests: deadlines and carrying out."""
+
+
+@requests_group.command("add")
+@click.option("--account", "login", required=True, help="The organizer the request was made to.")
+@click.option("--kind", type=click.Choice(KINDS), required=True)
+@click.option("--staff", required=True, help="Who at the processor took the request in.")
+@click.option("--now", "now_text", default=None, help="Received at this time (default: now, UTC).")
+@with_appcontext
+def add(login, kind, staff, now_text):
+    """Record a request that reached staff; the email is asked for, so it stays out of shell history."""
+    email = click.prompt("The person's email", hide_input=True)
+    try:
+        request = service.create_request(
+            get_by_login(login).id, kind=kind, email=email, actor=Actor(staff, "staff"), now=parse_now(now_text)
+        )
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{request.id} recorded; due {request.due_on:%Y-%m-%d}")
 
 
 @requests_group.command("list")

@@ -113,3 +113,14 @@ def test_the_requests_page_and_dashboard_show_days_left(client, auth, organizer)
     assert PERSON in page and "3 registries" in page and "30 days left" in page
     assert "30" in client.get("/requests/").get_data(as_text=True)
     assert "erasure request" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_staff_record_a_request_with_the_email_kept_out_of_the_command_line(runner, organizer):
+    added = runner.invoke(
+        args=["requests", "add", "--account", "ada", "--kind", "objection", "--staff", "eve", "--now", "2026-03-01"],
+        input=PERSON + "\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert "due 2026-03-31" in added.output
+    [request] = service.list_requests(organizer.id)
+    assert (request.channel, request.received_by, service.person_email(request)) == ("staff", "eve", PERSON)
