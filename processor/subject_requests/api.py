@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -173,6 +174,26 @@ class Refuse(MethodView):
         request = _own(request_id)
         service.refuse_request(request, reason=body["reason"], actor=_actor())
         return _dump(request)
+
+
+@bp.route("/<uuid:request_id>/download")
+class Download(MethodView):
+    @client_required(SCOPE)
+    @bp.doc(
+        security=SECURITY,
+        responses={200: {"description": "The ZIP (person.json, person.csv)", "content": {"application/zip": {}}}},
+    )
+    def get(self, request_id):
+        """Fetch an access/portability download once (organizer clients); it is destroyed afterwards."""
+        data = actions.fetch_download(_own(request_id), actor=_actor())
+        return Response(
+            data,
+            mimetype="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="request-{request_id}.zip"',
+                "Cache-Control": "no-store",
+            },
+        )
 
 
 limit_per_client(bp)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import zipfile
 
 from processor.db_types import utcnow
 from tests.processor.subject_requests.conftest import PERSON
@@ -55,3 +58,15 @@ def test_a_bad_email_is_a_problem_naming_the_field(client, organizer, make_clien
     refused = client.post(BASE, json=body, headers=headers)
     assert refused.status_code in (400, 422) and "email" in refused.get_data(as_text=True)
     assert "nobody-at-all" not in refused.get_data(as_text=True)
+
+
+def test_an_organizer_client_fetches_an_access_download_once(client, organizer, make_client):
+    _, own = make_client(scopes="requests:write", account=organizer)
+    body = {"registry_id": str(organizer.registries[0].id), "kind": "portability", "email": PERSON}
+    request_id = client.post(BASE, json=body, headers=own).get_json()["id"]
+    assert client.post(f"{BASE}/{request_id}/carry-out", json={}, headers=own).status_code == 200
+    fetched = client.get(f"{BASE}/{request_id}/download", headers=own)
+    assert fetched.status_code == 200 and fetched.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(fetched.data)) as archive:
+        assert len(json.loads(archive.read("person.json"))["records"]) == 3
+    assert client.get(f"{BASE}/{request_id}/download", headers=own).status_code == 409
