@@ -197,21 +197,26 @@ def _erase(account: Account, now: dt.datetime, *, early: bool = False) -> None:
     exit_.package_key, _ = package.seal(account.id)
     exit_.package_expires_at = now + dt.timedelta(days=RETURN_WINDOW_DAYS)
     exit_.erased_at = now
-    _delete_files(account)
-    shredding.tombstone_account_keys(account.id)
-    registry_ids = (
-        sa.select(sa.column("id")).select_from(sa.table("registries")).where(sa.column("account_id") == account.id)
-    )
-    for table in reversed(db.metadata.sorted_tables):
-        if table.name in KEPT_TABLES:
-            continue
-        if "registry_id" in table.c:
-            db.session.execute(table.delete().where(table.c.registry_id.in_(registry_ids)))
-        if "account_id" in table.c:
-            db.session.execute(table.delete().where(table.c.account_id == account.id))
-    reduce_reasons(account.id, now)
-    _scrub(account, now)
-    db.session.commit()
+    try:
+        _delete_files(account)
+        shredding.tombstone_account_keys(account.id)
+        registry_ids = (
+            sa.select(sa.column("id")).select_from(sa.table("registries")).where(sa.column("account_id") == account.id)
+        )
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name in KEPT_TABLES:
+                continue
+            if "registry_id" in table.c:
+                db.session.execute(table.delete().where(table.c.registry_id.in_(registry_ids)))
+            if "account_id" in table.c:
+                db.session.execute(table.delete().where(table.c.account_id == account.id))
+        reduce_reasons(account.id, now)
+        _scrub(account, now)
+        db.session.commit()
+    except BaseException:
+        # The erasure did not happen: a package whose key is rolled back with it must not stay on disk.
+        package.delete_file(account.id)
+        raise
 
 
 def _delete_files(account: Account) -> None:

@@ -208,3 +208,17 @@ def test_download_my_account_data(client, auth, organizer):
     assert document["profile"]["login"] == "ada"
     assert {"consents", "contracts", "access_log"} <= set(document)
     assert "zofia@example.com" not in response.get_data(as_text=True)  # the organizer's data, not participants'
+
+
+def test_an_erasure_that_fails_half_way_leaves_no_package_behind(organizer, monkeypatch):
+    retention.remove_account(organizer, now=REMOVED)
+
+    def fails(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(retention, "reduce_reasons", fails)
+    with pytest.raises(RuntimeError):
+        retention.erase_due_accounts(now=ERASED)
+    assert not package.path_for(organizer.id).exists()
+    db.session.expire_all()
+    assert db.session.get(Account, organizer.id).status == "removed"
