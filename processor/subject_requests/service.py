@@ -171,10 +171,24 @@ def create_request(
     return request
 
 
-def person_email(request: SubjectRequest) -> str:
-    """Decrypt the person's email, for the organizer's own page."""
+def person_email(request: SubjectRequest, *, viewer: Actor | None = None) -> str:
+    """Decrypt the person's email; shown to a `viewer` (the organizer's page), it is logged like a registry view."""
     keys = keys_for(db.session.connection(), request.account_id)
-    return keys.decrypt(request.email, "subject_requests", "email", request.id)
+    email = keys.decrypt(request.email, "subject_requests", "email", request.id)
+    if viewer is not None:
+        channel, actor_type = LOG_CHANNEL[viewer.channel]
+        record_access(
+            account_id=request.account_id,
+            actor_type=actor_type,
+            actor=viewer.name,
+            purpose=PURPOSE,
+            fields=("email",),
+            records=1,
+            channel=channel,
+            reason=f"viewed subject request {request.id} ({request.kind})",
+        )
+        db.session.commit()
+    return email
 
 
 def get_request(request_id, *, account_id: uuid.UUID | None = None) -> SubjectRequest:

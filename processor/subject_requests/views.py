@@ -67,7 +67,7 @@ def _show(request, *, carry_form=None, reason_form=None, status=200):
     return render_template(
         "subject_requests/show.html",
         request_=request,
-        email=service.person_email(request),
+        email=service.person_email(request, viewer=_actor()),
         matches=service.matches_of(request),
         steps=service.steps_of(request),
         today=utcnow().date(),

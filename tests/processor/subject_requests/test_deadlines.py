@@ -111,6 +111,8 @@ def test_the_requests_page_and_dashboard_show_days_left(client, auth, organizer)
     assert created.status_code == 302
     page = client.get(created.headers["Location"]).get_data(as_text=True)
     assert PERSON in page and "3 registries" in page and "30 days left" in page
+    viewed = db.session.scalars(sa.select(AccessLogEntry).where(AccessLogEntry.reason.like("viewed subject request%")))
+    assert [(e.fields, e.channel) for e in viewed] == [("email", "web")]
     assert "30" in client.get("/requests/").get_data(as_text=True)
     assert "erasure request" in client.get("/dashboard").get_data(as_text=True)
 
