@@ -7,10 +7,10 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from processor.api import access
+from processor.api.auth import SECURITY, client_required, current_client, limit_per_client
 from processor.errors import Forbidden
 from processor.registries.models import ENCRYPTED_FIELDS
-from processor.service_api import access
-from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
 from processor.subject_requests import actions, service
 from processor.subject_requests.models import KINDS
 

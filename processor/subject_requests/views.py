@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from processor.accounts.views import apply_errors
 from processor.db_types import utcnow
 from processor.errors import DomainError, ValidationFailed
 from processor.subject_requests import actions, service
 from processor.subject_requests.forms import KIND_LABELS, CarryOutForm, NewRequestForm, ReasonForm
 from processor.subject_requests.models import OPEN_STATUSES
+from processor.web import apply_errors
 
 bp = Blueprint("subject_requests", __name__, url_prefix="/requests")
 
