@@ -82,7 +82,7 @@ def _erase(request, matches, changes, now) -> str:
             sa.insert(deletions).values(id=match.participant_id, registry_id=match.registry_id, deleted_at=now)
         )
     return (
-        f"deleted {len(matches)} record(s) from {len(_registries(matches)) if matches else 0} registries; "
+        f"deleted {len(matches)} record(s) from {len({m.registry_id for m in matches})} registries; "
         f"recipients to tell (Art 19): {', '.join(request.recipients) or 'none'}"
     )
 

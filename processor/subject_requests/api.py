@@ -78,9 +78,18 @@ class ReasonSchema(ma.Schema):
 
 
 def _dump(request) -> dict:
+    """The request as RequestSchema dumps it: its own columns, whether it is overdue, and its steps."""
     return {
-        **{name: getattr(request, name) for name in RequestSchema._declared_fields if hasattr(request, name)},
+        "id": request.id,
+        "kind": request.kind,
+        "channel": request.channel,
+        "status": request.status,
+        "received_at": request.received_at,
+        "due_on": request.due_on,
+        "extension_reason": request.extension_reason,
+        "refusal_reason": request.refusal_reason,
         "overdue": request.overdue_at is not None and request.is_open,
+        "recipients": request.recipients or [],
         "steps": service.steps_of(request),
     }
 
