@@ -41,7 +41,7 @@ def remove_account(login, yes, now_text):
     if not yes:
         raise click.ClickException("Removing an account stops all processing of its data; repeat with --yes.")
     try:
-        removal = service.remove_account(get_by_login(login), now=parse_now(now_text))
+        removal = service.remove_account(get_by_login(login), now=parse_now(now_text), operator="operator (cli)")
     except DomainError as exc:
         _fail(exc)
     click.echo(f"removed {login}; its data is held until {removal.erase_on:%Y-%m-%d} and then erased")
@@ -54,7 +54,7 @@ def remove_account(login, yes, now_text):
 def reactivate_account(login):
     """Reactivate a removed account while its data is still held."""
     try:
-        service.reactivate_account(get_by_login(login))
+        service.reactivate_account(get_by_login(login), operator="operator (cli)")
     except DomainError as exc:
         _fail(exc)
     click.echo(f"reactivated {login}")

@@ -21,6 +21,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from processor.accounts.models import Account
+from processor.audit import record_access
 from processor.csv_import import files as import_files
 from processor.csv_import.models import Import
 from processor.db_types import utcnow
@@ -81,7 +82,19 @@ def new_return_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
 
 
-def remove_account(account: Account, *, now: dt.datetime | None = None) -> Removal:
+def _log_exit(account: Account, what: str, operator: str | None) -> None:
+    """Record an exit step in the organizer's access log: by the organizer on its pages, or by an operator."""
+    record_access(
+        account_id=account.id,
+        actor_type="staff" if operator else "account",
+        actor=operator or account.login,
+        purpose="essential.legal_obligation",
+        channel="cli" if operator else "web",
+        reason=what,
+    )
+
+
+def remove_account(account: Account, *, now: dt.datetime | None = None, operator: str | None = None) -> Removal:
     """Remove an account: from now on its data is only held; return its erasure date and its return code."""
     now = now or utcnow()
     if account.status != "active":
@@ -95,11 +108,12 @@ def remove_account(account: Account, *, now: dt.datetime | None = None) -> Remov
     exit_.return_code_hash = generate_password_hash(code, method="scrypt")
     exit_.removed_at, exit_.return_requested_at, exit_.early_erasure_requested_at = now, None, None
     db.session.add(exit_)
+    _log_exit(account, "account removed: its data is only held until erasure", operator)
     db.session.commit()
     return Removal(erase_due(account), code)
 
 
-def reactivate_account(account: Account, *, now: dt.datetime | None = None) -> None:
+def reactivate_account(account: Account, *, now: dt.datetime | None = None, operator: str | None = None) -> None:
     """Bring a removed account back while its data is still held; the return code stops working."""
     now = now or utcnow()
     if account.status != "removed":
@@ -110,6 +124,7 @@ def reactivate_account(account: Account, *, now: dt.datetime | None = None) -> N
     exit_ = exit_of(account)
     if exit_ is not None:
         db.session.delete(exit_)
+    _log_exit(account, "account reactivated during the hold", operator)
     db.session.commit()
 
 
@@ -177,6 +192,7 @@ def erase_early(account: Account, *, now: dt.datetime | None = None) -> list[str
     exit_ = exit_of(account)
     if exit_ is not None:
         exit_.early_erasure_requested_at = now
+    _log_exit(account, "earlier erasure asked for by the organizer", None)
     return erase_account(account, now=now, early=True)
 
 

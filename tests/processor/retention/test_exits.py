@@ -162,6 +162,10 @@ def test_reactivation_from_the_held_page(client, auth, organizer):
     assert done.status_code == 302 and done.headers["Location"].endswith("/dashboard")
     assert client.get("/dashboard").status_code == 200
     assert exit_row(organizer) is None  # the return code no longer works
+    logged = db.session.scalars(sa.select(AccessLogEntry.reason).where(AccessLogEntry.account_id == organizer.id))
+    assert {"account removed: its data is only held until erasure", "account reactivated during the hold"} <= set(
+        logged
+    )
 
 
 def test_return_from_the_held_page_downloads_the_database(client, auth, organizer):
