@@ -226,3 +226,15 @@ def test_an_erasure_that_fails_half_way_leaves_no_package_behind(organizer, monk
     assert not package.path_for(organizer.id).exists()
     db.session.expire_all()
     assert db.session.get(Account, organizer.id).status == "removed"
+
+
+def test_the_cli_returns_on_day_3_after_erasure_once_then_refuses_in_one_line(runner, organizer, tmp_path):
+    erased(organizer)
+    target = tmp_path / "back.zip"
+    day3 = (ERASED + dt.timedelta(days=3)).isoformat()
+    first = runner.invoke(args=["retention", "return", "ada", "--now", day3, "-o", str(target)])
+    assert first.exit_code == 0, first.output
+    assert "zofia@example.com" in "".join(unzip(target.read_bytes()).values())
+    second = runner.invoke(args=["retention", "return", "ada", "--now", day3, "-o", str(tmp_path / "again.zip")])
+    assert second.exit_code == 1 and len(second.output.strip().splitlines()) == 1
+    assert not (tmp_path / "again.zip").exists()
