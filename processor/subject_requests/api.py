@@ -185,6 +185,18 @@ class Refuse(MethodView):
         return _dump(request)
 
 
+@bp.route("/<uuid:request_id>/lift")
+class Lift(MethodView):
+    @client_required(SCOPE)
+    @bp.doc(security=SECURITY)
+    @bp.response(200, RequestSchema)
+    def post(self, request_id):
+        """Lift a carried-out restriction or objection: the rows are processed normally again (organizer clients)."""
+        request = _own(request_id)
+        actions.lift_restriction(request, actor=_actor())
+        return _dump(request)
+
+
 @bp.route("/<uuid:request_id>/download")
 class Download(MethodView):
     @client_required(SCOPE)

@@ -70,3 +70,13 @@ def test_an_organizer_client_fetches_an_access_download_once(client, organizer, 
     with zipfile.ZipFile(io.BytesIO(fetched.data)) as archive:
         assert len(json.loads(archive.read("person.json"))["records"]) == 3
     assert client.get(f"{BASE}/{request_id}/download", headers=own).status_code == 409
+
+
+def test_an_organizer_client_restricts_and_lifts(client, organizer, make_client):
+    _, own = make_client(scopes="requests:write", account=organizer)
+    body = {"registry_id": str(organizer.registries[0].id), "kind": "objection", "email": PERSON}
+    request_id = client.post(BASE, json=body, headers=own).get_json()["id"]
+    assert client.post(f"{BASE}/{request_id}/lift", headers=own).status_code == 409  # nothing to lift yet
+    assert client.post(f"{BASE}/{request_id}/carry-out", json={}, headers=own).status_code == 200
+    lifted = client.post(f"{BASE}/{request_id}/lift", headers=own)
+    assert lifted.status_code == 200 and lifted.get_json()["steps"][-1]["action"] == "lifted"
