@@ -21,6 +21,7 @@ from processor import (
     registries,
     retention,
     service_api,
+    subject_requests,
     support,
     transfers,
     web,
@@ -42,6 +43,7 @@ DOMAINS = (
     messaging,
     support,
     retention,
+    subject_requests,
     service_api,
     contracts,
 )

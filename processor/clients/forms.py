@@ -16,6 +16,7 @@ SCOPE_LABELS = {
     "participants:read": "Read participants",
     "messages:send": "Send instructed messages",
     "audit:read": "Read my access log",
+    "requests:write": "Record and answer data-subject requests",
 }
 
 

@@ -19,9 +19,10 @@ SCOPES = (
     "audit:read",
     "marketing:audience",
     "contracts:read",
+    "requests:write",
 )
 # An organizer's own client reaches only that organizer's registries and log, never the marketing audience.
-ORGANIZER_SCOPES = ("participants:read", "messages:send", "audit:read")
+ORGANIZER_SCOPES = ("participants:read", "messages:send", "audit:read", "requests:write")
 
 
 class ServiceClient(db.Model):

@@ -17,4 +17,5 @@ def erasure_task(ctx: jobs.JobContext, now: str | None = None) -> dict:
         "retired": run.retired,
         "master_version": run.master_version,
         "warnings": run.warnings,
+        "packages_destroyed": run.packages_destroyed,
     }
