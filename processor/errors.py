@@ -64,16 +64,27 @@ _STORAGE_REFUSALS = {
 }
 
 
+def _driver_code(error: BaseException) -> str:
+    """The driver's error code (PostgreSQL SQLSTATE, SQLite result name), wrapped by SQLAlchemy or raised bare
+    (PostgreSQL's COPY goes to psycopg directly)."""
+    original = getattr(error, "orig", None) or error
+    return getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None) or ""
+
+
 def storage_refusal(error: BaseException) -> str | None:
     """A clear reason when the database refused to write because it is read-only or full; else None."""
-    original = getattr(error, "orig", None)
-    code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
-    return _STORAGE_REFUSALS.get(code or "")
+    return _STORAGE_REFUSALS.get(_driver_code(error))
 
 
 def is_transient(error: BaseException) -> bool:
     """The database connection went away (a restart, a failover): the work may simply be tried again."""
-    return isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)) and storage_refusal(error) is None
+    if storage_refusal(error) is not None:
+        return False
+    # SQLSTATE class 08: connection exceptions; 57P01-03: the server shut down or is starting up.
+    code = _driver_code(error)
+    return isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)) or code.startswith(
+        ("08", "57P01", "57P02", "57P03")
+    )
 
 
 def one_line(error: DomainError) -> str:
