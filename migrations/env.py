@@ -102,7 +102,7 @@ def run_migrations_online():
             with context.begin_transaction():
                 context.run_migrations()
             if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                raise RuntimeError("the migration left rows whose foreign keys point nowhere (PRAGMA foreign_key_check)")
+                raise RuntimeError("the migration left rows whose foreign keys point nowhere (foreign_key_check)")
         finally:
             if sqlite:
                 connection.rollback()
