@@ -42,49 +42,56 @@ def test_a_postgresql_restart_mid_rotation_is_retried_and_the_web_answers(
     app = create_app(instance_path=str(instance))
     app.test_client_class = Client
     with app.app_context():
-        flask_migrate.upgrade()
-        owner = accounts.create_account(
-            login="ada",
-            email="ada@example.com",
-            first_name="Ada",
-            last_name="L",
-            password=PASSWORD,
-            title="Webinars",
-            plan="paid",
-            country="PL",
+        try:
+            _restart_under_a_rotation(own_postgres, app, start_worker)
+        finally:  # this app is the test's own (not the `app` fixture): close its session and pool
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _restart_under_a_rotation(own_postgres, app, start_worker) -> None:
+    flask_migrate.upgrade()
+    owner = accounts.create_account(
+        login="ada",
+        email="ada@example.com",
+        first_name="Ada",
+        last_name="L",
+        password=PASSWORD,
+        title="Webinars",
+        plan="paid",
+        country="PL",
+    )
+    registry = registries.create_registry(owner.id, "Webinar")
+    data = "email;first_name\r\n" + "".join(f"r{i}@example.pl;Ola\r\n" for i in range(ROWS))
+    imp = imports.start(owner, registry, io.BytesIO(data.encode()))
+    imports.plan(imp, owner)
+    imports.commit(imp, owner)
+    _, token = clients.create_client(
+        name="svc",
+        scopes="participants:read",
+        purposes_granted="essential.service",
+        country="DE",
+        account_id=owner.id,
+        created_by="test",
+    )
+    job = jobs.enqueue("keys.rotate_account", owner.id)
+
+    def rotated() -> int:
+        db.session.rollback()
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(participants).where(participants.c.key_version == 2)
         )
-        registry = registries.create_registry(owner.id, "Webinar")
-        data = "email;first_name\r\n" + "".join(f"r{i}@example.pl;Ola\r\n" for i in range(ROWS))
-        imp = imports.start(owner, registry, io.BytesIO(data.encode()))
-        imports.plan(imp, owner)
-        imports.commit(imp, owner)
-        _, token = clients.create_client(
-            name="svc",
-            scopes="participants:read",
-            purposes_granted="essential.service",
-            country="DE",
-            account_id=owner.id,
-            created_by="test",
-        )
-        job = jobs.enqueue("keys.rotate_account", owner.id)
 
-        def rotated() -> int:
-            db.session.rollback()
-            return db.session.scalar(
-                sa.select(sa.func.count()).select_from(participants).where(participants.c.key_version == 2)
-            )
+    start_worker()
+    wait_until(lambda: rotated() > 0, timeout=120, every=0.01)
+    db.session.rollback()  # its connection goes back to the pool the web's requests use
+    own_postgres.restart()
+    # The pool's connections died with the server: the first request after it must still be answered.
+    answer = app.test_client().get("/api/v1/registries", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    assert rotated() < ROWS, "the restart came after the rotation ended; nothing was proven"
 
-        start_worker()
-        wait_until(lambda: rotated() > 0, timeout=120, every=0.01)
-        db.session.rollback()  # its connection goes back to the pool the web's requests use
-        own_postgres.restart()
-        # The pool's connections died with the server: the first request after it must still be answered.
-        answer = app.test_client().get("/api/v1/registries", headers={"Authorization": f"Bearer {token}"})
-        assert answer.status_code == 200
-        assert rotated() < ROWS, "the restart came after the rotation ended; nothing was proven"
-
-        finished = wait_until(lambda: (j := jobs.get_job(job.id)).status in ("done", "failed") and j, timeout=180)
-        assert finished.status == "done", finished.failure
-        assert finished.attempts >= 2
-        assert rotated() == ROWS
-        db.engine.dispose()
+    finished = wait_until(lambda: (j := jobs.get_job(job.id)).status in ("done", "failed") and j, timeout=180)
+    assert finished.status == "done", finished.failure
+    assert finished.attempts >= 2
+    assert rotated() == ROWS
