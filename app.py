@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from processor import config, errors, extensions
+from processor import config, errors, extensions, security_headers
 
 
 def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     config.load(app, test_config)
     extensions.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     _register_domains(app)
     config.check_secrets(app)
     return app

@@ -46,11 +46,14 @@ def create_client(
     dpf_certified: bool = False,
     account_id: uuid.UUID | None = None,
     created_by: str,
+    kind: str = "service",
 ) -> tuple[ServiceClient, str]:
     """Create a client and return it with its token; the token is not stored and cannot be shown again."""
     name = (name or "").strip().lower()
     scopes = sorted(set(_split(scopes)))
     allowed_scopes = ORGANIZER_SCOPES if account_id else SCOPES
+    if kind == "staff":
+        return _create_staff_client(name=name, country=country, created_by=created_by)
     errors = []
     if not NAME_PATTERN.match(name):
         errors.append(
@@ -83,6 +86,35 @@ def create_client(
         purposes=",".join(granted),
         country=country.upper(),
         dpf_certified=bool(dpf_certified),
+        created_by=created_by,
+    )
+    db.session.add(client)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(
+            "The client was not created.", errors=[{"field": "name", "detail": "A client with this name exists."}]
+        ) from exc
+    return client, token
+
+
+def _create_staff_client(*, name: str, country: str, created_by: str) -> tuple[ServiceClient, str]:
+    """A staff client has no API scope: its token only opens the support tools, each use logged under its name."""
+    if not NAME_PATTERN.match(name) or not countries.is_country(country):
+        raise ValidationFailed(
+            "The client was not created.",
+            errors=[{"field": "name", "detail": "Give a lower-case name and the ISO country code it works from."}],
+        )
+    token = tokens.generate()
+    client = ServiceClient(
+        name=name,
+        kind="staff",
+        token_hash=tokens.hash_token(token),
+        token_hint=tokens.hint(token),
+        scopes="",
+        purposes="essential.service.operations.support",
+        country=country.upper(),
         created_by=created_by,
     )
     db.session.add(client)
