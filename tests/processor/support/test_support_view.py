@@ -77,7 +77,7 @@ def test_a_legal_obligation_on_a_held_account_is_served_and_logged_as_such(runne
 
 
 def test_a_staff_client_token_signs_in_and_a_service_token_does_not(runner, registry, make_client):
-    staff_client, staff_headers = make_client(kind="staff", name="helpdesk")
+    _, staff_headers = make_client(kind="staff", name="helpdesk")
     _, service_headers = make_client()
     for headers, ok in ((staff_headers, True), (service_headers, False)):
         token = headers["Authorization"].removeprefix("Bearer ")
