@@ -116,7 +116,7 @@ def _finish(account: Account, *, held: bool, next_path: str | None):
         # a page offering reactivation, return of the data or early erasure. Until then: no session, a notice.
         session.pop(PENDING, None)
         flash("This account is removed and its data is only held. Contact support to reactivate it.", "info")
-        return render_template("accounts/login.html", form=LoginForm(formdata=None)), 403
+        return render_template("accounts/login.html", form=LoginForm(formdata=None)), 401
     _sign_in(account)
     return redirect(next_path or url_for("web.dashboard"))
 

@@ -12,6 +12,7 @@ import pytest
 from app import create_app
 from processor.accounts import service
 from processor.accounts.redirects import local_path
+from processor.extensions import db
 from processor.retention import service as retention
 from tests.conftest import PASSWORD, _config
 
@@ -162,6 +163,8 @@ def test_every_response_carries_the_security_headers(client, path):
 def test_hsts_is_sent_outside_development(database_url, tmp_path):
     app = create_app(_config(database_url, APP_ENV="production"), instance_path=str(tmp_path / "instance"))
     headers = app.test_client().get("/healthz").headers
+    with app.app_context():
+        db.engine.dispose()  # this app is not the fixture's: close its pool here
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
