@@ -32,6 +32,7 @@ def _register_domains(app: Flask) -> None:
     from contracts import views as contracts_views
     from processor import api, keys, web
     from processor.accounts import cli as accounts_cli
+    from processor.accounts import security_views as account_security_views
     from processor.accounts import views as accounts_views
     from processor.audit import api as audit_api
     from processor.audit import cli as audit_cli
@@ -57,6 +58,7 @@ def _register_domains(app: Flask) -> None:
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(account_security_views.bp)
     app.register_blueprint(transfers_views.bp)
     app.cli.add_command(accounts_cli.accounts)
     app.cli.add_command(transfers_cli.transfers)
