@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import click
 from flask_login import current_user, login_required
 
 from processor.accounts import service as accounts
@@ -97,6 +98,31 @@ def authenticate_staff(login: str, password: str, code: str) -> StaffActor:
         raise failed
     accounts.finish_sign_in(account, address=CLI_ADDRESS)
     return StaffActor(name=account.login, via="account")
+
+
+def cli_options(command):
+    """Add the staff sign-in options (`--staff LOGIN`, or `STAFF_CLIENT_TOKEN`) to a click command."""
+    command = click.option(
+        "--client-token",
+        envvar="STAFF_CLIENT_TOKEN",
+        show_envvar=True,
+        default=None,
+        help="Instead of --staff: the token of an API client of kind staff (best from the environment).",
+    )(command)
+    return click.option(
+        "--staff", "staff_login", default=None, help="Your staff login; the password and code are asked for."
+    )(command)
+
+
+def cli_sign_in(staff_login: str | None, client_token: str | None) -> StaffActor:
+    """Authenticate on the terminal: a staff client's token, or a staff login with password and code asked."""
+    if client_token:
+        return authenticate_staff_client(client_token)
+    if not staff_login:
+        raise click.UsageError("Sign in: give --staff LOGIN (password and code are asked), or set STAFF_CLIENT_TOKEN.")
+    password = click.prompt("Password", hide_input=True, err=True)
+    code = click.prompt("Authentication code", err=True)
+    return authenticate_staff(staff_login, password, code)
 
 
 def authenticate_staff_client(token: str) -> StaffActor:

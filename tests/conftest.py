@@ -231,6 +231,17 @@ def make_staff(app_ctx):
 
 
 @pytest.fixture
+def staff_env(app_ctx) -> dict:
+    """The environment of a support desk signed in with a staff client's token (`flask clients create --kind staff`)."""
+    from processor.clients import service
+
+    _, token = service.create_client(
+        name="helpdesk", kind="staff", scopes="", purposes_granted="", country="PL", created_by="test"
+    )
+    return {"STAFF_CLIENT_TOKEN": token}
+
+
+@pytest.fixture
 def live_server(app):
     """The app served by a real (threaded werkzeug) WSGI server on a free loopback port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 import click
 from flask.cli import with_appcontext
 
+from processor import staff
 from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
 from processor.extensions import db
@@ -49,13 +49,18 @@ def participants():
     default=None,
     help="ISO code of the country the export goes to (default: the organizer's account country).",
 )
+@staff.cli_options
 @with_appcontext
-def export(registry_id, fmt, destination):
+def export(registry_id, fmt, destination, staff_login, client_token):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
     from processor.accounts.models import Account
     from processor.audit import record_access
     from processor.transfers.policy import TransferRefused, check_export_destination
 
+    try:
+        actor = staff.cli_sign_in(staff_login, client_token)  # staff sign in; the OS user names no one
+    except DomainError as exc:
+        raise click.ClickException(one_line(exc)) from None
     registry = db.session.get(Registry, service.as_uuid(registry_id)) if service.as_uuid(registry_id) else None
     if registry is None:
         raise click.ClickException("No such registry.")
@@ -63,7 +68,7 @@ def export(registry_id, fmt, destination):
     entry = {
         "account_id": registry.account_id,
         "actor_type": "staff",
-        "actor": getpass.getuser(),
+        "actor": actor.name,
         "purpose": "essential.service",
         "registry_id": registry.id,
         "fields": ENCRYPTED_FIELDS,
