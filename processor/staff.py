@@ -17,7 +17,7 @@ from processor.accounts import service as accounts
 from processor.accounts import throttle, two_factor
 from processor.accounts.models import Account
 from processor.clients import service as clients
-from processor.errors import DomainError, Forbidden, ValidationFailed
+from processor.errors import DomainError, Forbidden, ValidationFailed, field_errors
 from processor.extensions import db
 
 MIN_STAFF_PASSWORD_LENGTH = 16
@@ -58,13 +58,13 @@ def staff_required(view):
 
 def create_staff(*, login: str, email: str, first_name: str, last_name: str, password: str) -> tuple[Account, str]:
     """Create a staff account with TOTP on; return it with the secret for the authenticator (shown once)."""
-    problems = []
+    problem = None
     if len(password or "") < MIN_STAFF_PASSWORD_LENGTH:
-        problems.append({"field": "password", "detail": f"Staff use at least {MIN_STAFF_PASSWORD_LENGTH} characters."})
+        problem = f"Staff use at least {MIN_STAFF_PASSWORD_LENGTH} characters."
     elif (login or "").strip().lower() in password.lower():
-        problems.append({"field": "password", "detail": "The password must not contain the login."})
-    if problems:
-        raise ValidationFailed("The staff account was not created.", errors=problems)
+        problem = "The password must not contain the login."
+    if problem:
+        raise ValidationFailed("The staff account was not created.", errors=field_errors({"password": problem}))
     account = accounts.create_account(
         login=login,
         email=email,

@@ -17,7 +17,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from processor.accounts import mail, service, throttle
 from processor.accounts.models import Account
-from processor.errors import DomainError, ValidationFailed
+from processor.errors import DomainError, ValidationFailed, field_errors
 from processor.extensions import db
 
 SALT = "password-reset"
@@ -77,7 +77,7 @@ def complete_reset(token: str, password: str, *, address: str) -> Account:
     """Set the new password the link's holder chose; the link then stops working and other sessions end."""
     account = account_for(token)
     if message := service.validate_password(password):
-        raise ValidationFailed("The password was not changed.", errors=[{"field": "password", "detail": message}])
+        raise ValidationFailed("The password was not changed.", errors=field_errors({"password": message}))
     service.set_password(account, password)
     db.session.commit()
     throttle.clear_all(account.login, address)

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from processor.accounts import reset, service, signing_in, two_factor
 from processor.accounts.forms import DisableTwoFactorForm, EnableTwoFactorForm, ResetPasswordForm, ResetRequestForm
 from processor.accounts.models import Account
-from processor.accounts.views import apply_errors
 from processor.errors import DomainError, ValidationFailed
+from processor.web import apply_errors
 
 bp = Blueprint("account_security", __name__, url_prefix="/account")
 

@@ -12,8 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from processor import countries
 from processor.accounts import throttle
 from processor.accounts.models import PLANS, Account
-from processor.errors import DomainError, NotFound, ValidationFailed
-from processor.extensions import db
+from processor.errors import DomainError, NotFound, ValidationFailed, field_errors
+from processor.extensions import commit_or_conflict, db
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -90,7 +90,7 @@ def create_account(
     if message := validate_password(password):
         problems["password"] = message
     if problems:
-        raise ValidationFailed("The account was not created.", errors=_field_errors(problems))
+        raise ValidationFailed("The account was not created.", errors=field_errors(problems))
     account = Account(
         login=login,
         email=normalize_email(email),
@@ -103,13 +103,9 @@ def create_account(
         password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
     )
     db.session.add(account)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise ValidationFailed(
-            "The account was not created.", errors=_field_errors({"login": "This login is taken."})
-        ) from exc
+    commit_or_conflict(
+        "The account was not created.", errors=field_errors({"login": "This login is taken."}), error=ValidationFailed
+    )
     return account
 
 
@@ -171,10 +167,10 @@ def change_password(account: Account, current: str, new: str) -> None:
     if not check_password(account, current):
         raise ValidationFailed(
             "The password was not changed.",
-            errors=_field_errors({"current_password": "The current password is wrong."}),
+            errors=field_errors({"current_password": "The current password is wrong."}),
         )
     if message := validate_password(new):
-        raise ValidationFailed("The password was not changed.", errors=_field_errors({"new_password": message}))
+        raise ValidationFailed("The password was not changed.", errors=field_errors({"new_password": message}))
     set_password(account, new)
     db.session.commit()
 
@@ -189,12 +185,8 @@ def update_settings(account: Account, *, email: str, first_name: str, last_name:
     """Change the editable profile fields; login, plan and creation date are not among them."""
     problems = validate_profile(email=email, first_name=first_name, last_name=last_name, title=title, country=country)
     if problems:
-        raise ValidationFailed("The settings were not saved.", errors=_field_errors(problems))
+        raise ValidationFailed("The settings were not saved.", errors=field_errors(problems))
     account.email = normalize_email(email)
     account.first_name, account.last_name = first_name.strip(), last_name.strip()
     account.title, account.country = title.strip(), country.upper()
     db.session.commit()
-
-
-def _field_errors(problems: dict) -> list[dict]:
-    return [{"field": field, "pointer": f"#/{field}", "detail": message} for field, message in problems.items()]

@@ -19,6 +19,9 @@ from processor.accounts.models import Account
 from processor.accounts.redirects import local_path
 from processor.errors import ValidationFailed
 from processor.extensions import login_manager
+from processor.retention import service as retention
+from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
+from processor.web import apply_errors
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -26,16 +29,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 @login_manager.user_loader
 def _load_user(cookie_value: str):
     return sessions.load(cookie_value, lifetime=current_app.permanent_session_lifetime)
-
-
-def apply_errors(form, error: ValidationFailed) -> None:
-    """Show a service's field errors beside the form's fields."""
-    for entry in error.errors:
-        field = getattr(form, entry.get("field", ""), None)
-        if field is not None:
-            field.errors = [*field.errors, entry["detail"]] if isinstance(field.errors, list) else [entry["detail"]]
-        else:
-            flash(entry["detail"], "error")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -157,8 +150,6 @@ def settings():
 
 
 def _settings_page(form, remove_form=None):
-    from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
-
     return render_template(
         "accounts/settings.html",
         form=form,
@@ -172,8 +163,6 @@ def _settings_page(form, remove_form=None):
 @bp.route("/remove", methods=["POST"])
 @login_required
 def remove():
-    from processor.retention import service as retention
-
     remove_form = RemoveAccountForm()
     account = current_user._get_current_object()
     if remove_form.validate_on_submit():
