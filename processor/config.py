@@ -61,6 +61,7 @@ def _defaults(app: Flask) -> dict:
         "LOGIN_ADDRESS_LIMIT": "20 per minute;200 per hour",
         "LOGIN_PAIR_LIMIT": "5 per 15 minutes",
         "LOGIN_ACCOUNT_LIMIT": "50 per hour",
+        "LOGIN_RESET_MAIL_LIMIT": "3 per hour",
         "RESET_TOKEN_MAX_AGE": 3600,
         # Outgoing mail (password reset). Without MAIL_SERVER, development writes mails to instance/mail/.
         "MAIL_SERVER": None,

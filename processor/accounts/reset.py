@@ -50,6 +50,8 @@ def request_reset(email: str, *, link_for) -> None:
         return
     accounts = db.session.scalars(sa.select(Account).where(Account.email == email, Account.status == "active"))
     for account in accounts:
+        if not throttle.allow_reset_mail(account.login):
+            continue
         minutes = _max_age() // 60
         mail.send(
             account.email,

@@ -25,6 +25,8 @@ from processor.extensions import limiter
 ADDRESS_LIMIT = "20 per minute;200 per hour"
 PAIR_LIMIT = "5 per 15 minutes"
 ACCOUNT_LIMIT = "50 per hour"
+# Reset mails per account: the reset form cannot be used to flood an organizer's mailbox.
+RESET_MAIL_LIMIT = "3 per hour"
 
 
 def _key(*parts: str) -> str:
@@ -36,7 +38,7 @@ def _enabled() -> bool:
 
 
 def _item(name: str):
-    default = {"PAIR": PAIR_LIMIT, "ACCOUNT": ACCOUNT_LIMIT}[name]
+    default = {"PAIR": PAIR_LIMIT, "ACCOUNT": ACCOUNT_LIMIT, "RESET_MAIL": RESET_MAIL_LIMIT}[name]
     return parse(current_app.config.get(f"LOGIN_{name}_LIMIT") or default)
 
 
@@ -48,6 +50,11 @@ def pair_blocked(login: str, address: str) -> bool:
 def login_strained(login: str) -> bool:
     """Whether this login has seen so many failures from anywhere that a password alone no longer signs in."""
     return _enabled() and not limiter.limiter.test(_item("ACCOUNT"), "login-any", _key(login.lower()))
+
+
+def allow_reset_mail(login: str) -> bool:
+    """Count one reset mail for the login; False once the hour's mails are spent."""
+    return not _enabled() or limiter.limiter.hit(_item("RESET_MAIL"), "reset-mail", _key(login.lower()))
 
 
 def record_failure(login: str, address: str) -> None:

@@ -137,3 +137,18 @@ def test_a_reset_keeps_the_second_factor(app_ctx, client, auth, make_account):
     assert response.headers["Location"].endswith("/account/login/code")
     assert client.get("/dashboard").status_code == 302
     assert two_factor.remaining_recovery_codes(account) == 10
+
+
+@pytest.fixture
+def app_config(request):
+    return {"RATELIMIT_ENABLED": True, "LOGIN_RESET_MAIL_LIMIT": "2 per hour"} if "flood" in request.node.name else {}
+
+
+def test_the_reset_form_cannot_flood_a_mailbox(app, client, make_account):
+    make_account("ada")
+    for n in range(4):
+        response = client.post(
+            "/account/reset", data={"email": "ada@example.com"}, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}
+        )
+        assert response.status_code == 302
+    assert len(mails(app)) == 2
