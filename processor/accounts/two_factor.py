@@ -43,10 +43,26 @@ def _accept_code(account: Account, code: str, *, at: float | None = None) -> boo
     totp = pyotp.TOTP(account.totp_secret)
     for drift in (-1, 0, 1):
         step = int(now // STEP) + drift
-        if hmac.compare_digest(totp.at(step * STEP), code) and step > (account.totp_last_step or -1):
-            account.totp_last_step = step
-            return True
+        if hmac.compare_digest(totp.at(step * STEP), code):
+            return _claim_step(account, step)
     return False
+
+
+def _claim_step(account: Account, step: int) -> bool:
+    """Record the step as used unless it (or a later one) already was: two requests racing with one code get one."""
+    claimed = db.session.execute(
+        sa.update(Account)
+        .where(
+            Account.id == account.id,
+            sa.or_(Account.totp_last_step.is_(None), Account.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    account.totp_last_step = step
+    return True
 
 
 def enable(account: Account, code: str) -> list[str]:
