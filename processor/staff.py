@@ -8,6 +8,7 @@ API client of kind `staff` (`authenticate_staff_client`). Neither a setting nor 
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 
 import click
@@ -19,6 +20,8 @@ from processor.accounts.models import Account
 from processor.clients import service as clients
 from processor.errors import DomainError, Forbidden, ValidationFailed, field_errors
 from processor.extensions import db
+
+log = logging.getLogger(__name__)
 
 MIN_STAFF_PASSWORD_LENGTH = 16
 # The address staff sign-ins from the command line are throttled under (the machine's own shell).
@@ -97,6 +100,7 @@ def authenticate_staff(login: str, password: str, code: str) -> StaffActor:
         throttle.record_failure(account.login, CLI_ADDRESS)
         raise failed
     accounts.finish_sign_in(account, address=CLI_ADDRESS)
+    log.info("staff %s signed in on the command line", account.login)
     return StaffActor(name=account.login, via="account")
 
 
@@ -134,4 +138,5 @@ def authenticate_staff_client(token: str) -> StaffActor:
     if client is None or client.kind != "staff":
         db.session.rollback()
         raise StaffAuthFailed("The token is not an active staff client's.")
+    log.info("staff client %s signed in on the command line", client.name)
     return StaffActor(name=f"client:{client.name}", via="client")

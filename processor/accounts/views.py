@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
@@ -22,6 +24,8 @@ from processor.extensions import login_manager
 from processor.retention import service as retention
 from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 from processor.web import apply_errors
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -79,6 +83,8 @@ def _finish(account: Account, *, held: bool, next_path: str | None):
         flash("This account is removed and its data is only held. Contact support to reactivate it.", "info")
         return render_template("accounts/login.html", form=LoginForm(formdata=None)), 401
     signing_in.sign_in(account)
+    if account.is_staff:
+        log.info("staff %s signed in on the web", account.login)  # a staff login is no participant's data
     return redirect(next_path or url_for("web.dashboard"))
 
 
