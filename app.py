@@ -14,6 +14,7 @@ from processor import (
     csv_import,
     errors,
     extensions,
+    jobs,
     keys,
     marketing,
     messaging,
@@ -21,6 +22,7 @@ from processor import (
     retention,
     security_headers,
     service_api,
+    subject_requests,
     support,
     transfers,
     web,
@@ -30,6 +32,7 @@ from processor import (
 DOMAINS = (
     web,
     api,
+    jobs,
     keys,
     accounts,
     transfers,
@@ -41,6 +44,7 @@ DOMAINS = (
     messaging,
     support,
     retention,
+    subject_requests,
     service_api,
     contracts,
 )

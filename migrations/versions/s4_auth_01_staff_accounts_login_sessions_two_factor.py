@@ -1,7 +1,7 @@
 """staff accounts, login sessions, two-factor
 
 Revision ID: s4_auth_01
-Revises: 1c50a967459f
+Revises: s4_rights_01
 Create Date: 2026-11-30 17:47:53.556156
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 's4_auth_01'
-down_revision = '1c50a967459f'
+down_revision = 's4_rights_01'
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ from processor.accounts.redirects import local_path
 from processor.errors import ValidationFailed
 from processor.extensions import login_manager
 from processor.retention import service as retention
+from processor.retention import views as retention_views
 from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 from processor.web import apply_errors
 
@@ -77,11 +78,10 @@ def _finish(account: Account, *, held: bool, next_path: str | None):
     """Every factor is verified: open the session, or the held-account answer for a removed account."""
     service.finish_sign_in(account, address=get_remote_address())
     if held:
-        # Hook for the held-account page (helper `rights`): a removed account in its hold period may open only
-        # a page offering reactivation, return of the data or early erasure. Until then: no session, a notice.
+        # A removed account in its hold period: every factor verified, it opens only its exits page (reactivate,
+        # return the data, erase early), never a session.
         signing_in.forget_pending()
-        flash("This account is removed and its data is only held. Contact support to reactivate it.", "info")
-        return render_template("accounts/login.html", form=LoginForm(formdata=None)), 401
+        return retention_views.begin_held_session(account)
     signing_in.sign_in(account)
     if account.is_staff:
         log.info("staff %s signed in on the web", account.login)  # a staff login is no participant's data
@@ -173,10 +173,10 @@ def remove():
     account = current_user._get_current_object()
     if remove_form.validate_on_submit():
         if service.check_password(account, remove_form.password.data):
-            due = retention.remove_account(account)
+            removal = retention.remove_account(account)
             logout_user()
-            flash(f"Your account is removed. Its data is held until {due:%Y-%m-%d}, then erased.", "info")
-            return redirect(url_for("accounts.login"))
+            # The return code is shown here once (issue 14); it is kept only as a hash.
+            return render_template("retention/removed.html", removal=removal, return_days=RETURN_WINDOW_DAYS)
         remove_form.password.errors = ["The password is wrong."]
     form = SettingsForm(obj=account)
     form.fill_country_choices()
