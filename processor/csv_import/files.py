@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 
-from processor.csv_import import vault
+from processor.csv_import import vault, workbook
 from processor.csv_import.detect import FileRefused
 
 new_key = vault.new_key
+# A workbook is compressed: its text may be this many times the upload limit.
+WORKBOOK_TEXT_FACTOR = 5
 
 
 def folder() -> Path:
@@ -49,6 +53,35 @@ def store_upload(imp, stream: BinaryIO, max_bytes: int) -> tuple[int, str]:
         path.unlink(missing_ok=True)
         raise FileRefused(f"The file is larger than {max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files.")
     return size, digest.hexdigest()
+
+
+def store_workbook(imp, stream: BinaryIO, limits, sheet: str | None) -> tuple[int, str]:
+    """Keep a workbook's sheet as CSV, encrypted as it is written; return (the workbook's size, the sheet's name).
+    `stream` must be seekable (a workbook is a ZIP archive): Flask's upload stream is."""
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+    if size > limits.max_bytes:
+        raise FileRefused(
+            f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files."
+        )
+    with vault.create_encrypted(upload_path(imp), imp.file_key) as out:
+        name = workbook.to_csv(
+            stream, out, sheet=sheet, max_rows=limits.max_rows, max_bytes=WORKBOOK_TEXT_FACTOR * limits.max_bytes
+        )
+    return size, name
+
+
+@contextlib.contextmanager
+def workbook_as_csv(path: Path, limits, sheet: str | None):
+    """A local workbook's sheet as CSV in an encrypted temporary file (the CLI); yield its opener."""
+    key = vault.new_key()
+    with tempfile.TemporaryDirectory(prefix="import-") as folder_name:
+        converted = Path(folder_name) / "sheet.csv"
+        with path.open("rb") as source, vault.create_encrypted(converted, key) as out:
+            workbook.to_csv(
+                source, out, sheet=sheet, max_rows=limits.max_rows, max_bytes=WORKBOOK_TEXT_FACTOR * limits.max_bytes
+            )
+        yield lambda: vault.open_encrypted(converted, key)
 
 
 def upload_opener(imp):

@@ -76,7 +76,7 @@ def test_the_whole_wizard_imports_and_reports(client, signed_in, app_ctx):
     report = client.get(f"/imports/{import_id}/errors.csv")
     assert report.headers["Content-Type"].startswith("text/csv")
     text = report.data.decode("utf-8-sig")
-    assert "Brzęczyszczykiewicz" in text and text.splitlines()[1].startswith("3;E-mail;")
+    assert "Brzęczyszczykiewicz" in text and text.splitlines()[1].startswith("3;rejected;E-mail;")
     assert client.get(f"/imports/{import_id}/progress").get_json()["status"] == "committed"
 
 
