@@ -198,6 +198,8 @@ def _normalize(raws: list[dict], default_region: str | None, *, lenient: bool) -
     problems: list[dict] = [{} for _ in raws]
 
     def column(field: str, rule, values: list) -> None:
+        if not values:  # every row of the batch failed before normalizing
+            return
         if values.count(None) == len(values) and _nothing_gives_none(rule):
             for clean in cleans:  # a field no row has (a column the file lacks): nothing to check row by row
                 clean[field] = None
