@@ -168,10 +168,14 @@ def change_options(
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed("Choose skip, update or fail for participants already in the registry.")
     if (encoding and encoding != imp.encoding) or (delimiter and delimiter != imp.delimiter):
+        header = list(imp.header)
         _detect_into(imp, account, encoding=encoding or imp.encoding, delimiter=delimiter or imp.delimiter)
+        if imp.header == header:  # the same columns: keep the organizer's choices
+            imp.mapping = mappings.check(imp.header, mapping)
     else:
         imp.mapping = mappings.check(imp.header, mapping)
-        save_mapping(imp.registry_id, imp.header, imp.mapping)
+        if imp.header_row:
+            save_mapping(imp.registry_id, imp.header, imp.mapping)
     imp.on_duplicate, imp.status, imp.plan_digest, imp.failure = on_duplicate, "uploaded", None, None
     imp.strict = bool(strict)
     db.session.commit()
@@ -278,7 +282,8 @@ def plan(imp: Import, account: Account, progress: run.Progress | None = None) ->
         report.close()
     _record(imp, outcome)
     imp.status, imp.planned_at, imp.plan_digest = "planned", utcnow(), outcome.tally.digest
-    save_mapping(imp.registry_id, imp.header, imp.mapping)
+    if imp.header_row:  # "Column 1" ... names say nothing about the next file's columns
+        save_mapping(imp.registry_id, imp.header, imp.mapping)
     db.session.commit()
     return imp
 
