@@ -69,6 +69,8 @@ def _open(source: BinaryIO):
 
 
 def _text(value) -> str:
+    if type(value) is str:  # most cells: no further checks
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
