@@ -13,7 +13,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from processor import countries
-from processor.errors import ValidationFailed
+from processor.errors import ValidationFailed, field_errors
 
 PARTICIPANT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title", "country")
 TIME_FIELDS = ("registered_at", "joined_at", "left_at")
@@ -241,9 +241,9 @@ def _normalize(raws: list[dict], default_region: str | None, *, lenient: bool) -
             _check_attendance(clean, problem)
         fatal = problem if not lenient else {f: r for f, r in problem.items() if not _optional(f)}
         if fatal:
-            results.append((None, _pointed(problem), None))  # every reason, so all can be fixed at once
+            results.append((None, field_errors(problem), None))  # every reason, so all can be fixed at once
         elif problem:
-            results.append((clean, None, _pointed(problem)))
+            results.append((clean, None, field_errors(problem)))
         else:
             results.append((clean, None, None))
     return results
@@ -251,10 +251,6 @@ def _normalize(raws: list[dict], default_region: str | None, *, lenient: bool) -
 
 def _optional(field: str) -> bool:
     return field in OPTIONAL_FIELDS or field.startswith("custom_fields")
-
-
-def _pointed(problem: dict) -> list[dict]:
-    return [{"field": field, "pointer": f"#/{field}", "detail": reason} for field, reason in problem.items()]
 
 
 def _nothing_gives_none(rule) -> bool:
