@@ -19,6 +19,7 @@ def upgrade():
         batch_op.add_column(sa.Column("file_name", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("file_kind", sa.String(length=8), server_default="csv", nullable=False))
         batch_op.add_column(sa.Column("sheet", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("sheets", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("header_row", sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column("skip_lines", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("layout", sa.String(length=32), nullable=True))
@@ -29,6 +30,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("imports", schema=None) as batch_op:
-        for name in ("first_warnings", "warnings", "strict", "layout", "skip_lines", "header_row", "sheet",
+        for name in ("first_warnings", "warnings", "strict", "layout", "skip_lines", "header_row", "sheets", "sheet",
                      "file_kind", "file_name"):
             batch_op.drop_column(name)

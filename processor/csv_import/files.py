@@ -55,20 +55,46 @@ def store_upload(imp, stream: BinaryIO, max_bytes: int) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def store_workbook(imp, stream: BinaryIO, limits, sheet: str | None) -> tuple[int, str]:
-    """Keep a workbook's sheet as CSV, encrypted as it is written; return (the workbook's size, the sheet's name).
-    `stream` must be seekable (a workbook is a ZIP archive): Flask's upload stream is."""
+def workbook_path(imp) -> Path:
+    return folder() / f"{imp.id}.workbook"
+
+
+def store_workbook(imp, stream: BinaryIO, limits, sheet: str | None) -> tuple[int, str, list[str]]:
+    """Keep a workbook (encrypted, to switch sheets later) and its sheet as CSV, encrypted as it is written;
+    return (the workbook's size, the sheet's name, every sheet's name). `stream` must be seekable (a workbook is a
+    ZIP archive): Flask's upload stream is."""
     size = stream.seek(0, os.SEEK_END)
     stream.seek(0)
     if size > limits.max_bytes:
         raise FileRefused(
             f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files."
         )
+    with vault.create_encrypted(workbook_path(imp), imp.file_key) as out:
+        for chunk in iter(lambda: stream.read(1 << 16), b""):
+            out.write(chunk)
+    stream.seek(0)
+    names = workbook.sheet_names(stream)
+    stream.seek(0)
+    return size, convert_sheet(imp, stream, limits, sheet), names
+
+
+def convert_sheet(imp, source: BinaryIO, limits, sheet: str | None) -> str:
+    """Write a workbook's sheet as the import's CSV upload (encrypted); return the sheet's name."""
     with vault.create_encrypted(upload_path(imp), imp.file_key) as out:
-        name = workbook.to_csv(
-            stream, out, sheet=sheet, max_rows=limits.max_rows, max_bytes=WORKBOOK_TEXT_FACTOR * limits.max_bytes
+        return workbook.to_csv(
+            source, out, sheet=sheet, max_rows=limits.max_rows, max_bytes=WORKBOOK_TEXT_FACTOR * limits.max_bytes
         )
-    return size, name
+
+
+@contextlib.contextmanager
+def stored_workbook(imp):
+    """The kept workbook, decrypted into an anonymous temporary file (openpyxl needs to seek in it): the same
+    exposure as the web server's own spooling of an upload, gone when closed."""
+    with tempfile.TemporaryFile() as plain, vault.open_encrypted(workbook_path(imp), imp.file_key) as stream:
+        for chunk in iter(lambda: stream.read(1 << 16), b""):
+            plain.write(chunk)
+        plain.seek(0)
+        yield plain
 
 
 @contextlib.contextmanager
@@ -102,10 +128,11 @@ def open_report(imp) -> BinaryIO | None:
 
 def delete_upload(imp) -> None:
     upload_path(imp).unlink(missing_ok=True)
+    workbook_path(imp).unlink(missing_ok=True)
 
 
 def delete_all(imp) -> None:
-    for path in (upload_path(imp), report_path(imp), progress_path(imp.id)):
+    for path in (upload_path(imp), workbook_path(imp), report_path(imp), progress_path(imp.id)):
         path.unlink(missing_ok=True)
 
 

@@ -55,6 +55,13 @@ def mapping_form(imp):
             "imported with that value left empty, and listed as a warning. On: the whole row is rejected.",
         )
 
+    if imp.file_kind == "xlsx":
+        MappingForm.sheet = SelectField(
+            "Sheet",
+            choices=[SelectChoice(name, name) for name in imp.sheets or [imp.sheet]],
+            default=imp.sheet,
+            description="Choosing another sheet reads its columns; map them again.",
+        )
     for index, (name, target) in enumerate(zip(imp.header, imp.mapping, strict=True)):
         setattr(
             MappingForm,

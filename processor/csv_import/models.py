@@ -49,6 +49,7 @@ class Import(db.Model):
     file_name: Mapped[str | None] = mapped_column(sa.String(255))
     file_kind: Mapped[str] = mapped_column(sa.String(8), default="csv", server_default="csv")
     sheet: Mapped[str | None] = mapped_column(sa.String(100))
+    sheets: Mapped[list | None] = mapped_column(sa.JSON)  # a workbook's sheet names, to switch to another
     header_row: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     skip_lines: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     layout: Mapped[str | None] = mapped_column(sa.String(32))

@@ -61,7 +61,7 @@ def start(
     try:
         if workbook.is_workbook(head):
             imp.file_kind = "xlsx"
-            imp.file_size, imp.sheet = files.store_workbook(imp, stream, limits, sheet)
+            imp.file_size, imp.sheet, imp.sheets = files.store_workbook(imp, stream, limits, sheet)
             imp.file_sha256 = run.file_sha256(files.upload_opener(imp))
             encoding, delimiter = "utf-8", ","
         else:
@@ -71,6 +71,20 @@ def start(
         files.delete_all(imp)
         raise
     db.session.add(imp)
+    db.session.commit()
+    return imp
+
+
+def change_sheet(imp: Import, account: Account, sheet: str) -> Import:
+    """Import another sheet of the uploaded workbook: its rows replace the previous sheet's; a new mapping."""
+    _require(imp, ("uploaded", "planned", "failed"))
+    if imp.file_kind != "xlsx" or sheet not in (imp.sheets or []):
+        raise ValidationFailed("Choose one of the workbook's sheets.")
+    with files.stored_workbook(imp) as source:
+        imp.sheet = files.convert_sheet(imp, source, Limits.from_config(), sheet)
+    imp.file_sha256 = run.file_sha256(files.upload_opener(imp))
+    _detect_into(imp, account, encoding="utf-8", delimiter=",")
+    imp.status, imp.plan_digest, imp.failure = "uploaded", None, None
     db.session.commit()
     return imp
 

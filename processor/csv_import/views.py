@@ -118,6 +118,9 @@ def mapping(import_id):
     failed = False
     if form.validate_on_submit():
         try:
+            if imp.file_kind == "xlsx" and form.sheet.data and form.sheet.data != imp.sheet:
+                service.change_sheet(imp, current_user, form.sheet.data)  # other columns: map them again
+                return redirect(url_for("imports.mapping", import_id=imp.id))
             service.change_options(
                 imp,
                 current_user,

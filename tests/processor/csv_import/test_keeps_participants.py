@@ -181,3 +181,16 @@ def test_an_oversized_workbook_is_refused(app, organizer, registry):
     app.config["IMPORT_MAX_BYTES"] = 100
     with pytest.raises(FileRefused, match="larger than"):
         service.start(organizer, registry, io.BytesIO(workbook_bytes(WORKBOOK_ROWS)))
+
+
+def test_another_sheet_of_an_uploaded_workbook_can_be_chosen_on_the_mapping_page(app, organizer, registry):
+    data = workbook_bytes(WORKBOOK_ROWS, sheets=("Participants", "Late"))
+    imp = service.start(organizer, registry, io.BytesIO(data), file_name="list.xlsx")
+    assert (imp.sheet, imp.sheets) == ("Participants", ["Participants", "Late"])
+    assert b"late@example.com" not in files.workbook_path(imp).read_bytes()  # the workbook is kept encrypted
+    service.change_sheet(imp, organizer, "Late")
+    assert (imp.sheet, imp.header, imp.mapping) == ("Late", ["email"], ["email"])
+    service.plan(imp, organizer)
+    service.commit(imp, organizer)
+    assert [p["email"] for p in registries.list_participants(registry)] == ["late@example.com"]
+    assert not files.workbook_path(imp).exists()  # deleted with the upload after the commit

@@ -219,3 +219,20 @@ def test_the_report_page_shows_warnings_apart_and_sets_the_delete_button_apart_w
     assert "Warnings: participants imported, this value left empty" in page and "Errors: rows not imported" in page
     commit_at, delete_at = page.index("Commit the import"), page.index('class="card danger-zone"')
     assert commit_at < delete_at and "data-confirm=" in page[delete_at:]
+
+
+def test_a_workbook_sheet_is_switched_on_the_mapping_page(app_ctx, client, signed_in):
+    from processor.accounts.service import find_by_login
+    from tests.processor.csv_import.test_keeps_participants import WORKBOOK_ROWS, workbook_bytes
+
+    registry = registries.create_registry(find_by_login("ada").id, "Webinar")
+    mapping_url = upload(client, registry, workbook_bytes(WORKBOOK_ROWS, sheets=("Participants", "Late"))).headers[
+        "Location"
+    ]
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert '<option selected value="Participants">' in page and "Ala · Ola" in page
+    form = {"on_duplicate": "skip", "sheet": "Late", **{f"column_{i}": "ignore" for i in range(5)}}
+    response = client.post(mapping_url, data={**form, "encoding": "utf-8", "delimiter": ",", "action": "preview"})
+    assert response.status_code == 302
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert '<option selected value="Late">' in page and "late@example.com" in page
