@@ -1,7 +1,7 @@
 """imports: file name, workbook sheet, header row, report layout, strict mode, warnings
 
 Revision ID: s4_import_01
-Revises: s4_rights_01
+Revises: s4_auth_01
 Create Date: 2026-11-30
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "s4_import_01"
-down_revision = "s4_rights_01"
+down_revision = "s4_auth_01"
 branch_labels = None
 depends_on = None
 
