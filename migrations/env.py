@@ -89,25 +89,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        # The app turns SQLite's foreign keys on for every connection; batch migrations recreate tables (copy,
-        # drop, rename), which they would refuse. Off for the migration only (outside any transaction, as SQLite
-        # requires), checked afterwards, and back on before the connection returns to the pool.
+        # SQLite batch migrations rebuild a table (copy, drop the original, rename). The app turns foreign keys on
+        # for every SQLite connection, and then dropping a parent that has child rows fails. Off for the run (a
+        # pragma only works outside a transaction), checked afterwards, on again before the pool reuses it.
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            connection.commit()  # end SQLAlchemy's autobegun transaction: Alembic must own the migration's
-        try:
-            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            connection.commit()
+        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-            with context.begin_transaction():
-                context.run_migrations()
-            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                raise RuntimeError("the migration left rows whose foreign keys point nowhere (foreign_key_check)")
-        finally:
-            if sqlite:
-                connection.rollback()
-                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
-                connection.commit()
+        with context.begin_transaction():
+            context.run_migrations()
+
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migrations left {len(broken)} rows whose foreign keys point nowhere")
 
 
 if context.is_offline_mode():
