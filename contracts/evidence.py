@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
+import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from contracts import service, signing
+from contracts import pades, render, service, signing
 from contracts.models import Agreement, Signature
+from contracts.signed_copy import SignatureBlock, make_signed_copy
 from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
 from processor.db_types import utcnow
@@ -22,6 +24,7 @@ MAX_SCAN_BYTES = 10 * 1024 * 1024
 # Three signatures are all we accept, so no library: https://en.wikipedia.org/wiki/List_of_file_signatures
 SCAN_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+METHOD_LABELS = {"electronic": "signed electronically in the Service", "scan": "signed on paper (scan uploaded)"}
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,15 @@ def sign_electronically(
     now = now or utcnow()
     signer = _signer(signer_name, signer_role, consent=consent)
     agreement = _signable(account, version)
-    key = signing.private_key()  # before anything is added: without the key nothing is recorded
+    key = signing.current_key()  # before anything is added: without the key nothing is recorded
     signature = Signature(
-        agreement=agreement, method="electronic", signed_at=now, ip=ip[:45], user_agent=user_agent[:512], **signer
+        id=uuid.uuid4(),
+        agreement=agreement,
+        method="electronic",
+        signed_at=now,
+        ip=ip[:45],
+        user_agent=user_agent[:512],
+        **signer,
     )
     db.session.add(signature)
     _countersign(signature, key, by="the processor, automatically on electronic signature", now=now)
@@ -85,6 +94,7 @@ def upload_scan(
     agreement = _signable(account, version)
     db.session.add(
         Signature(
+            id=uuid.uuid4(),
             agreement=agreement,
             method="scan",
             signed_at=now,
@@ -112,20 +122,59 @@ def countersign_scan(login: str, version: int, *, staff: str, now: dt.datetime |
             f"Version {version} of {login} has no scan waiting for a countersignature "
             f"(it is {agreement.status_label.lower()})."
         )
-    _countersign(signature, signing.private_key(), by=staff, now=now or utcnow())
+    _countersign(signature, signing.current_key(), by=staff, now=now or utcnow())
     return _commit(agreement)
 
 
 def verify_document(data: bytes, *, account: Account | None = None) -> Verification:
-    """Check a DOCX against the stored hash and the countersignature; `account` limits the search to its own."""
+    """Check a DOCX (draft or signed copy) or a signed PDF against the stored evidence and its countersignature.
+
+    `account` limits the search to that organizer's own agreements.
+    """
+    if pades.is_pdf(data):
+        return _verify_pdf(data, account=account)
     digest = hashlib.sha256(data).hexdigest()
-    query = sa.select(Agreement).where(Agreement.document_sha256 == digest)
+    query = sa.select(Agreement).where(
+        sa.or_(Agreement.document_sha256 == digest, Agreement.signed_document_sha256 == digest)
+    )
     if account is not None:
         query = query.where(Agreement.account_id == account.id)
     agreement = db.session.scalars(query).first()
-    if agreement is None or agreement.document != data:
+    if agreement is None or data not in (agreement.document, agreement.signed_document):
         return Verification(False, "This document was not issued here, or it was changed after it was issued.")
-    name = f"Version {agreement.version} of the agreement of {agreement.account.login}"
+    copy = "The signed copy of version" if data == agreement.signed_document else "Version"
+    return _check_evidence(agreement, f"{copy} {agreement.version} of the agreement of {agreement.account.login}")
+
+
+def signed_pdf(agreement: Agreement) -> bytes:
+    """The signed copy as PDF, with the processor's PAdES signature; only for a countersigned version."""
+    if agreement.signed_document is None:
+        raise Conflict(f"Version {agreement.version} is not countersigned yet; there is no signed copy.")
+    key = signing.current_key()  # before the slow conversion: without a key there is nothing to sign with
+    pdf = render.to_pdf(agreement.signed_document)
+    reason = (
+        f"Data processing agreement of {agreement.account.login}, version {agreement.version}; "
+        f"signed DOCX SHA-256 {agreement.signed_document_sha256}"
+    )
+    return pades.sign_pdf(pdf, key, reason=reason)
+
+
+def _verify_pdf(data: bytes, *, account: Account | None) -> Verification:
+    check = pades.check_pdf(data)
+    if not check.valid:
+        return Verification(False, check.reason)
+    query = sa.select(Agreement).where(Agreement.signed_document_sha256 == check.docx_sha256)
+    if account is not None:
+        query = query.where(Agreement.account_id == account.id)
+    agreement = db.session.scalars(query).first()
+    if agreement is None:
+        return Verification(False, "The PDF is signed by the processor but names no agreement issued here.")
+    name = f"The signed PDF of version {agreement.version} of the agreement of {agreement.account.login}"
+    result = _check_evidence(agreement, name)
+    return Verification(result.valid, f"{result.reason} {check.reason}." if result.valid else result.reason, agreement)
+
+
+def _check_evidence(agreement: Agreement, name: str) -> Verification:
     signature = agreement.signature
     if signature is None or signature.countersignature is None:
         return Verification(
@@ -134,9 +183,16 @@ def verify_document(data: bytes, *, account: Account | None = None) -> Verificat
             agreement,
         )
     evidence = signature.evidence_json.encode()
-    if json.loads(evidence)["document_sha256"] != digest:
+    record = json.loads(evidence)
+    if record["document_sha256"] != agreement.document_sha256 or record.get("signed_document_sha256") not in (
+        None,
+        agreement.signed_document_sha256,
+    ):
         return Verification(False, f"The evidence of {name} names another document.", agreement)
-    if reason := signing.check_countersignature(evidence, signature.countersignature, signature.key_id):
+    reason = signing.check_countersignature(
+        evidence, signature.countersignature, signature.key_id, signature.countersigned_at
+    )
+    if reason:
         return Verification(False, f"{name}: {reason}.", agreement)
     return Verification(
         True,
@@ -151,9 +207,11 @@ def evidence_of(signature: Signature) -> dict:
     agreement = signature.agreement
     return {
         "agreement_id": str(agreement.id),
+        "evidence_id": str(signature.id),
         "login": agreement.account.login,
         "version": agreement.version,
         "document_sha256": agreement.document_sha256,
+        "signed_document_sha256": agreement.signed_document_sha256,
         "template_version": agreement.template_version,
         "context": json.loads(agreement.context_json),
         "method": signature.method,
@@ -170,13 +228,36 @@ def evidence_of(signature: Signature) -> dict:
     }
 
 
-def _countersign(signature: Signature, key, *, by: str, now: dt.datetime) -> None:
+def _countersign(signature: Signature, key: signing.CurrentKey, *, by: str, now: dt.datetime) -> None:
+    """Make the signed copy, then sign the evidence that names both it and the accepted text."""
+    agreement = signature.agreement
+    if not key.record.covers(now):
+        raise signing.SigningKeyMissing(f"The processor's signing key was not in use at {_iso(now)}.")
     signature.countersigned_at, signature.countersigned_by = now, by
-    signature.key_id = signing.key_id(key.public_key())
+    signature.key_id = key.record.key_id
+    block = SignatureBlock(
+        login=agreement.account.login,
+        version=agreement.version,
+        template_version=agreement.template_version,
+        evidence_id=str(signature.id),
+        signer_name=signature.signer_name,
+        signer_role=signature.signer_role,
+        method_label=METHOD_LABELS[signature.method]
+        + (f", scan SHA-256 {signature.scan_sha256}" if signature.scan_sha256 else ""),
+        signed_at=signature.signed_at,
+        accepted_sha256=agreement.document_sha256,
+        countersigned_at=now,
+        countersigned_by=by,
+        key_id=key.record.key_id,
+        key_fingerprint=key.record.fingerprint,
+    )
+    context = json.loads(agreement.context_json)
+    signed = make_signed_copy(agreement.document, block, author=context["processor_name"], created=agreement.created_at)
+    agreement.signed_document, agreement.signed_document_sha256 = signed, hashlib.sha256(signed).hexdigest()
     evidence = signing.canonical_json(evidence_of(signature))
     signature.countersignature = signing.countersign(evidence, key)
     signature.evidence_json = evidence.decode()
-    signature.agreement.status = "countersigned"
+    agreement.status = "countersigned"
 
 
 def _signable(account: Account, version: int) -> Agreement:

@@ -20,7 +20,20 @@ def details() -> BusinessDetails:
         postal_code="81-368",
         city="Gdańsk",
         country="pl",
+        contact="Zofia Żółkiewska, prezes, zofia@example.com",
+        dpo="",
     )
+
+
+@pytest.fixture
+def signing_key(app_ctx):
+    """The processor's signing key, created on purpose as `flask contracts keygen` does (never on first use)."""
+    import datetime as dt
+
+    from contracts import signing
+
+    # Valid from before the fixed signing times some tests inject.
+    return signing.create_key(signing.key_path(), now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
 
 
 @pytest.fixture
@@ -41,7 +54,7 @@ def registry(app_ctx):
 
 
 @pytest.fixture
-def organizer(make_account):
+def organizer(make_account, signing_key):
     return make_account("zofia", title='Webinary Gdańsk & <Co> "Zażółć"')
 
 
@@ -57,7 +70,7 @@ def document_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-def annex_table(data: bytes) -> list[list[str]]:
-    """The rows of the sub-processor annex, without its header."""
-    table = next(t for t in Document(io.BytesIO(data)).tables if t.rows[0].cells[0].text == "Sub-processor")
-    return [[cell.text for cell in row.cells] for row in table.rows[1:]]
+def annex_table(data: bytes) -> list[list[str]] | None:
+    """The rows of the sub-processor annex, its header first; None when the document has no such table."""
+    tables = [t for t in Document(io.BytesIO(data)).tables if t.rows[0].cells[0].text == "Sub-processor"]
+    return [[cell.text for cell in row.cells] for row in tables[0].rows] if tables else None

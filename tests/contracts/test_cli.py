@@ -26,6 +26,8 @@ RENDER = [
     "Gdańsk",
     "--country",
     "PL",
+    "--contact",
+    "Zofia Żółkiewska, zofia@example.com",
 ]
 
 

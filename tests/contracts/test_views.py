@@ -15,12 +15,13 @@ FORM = {
     "postal_code": "80-387",
     "city": "Gdańsk",
     "country": "PL",
+    "contact": "Zofia Żółkiewska, zofia@example.com",
 }
 SIGN = {"signer_name": "Zofia Żółkiewska", "signer_role": "Prezes", "consent": "y"}
 
 
 @pytest.fixture
-def signed_in(auth, registry):
+def signed_in(auth, registry, signing_key):
     auth.signup("zofia")
     return auth.client
 
