@@ -82,6 +82,8 @@ def _one_font(doc) -> None:
         fonts.set(qn("w:eastAsia"), FONT)
         fonts.set(qn("w:cs"), FONT)
     doc.styles["Normal"].font.size = Pt(10.5)
+    for name in ("Header", "Footer"):
+        doc.styles[name].font.size = Pt(8.5)
 
 
 def _footer(paragraph) -> None:
@@ -118,18 +120,13 @@ def _signatures(doc) -> None:
 
 
 def _annex_iv(doc) -> None:
-    """The sub-processor table only when there are sub-processors; otherwise one sentence, no empty table."""
+    """One small table per sub-processor; with none, one sentence and no empty table."""
     _para(doc, "{%p if subprocessors %}")
     _para(doc, clauses.ANNEX_IV_INTRO)
-    columns = clauses.ANNEX_IV_COLUMNS
-    table = doc.add_table(rows=4, cols=len(columns))
-    table.style = "Table Grid"
-    for col, (label, _) in enumerate(columns):
-        table.cell(0, col).text = label
-    table.cell(1, 0).text = "{%tr for s in subprocessors %}"
-    for col, (_, key) in enumerate(columns):
-        table.cell(2, col).text = "{{ s." + key + " }}"
-    table.cell(3, 0).text = "{%tr endfor %}"
+    _para(doc, "{%p for s in subprocessors %}")
+    _table(doc, [(label, "{{ s." + key + " }}") for label, key in clauses.ANNEX_IV_ROWS])
+    doc.add_paragraph()  # keeps consecutive tables apart
+    _para(doc, "{%p endfor %}")
     _para(doc, "{%p else %}")
     _para(doc, clauses.ANNEX_IV_NONE)
     _para(doc, "{%p endif %}")

@@ -370,7 +370,7 @@ MEASURES = (
 )
 
 ANNEX_IV_INTRO = "The Sub-processors engaged as of {{ subprocessors_as_of }}:"
-ANNEX_IV_COLUMNS = (
+ANNEX_IV_ROWS = (
     ("Sub-processor", "name"),
     ("Address", "address"),
     ("Purpose", "purpose"),

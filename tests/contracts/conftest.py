@@ -70,7 +70,9 @@ def document_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-def annex_table(data: bytes) -> list[list[str]] | None:
-    """The rows of the sub-processor annex, its header first; None when the document has no such table."""
+def annex_table(data: bytes) -> list[dict[str, str]] | None:
+    """Annex IV as one dict per sub-processor (label: value); None when the document has no such table."""
     tables = [t for t in Document(io.BytesIO(data)).tables if t.rows[0].cells[0].text == "Sub-processor"]
-    return [[cell.text for cell in row.cells] for row in tables[0].rows] if tables else None
+    if not tables:
+        return None
+    return [{row.cells[0].text: row.cells[1].text for row in table.rows} for table in tables]
