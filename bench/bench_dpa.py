@@ -43,7 +43,7 @@ def _context() -> dict:
                 "country": "Germany (DE)",
                 "basis": "within the European Economic Area",
                 "attestation": "none held",
-                "added_at": "2026-11-01",
+                "status": "engaged since 2026-11-01",
             }
             for i in range(10)
         ],

@@ -377,7 +377,7 @@ ANNEX_IV_ROWS = (
     ("Country", "country"),
     ("Transfer basis", "basis"),
     ("Attestation held", "attestation"),
-    ("Engaged since", "added_at"),
+    ("Status", "status"),
 )
 ANNEX_IV_NONE = "The Processor engages no sub-processors."
 

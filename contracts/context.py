@@ -14,8 +14,8 @@ from contracts.signing import canonical_json
 from processor import countries, terms
 from processor.errors import ValidationFailed
 from processor.messaging.models import KIND_LABELS, KINDS
+from processor.transfers import subprocessors as registry
 from processor.transfers.policy import TransferPolicy
-from processor.transfers.subprocessors import list_subprocessors
 
 # DOMAIN.md rule 1 (seed 004, "Outsourcing"): email plus what the organizer considers necessary for the service.
 PERSONAL_DATA_TYPES = (
@@ -36,8 +36,16 @@ PROCESSOR_DEFAULTS = {
     "PROCESSOR_DPO": "Data Protection Officer, iod@clickmeeting.com",
     "PROCESSOR_SEAT": "Gdańsk, Poland",
 }
-# GDPR Art 28(2): how long before a sub-processor change takes effect; legal2's SUBPROCESSOR_NOTICE_DAYS.
+# GDPR Art 28(2): how long before a sub-processor change takes effect (SUBPROCESSOR_NOTICE_DAYS).
 DEFAULT_NOTICE_DAYS = 30
+# The scope attestations an adequacy decision can require of a recipient (DOMAIN.md, "Reference facts").
+ATTESTATION_NAMES = {
+    "dpf": "EU-US Data Privacy Framework certification",
+    "pipeda": "subject to PIPEDA as a commercial organisation (Canada)",
+    "appi": "business operator under the APPI with the supplementary rules (Japan)",
+    "pipa": "subject to PIPA, outside FSC-supervised credit information (Korea)",
+    "lgpd": "subject to the LGPD (Brazil)",
+}
 POSTAL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z -]*$")
 
 
@@ -97,46 +105,81 @@ def processor_identity() -> dict:
 
 
 def current_annex(on: dt.date | None = None) -> list[dict]:
-    """The annex rows of the sub-processor registry as it stands now."""
-    return annex_rows(list_subprocessors(), on=on or dt.datetime.now(dt.UTC).date())
+    """Annex IV as it stands on `on` (today): every sub-processor engaged or announced."""
+    day = on or dt.datetime.now(dt.UTC).date()
+    # The sub-processor registry with notice periods and dated attestations offers its own annex rows; before
+    # it, the registry had one yes/no per sub-processor and rows engaged at once.
+    if hasattr(registry, "annex_rows"):
+        rows = [_registry_row(row) for row in registry.annex_rows(on=day)]
+    else:
+        rows = annex_rows(registry.list_subprocessors(), on=day)
+    return sorted(rows, key=lambda row: (row["name"], row["country"], row["purpose"]))
 
 
 def annex_rows(subprocessors, *, on: dt.date) -> list[dict]:
-    """The sub-processor registry's rows as Annex IV shows them, in a stable order.
+    """Sub-processor rows as Annex IV shows them, for a registry with one DPF yes/no per sub-processor.
 
     The transfer basis is judged on `on` but worded without the date, so the rows (and the offer's
     fingerprint) change only when the basis itself changes.
     """
     policy = TransferPolicy()
-    rows = [
+    return [
         {
             "name": row.name,
-            "address": getattr(row, "address", None) or "not recorded",
+            "address": getattr(row, "address", "") or "not recorded",
             "purpose": row.purpose,
-            "country": f"{countries.name(row.country)} ({row.country})",
+            "country": _country(row.country),
             "basis": transfer_basis(policy.check(row.country, on=on, dpf_certified=row.dpf_certified)),
-            "attestation": attestation(row),
-            "added_at": _day(row.added_at),
+            "attestation": ATTESTATION_NAMES["dpf"] if row.dpf_certified else "none held",
+            "status": f"engaged since {_day(row.added_at)}",
         }
         for row in subprocessors
     ]
-    return sorted(rows, key=lambda row: (row["name"], row["country"], row["purpose"]))
+
+
+def _registry_row(row) -> dict:
+    """One row of the registry's annex (engaged or intended, dated attestation) as Annex IV shows it."""
+    if row.status == "engaged":
+        status = f"engaged since {_day(row.effective_on)}"
+    else:
+        status = f"intended: takes effect on {_day(row.effective_on)} (announced {_day(row.announced_on)})"
+    if row.emergency_reason:
+        status += f"; at once, because: {row.emergency_reason}"
+    return {
+        "name": row.name,
+        "address": row.address or "not recorded",
+        "purpose": row.purpose,
+        "country": _country(row.country),
+        "basis": _basis(row.transfer_allowed, row.transfer_basis, row.transfer_source),
+        "attestation": _attestation(row.attestation),
+        "status": status,
+    }
 
 
 def transfer_basis(decision) -> str:
     """Annex IV's "transfer basis": the EEA, the adequacy decision relied on, or none."""
-    if not decision.allowed:
+    return _basis(decision.allowed, decision.rule, decision.source)
+
+
+def _basis(allowed: bool, rule: str, source: str) -> str:
+    if not allowed:
         return "none in force: no Personal Data is transferred to it"
-    if decision.rule == "eea":
+    if rule == "eea":
         return "within the European Economic Area"
-    return f"adequacy decision: {decision.source}"
+    # The UK's transition period and bridge are not adequacy decisions: their source says what they are.
+    return f"adequacy decision: {source}" if rule.startswith("adequacy") else source
 
 
-def attestation(row) -> str:
-    """The scope attestation the processor holds for this recipient (the DPF certification today)."""
-    if row.dpf_certified:
-        return "certified under the EU-US Data Privacy Framework"
-    return "none held"
+def _attestation(held: dict | None) -> str:
+    if not held:
+        return "none held"
+    name = ATTESTATION_NAMES.get(held["kind"], held["kind"])
+    until = f" to {_day(held['valid_to'])}" if held.get("valid_to") else ""
+    return f"{name}, reference {held['reference']}, valid from {_day(held['valid_from'])}{until}"
+
+
+def _country(code: str) -> str:
+    return f"{countries.name(code)} ({code})"
 
 
 def message_kinds() -> list[str]:
@@ -187,7 +230,10 @@ def build_context(
 
 
 def notice_days() -> int:
-    return int(current_app.config.get("SUBPROCESSOR_NOTICE_DAYS") or DEFAULT_NOTICE_DAYS)
+    """The sub-processor notice period the code applies (the registry's own setting where it has one)."""
+    if hasattr(registry, "notice_days"):
+        return registry.notice_days()
+    return int(current_app.config.get("SUBPROCESSOR_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))
 
 
 def _day(value) -> str:

@@ -229,8 +229,8 @@ def test_sub_processor_annex_has_address_basis_and_attestation(app, organizer, d
     assert hetzner["Transfer basis"] == "within the European Economic Area"
     assert hetzner["Attestation held"] == "none held"
     assert mailgun["Transfer basis"].startswith("adequacy decision: Commission Implementing Decision (EU) 2023/1795")
-    assert mailgun["Attestation held"] == "certified under the EU-US Data Privacy Framework"
-    assert hetzner["Engaged since"] == registry[0].added_at.date().isoformat()
+    assert mailgun["Attestation held"].startswith("EU-US Data Privacy Framework certification")
+    assert registry[0].added_at.date().isoformat() in hetzner["Status"]
 
 
 def test_empty_registry_prints_one_sentence_and_no_table(app, organizer, details):
