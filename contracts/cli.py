@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from contracts import evidence, render, service, signing
+from contracts import evidence, render, service, signing, verification
 from contracts.context import BusinessDetails
 from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
@@ -91,7 +91,7 @@ def export_command(login, version, output: Path):
 def verify_command(document: Path):
     """Check a DOCX (draft or signed copy) or a signed PDF against the stored evidence and countersignature."""
     try:
-        check = evidence.verify_document(document.read_bytes())
+        check = verification.verify_document(document.read_bytes())
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     if not check.valid:

@@ -1,4 +1,4 @@
-"""Signing a version (typed or by scan), the processor's countersignature, and verifying a document."""
+"""Signing a version (typed or by scan), the processor's countersignature, the signed copy and its PDF."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 import json
 import unicodedata
 import uuid
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -25,13 +24,6 @@ MAX_SCAN_BYTES = 10 * 1024 * 1024
 SCAN_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 METHOD_LABELS = {"electronic": "signed electronically in the Service", "scan": "signed on paper (scan uploaded)"}
-
-
-@dataclass(frozen=True)
-class Verification:
-    valid: bool
-    reason: str
-    agreement: Agreement | None = None
 
 
 def scan_mimetype(data: bytes) -> str:
@@ -126,26 +118,6 @@ def countersign_scan(login: str, version: int, *, staff: str, now: dt.datetime |
     return _commit(agreement)
 
 
-def verify_document(data: bytes, *, account: Account | None = None) -> Verification:
-    """Check a DOCX (draft or signed copy) or a signed PDF against the stored evidence and its countersignature.
-
-    `account` limits the search to that organizer's own agreements.
-    """
-    if pades.is_pdf(data):
-        return _verify_pdf(data, account=account)
-    digest = hashlib.sha256(data).hexdigest()
-    query = sa.select(Agreement).where(
-        sa.or_(Agreement.document_sha256 == digest, Agreement.signed_document_sha256 == digest)
-    )
-    if account is not None:
-        query = query.where(Agreement.account_id == account.id)
-    agreement = db.session.scalars(query).first()
-    if agreement is None or data not in (agreement.document, agreement.signed_document):
-        return Verification(False, "This document was not issued here, or it was changed after it was issued.")
-    copy = "The signed copy of version" if data == agreement.signed_document else "Version"
-    return _check_evidence(agreement, f"{copy} {agreement.version} of the agreement of {agreement.account.login}")
-
-
 def signed_pdf(agreement: Agreement) -> bytes:
     """The signed copy as PDF, with the processor's PAdES signature; only for a countersigned version."""
     if agreement.signed_document is None:
@@ -157,49 +129,6 @@ def signed_pdf(agreement: Agreement) -> bytes:
         f"signed DOCX SHA-256 {agreement.signed_document_sha256}"
     )
     return pades.sign_pdf(pdf, key, reason=reason)
-
-
-def _verify_pdf(data: bytes, *, account: Account | None) -> Verification:
-    check = pades.check_pdf(data)
-    if not check.valid:
-        return Verification(False, check.reason)
-    query = sa.select(Agreement).where(Agreement.signed_document_sha256 == check.docx_sha256)
-    if account is not None:
-        query = query.where(Agreement.account_id == account.id)
-    agreement = db.session.scalars(query).first()
-    if agreement is None:
-        return Verification(False, "The PDF is signed by the processor but names no agreement issued here.")
-    name = f"The signed PDF of version {agreement.version} of the agreement of {agreement.account.login}"
-    result = _check_evidence(agreement, name)
-    return Verification(result.valid, f"{result.reason} {check.reason}." if result.valid else result.reason, agreement)
-
-
-def _check_evidence(agreement: Agreement, name: str) -> Verification:
-    signature = agreement.signature
-    if signature is None or signature.countersignature is None:
-        return Verification(
-            False,
-            f"{name} was issued here but is not countersigned (it is {agreement.status_label.lower()}).",
-            agreement,
-        )
-    evidence = signature.evidence_json.encode()
-    record = json.loads(evidence)
-    if record["document_sha256"] != agreement.document_sha256 or record.get("signed_document_sha256") not in (
-        None,
-        agreement.signed_document_sha256,
-    ):
-        return Verification(False, f"The evidence of {name} names another document.", agreement)
-    reason = signing.check_countersignature(
-        evidence, signature.countersignature, signature.key_id, signature.countersigned_at
-    )
-    if reason:
-        return Verification(False, f"{name}: {reason}.", agreement)
-    return Verification(
-        True,
-        f"{name}, signed by {signature.signer_name} ({signature.signer_role}) on "
-        f"{_iso(signature.signed_at)} and countersigned with key {signature.key_id}.",
-        agreement,
-    )
 
 
 def evidence_of(signature: Signature) -> dict:
@@ -217,12 +146,12 @@ def evidence_of(signature: Signature) -> dict:
         "method": signature.method,
         "signer_name": signature.signer_name,
         "signer_role": signature.signer_role,
-        "signed_at": _iso(signature.signed_at),
+        "signed_at": iso(signature.signed_at),
         "ip": signature.ip,
         "user_agent": signature.user_agent,
         "scan_sha256": signature.scan_sha256,
         "scan_mimetype": signature.scan_mimetype,
-        "countersigned_at": _iso(signature.countersigned_at),
+        "countersigned_at": iso(signature.countersigned_at),
         "countersigned_by": signature.countersigned_by,
         "key_id": signature.key_id,
     }
@@ -232,7 +161,7 @@ def _countersign(signature: Signature, key: signing.CurrentKey, *, by: str, now:
     """Make the signed copy, then sign the evidence that names both it and the accepted text."""
     agreement = signature.agreement
     if not key.record.covers(now):
-        raise signing.SigningKeyMissing(f"The processor's signing key was not in use at {_iso(now)}.")
+        raise signing.SigningKeyMissing(f"The processor's signing key was not in use at {iso(now)}.")
     signature.countersigned_at, signature.countersigned_by = now, by
     signature.key_id = key.record.key_id
     block = SignatureBlock(
@@ -307,5 +236,5 @@ def _invalid(field: str, detail: str) -> ValidationFailed:
     )
 
 
-def _iso(value: dt.datetime | None) -> str | None:
+def iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from contracts import evidence, render, service, signing
+from contracts import evidence, render, service, signing, verification
 from contracts.context import BusinessDetails
 from contracts.forms import DetailsForm, ScanForm, SignForm, VerifyForm
 from processor.accounts.views import apply_errors
@@ -150,7 +150,7 @@ def scan_file(version: int):
 @bp.route("/v<int:version>/certificate")
 def certificate(version: int):
     agreement = service.get_version(current_user, version)
-    check = evidence.verify_document(agreement.document, account=current_user) if agreement.signature else None
+    check = verification.verify_document(agreement.document, account=current_user) if agreement.signature else None
     return render_template(
         "contracts/certificate.html",
         agreement=agreement,
@@ -165,7 +165,7 @@ def verify():
     form = VerifyForm()
     check = None
     if form.validate_on_submit():
-        check = evidence.verify_document(form.document.data.read(), account=current_user)
+        check = verification.verify_document(form.document.data.read(), account=current_user)
     return render_template("contracts/verify.html", form=form, check=check), 400 if form.errors else 200
 
 

@@ -16,7 +16,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from contracts import evidence, pades, render, service, signing
+from contracts import evidence, pades, render, service, signing, verification
 from tests.conftest import missing
 from tests.contracts.test_service import SIGNER
 from tests.contracts.test_views import FORM
@@ -82,13 +82,13 @@ def test_signed_pdf_is_pades_and_valid_under_the_published_certificate(signed, r
 def test_one_changed_byte_of_the_signed_pdf_fails(signed, fast_pdf, position):
     data = bytearray(evidence.signed_pdf(signed))
     data[position] ^= 0x01
-    assert not evidence.verify_document(bytes(data)).valid
+    assert not verification.verify_document(bytes(data)).valid
 
 
 def test_signed_pdf_verifies_after_a_key_rotation(signed, fast_pdf):
     data = evidence.signed_pdf(signed)
     signing.rotate_key()
-    check = evidence.verify_document(data)
+    check = verification.verify_document(data)
     assert check.valid, check.reason
 
 
@@ -99,7 +99,7 @@ def test_pdf_signed_by_another_certificate_is_refused(signed, fast_pdf, app):
     from processor.extensions import db
 
     db.session.commit()
-    check = evidence.verify_document(data)
+    check = verification.verify_document(data)
     assert not check.valid and "not one of this processor's" in check.reason
 
 
@@ -110,13 +110,13 @@ def test_content_added_after_the_signature_is_refused(signed, fast_pdf):
     writer.update_root()
     out = io.BytesIO()
     writer.write(out)
-    check = evidence.verify_document(out.getvalue())
+    check = verification.verify_document(out.getvalue())
     assert not check.valid and "added after" in check.reason
 
 
 @pytest.mark.parametrize("data", [blank_pdf(), b"%PDF-1.7 not really"])
 def test_unsigned_or_broken_pdf_is_refused(app_ctx, data):
-    assert not evidence.verify_document(data).valid
+    assert not verification.verify_document(data).valid
 
 
 def test_signed_pdf_needs_a_countersigned_version(app, organizer, details, registry, fast_pdf):
@@ -162,7 +162,7 @@ def test_pdf_download_after_signing_is_the_signed_copy(auth, registry, signing_k
     auth.client.post("/contracts/v1/sign", data={"signer_name": "Z", "signer_role": "R", "consent": "y"})
     response = auth.client.get("/contracts/v1/pdf")
     assert response.headers["Content-Disposition"] == 'attachment; filename="dpa-zofia-v1-signed.pdf"'
-    assert evidence.verify_document(response.data).valid
+    assert verification.verify_document(response.data).valid
     docx = auth.client.get("/contracts/v1/signed.docx")
     assert docx.headers["Content-Disposition"] == 'attachment; filename="dpa-zofia-v1-signed.docx"'
-    assert evidence.verify_document(docx.data).valid
+    assert verification.verify_document(docx.data).valid

@@ -10,7 +10,7 @@ import json
 import pytest
 from docx import Document
 
-from contracts import evidence, service
+from contracts import evidence, service, verification
 from tests.contracts.conftest import document_text
 from tests.contracts.test_evidence import PNG, upload
 from tests.contracts.test_service import SIGNER
@@ -81,7 +81,7 @@ def test_signed_copy_properties_name_the_processor(signed):
 
 
 def test_verify_accepts_the_signed_copy(signed):
-    check = evidence.verify_document(signed.signed_document)
+    check = verification.verify_document(signed.signed_document)
     assert check.valid, check.reason
     assert check.reason.startswith("The signed copy of version 1 of the agreement of zofia")
 
@@ -90,7 +90,7 @@ def test_verify_accepts_the_signed_copy(signed):
 def test_one_changed_byte_of_the_signed_copy_fails(signed, position):
     data = bytearray(signed.signed_document)
     data[position] ^= 0x01
-    check = evidence.verify_document(bytes(data))
+    check = verification.verify_document(bytes(data))
     assert not check.valid and "not issued here, or it was changed" in check.reason
 
 
@@ -101,7 +101,7 @@ def test_a_scan_countersigned_later_gets_its_signed_copy(app, organizer, details
     text = document_text(agreement.signed_document)
     assert f"signed on paper (scan uploaded), scan SHA-256 {hashlib.sha256(PNG).hexdigest()}" in text
     assert "Name and role: Anna Nowak" in text
-    assert evidence.verify_document(agreement.signed_document).valid
+    assert verification.verify_document(agreement.signed_document).valid
 
 
 def test_cli_verify_accepts_the_signed_copy_and_fails_on_a_changed_byte(runner, signed, tmp_path):

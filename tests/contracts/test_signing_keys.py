@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from contracts import evidence, service, signing
+from contracts import evidence, service, signing, verification
 from contracts.models import Signature, SigningKey
 from processor.extensions import db
 from tests.contracts.test_service import SIGNER, sign
@@ -30,7 +30,7 @@ def test_a_missing_key_is_an_error_and_never_a_new_key(app, make_account, detail
 def test_verify_with_a_missing_key_file_still_checks_against_the_registry(app, organizer, details, registry):
     agreement = sign(organizer, service.prepare(organizer, details).version)
     signing.key_path().unlink()
-    assert evidence.verify_document(agreement.signed_document).valid
+    assert verification.verify_document(agreement.signed_document).valid
     assert not signing.key_path().exists()
 
 
@@ -56,12 +56,12 @@ def test_contracts_signed_before_a_rotation_still_verify(app, organizer, details
     old, new = signing.rotate_key()
     assert old.key_id == first.signature.key_id and old.valid_until is not None
     assert new.record.key_id != old.key_id
-    assert evidence.verify_document(first.signed_document).valid
+    assert verification.verify_document(first.signed_document).valid
     organizer.title = "Nowy tytuł"
     db.session.commit()
     second = sign(organizer, service.prepare(organizer, details).version)
     assert second.signature.key_id == new.record.key_id
-    assert evidence.verify_document(second.signed_document).valid
+    assert verification.verify_document(second.signed_document).valid
     assert [k.key_id for k in signing.published_keys()] == [new.record.key_id, old.key_id]
 
 
@@ -70,7 +70,7 @@ def test_a_countersignature_outside_its_keys_period_fails(app, organizer, detail
     record = db.session.get(SigningKey, agreement.signature.key_id)
     record.valid_from = agreement.signature.countersigned_at + dt.timedelta(seconds=1)
     db.session.commit()
-    check = evidence.verify_document(agreement.signed_document)
+    check = verification.verify_document(agreement.signed_document)
     assert not check.valid and "was not the processor's signing key on" in check.reason
 
 
@@ -78,7 +78,7 @@ def test_a_countersignature_by_an_unknown_key_fails(app, organizer, details, reg
     agreement = sign(organizer, service.prepare(organizer, details).version)
     db.session.delete(db.session.get(SigningKey, agreement.signature.key_id))
     db.session.commit()
-    check = evidence.verify_document(agreement.signed_document)
+    check = verification.verify_document(agreement.signed_document)
     assert not check.valid and "not one of this processor's signing keys" in check.reason
 
 
@@ -87,7 +87,7 @@ def test_changed_evidence_fails_after_rotation_too(app, organizer, details, regi
     signing.rotate_key()
     agreement.signature.evidence_json = agreement.signature.evidence_json.replace("Prezes", "Członek")
     db.session.commit()
-    check = evidence.verify_document(agreement.document)
+    check = verification.verify_document(agreement.document)
     assert not check.valid and "does not match the evidence" in check.reason
 
 
