@@ -12,7 +12,7 @@ from flask import current_app
 
 from contracts.signing import canonical_json
 from processor import countries, terms
-from processor.errors import ValidationFailed
+from processor.errors import ValidationFailed, field_errors
 from processor.messaging.models import KIND_LABELS, KINDS
 from processor.transfers import subprocessors as registry
 from processor.transfers.policy import TransferPolicy
@@ -82,9 +82,7 @@ class BusinessDetails:
         if problems:
             raise ValidationFailed(
                 "The agreement was not prepared.",
-                errors=[
-                    {"field": name, "pointer": f"#/{name}", "detail": message} for name, message in problems.items()
-                ],
+                errors=field_errors(problems),
             )
         return cls(**values)
 

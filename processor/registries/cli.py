@@ -8,12 +8,15 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
+from processor.audit import record_access
 from processor.errors import DomainError, one_line
 from processor.extensions import db
 from processor.registries import export as exports
 from processor.registries import service
 from processor.registries.models import ENCRYPTED_FIELDS, Registry
+from processor.transfers.policy import TransferRefused, check_export_destination
 
 
 @click.group()
@@ -52,9 +55,6 @@ def participants():
 @with_appcontext
 def export(registry_id, fmt, destination):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
-    from processor.accounts.models import Account
-    from processor.audit import record_access
-    from processor.transfers.policy import TransferRefused, check_export_destination
 
     registry = db.session.get(Registry, service.as_uuid(registry_id)) if service.as_uuid(registry_id) else None
     if registry is None:

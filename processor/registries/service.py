@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from processor.accounts.models import Account
 from processor.db_types import utcnow
-from processor.errors import Conflict, NotFound, ValidationFailed
+from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
 from processor.extensions import db
 from processor.keys.ring import ensure_account_keys, keys_for
 from processor.normalize import (
@@ -20,13 +20,13 @@ from processor.normalize import (
     FieldError,
     clean_text,
     email_index_form,
-    index_form_of_normalized,
     normalize_participant,
 )
+from processor.registries import bulk
 from processor.registries.models import ENCRYPTED_FIELDS, SOURCES, Registry, deletions, participants
-from processor.registries.rows import Sealed, check_fields, decrypt_fields, encrypt_fields, seal
+from processor.registries.rows import Sealed, check_fields, decrypt_fields, seal
 
-BATCH = 1000
+BATCH = bulk.BATCH
 REGISTRY_NAME_LIMIT = 200
 
 
@@ -55,7 +55,7 @@ class DuplicateParticipant(Conflict):
     def __init__(self):
         super().__init__(
             "A participant with this email address is already in the registry.",
-            errors=[{"field": "email", "pointer": "#/email", "detail": "Already in this registry."}],
+            errors=field_errors({"email": "Already in this registry."}),
         )
 
 
@@ -79,12 +79,12 @@ def create_registry(account_id: uuid.UUID, name: str, webinar_date: dt.date | st
     except FieldError as exc:
         raise ValidationFailed(
             "The registry was not created.",
-            errors=[{"field": exc.field, "pointer": f"#/{exc.field}", "detail": exc.reason}],
+            errors=field_errors({exc.field: exc.reason}),
         ) from None
     except ValueError:
         raise ValidationFailed(
             "The registry was not created.",
-            errors=[{"field": "webinar_date", "pointer": "#/webinar_date", "detail": "Not a date: use YYYY-MM-DD."}],
+            errors=field_errors({"webinar_date": "Not a date: use YYYY-MM-DD."}),
         ) from None
     for attempt in range(2):
         try:
@@ -211,9 +211,7 @@ def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
     try:
         index = keys.index(email_index_form(email))
     except FieldError as exc:
-        raise ValidationFailed(
-            "Not a valid email address.", errors=[{"field": "email", "pointer": "#/email", "detail": exc.reason}]
-        ) from None
+        raise ValidationFailed("Not a valid email address.", errors=field_errors({"email": exc.reason})) from None
     row = connection.execute(_select(registry).where(participants.c.email_index == index)).first()
     return None if row is None else decrypt_fields(keys, row, fields)
 
@@ -322,139 +320,14 @@ def write_participants(
     try:
         for rows in (own, sealed):
             for start in range(0, len(rows), BATCH):
-                _insert_sealed(
+                bulk.insert_sealed(
                     connection, registry, rows[start : start + BATCH], source=source, import_id=import_id, now=now
                 )
-        _update_rows(connection, registry, keys, updates, now)
+        if not bulk.update_rows(connection, registry, keys, updates, now):
+            raise ParticipantNotFound()
     except IntegrityError:
         raise DuplicateParticipant() from None
     return [uuid.UUID(bytes=row_id) for row_id, *_ in own]
-
-
-def _insert_sealed(
-    connection: sa.Connection, registry: Registry, rows: list[Sealed], *, source: str, import_id, now: dt.datetime
-) -> None:
-    """Insert sealed rows through the driver's executemany (SQLite) or binary COPY (PostgreSQL).
-
-    A bulk import writes hundreds of thousands of rows; SQLAlchemy's per-value bind processing cost more than
-    the encryption. Here the values every row shares are converted once by their columns' own bind processors,
-    the row id goes as SQLite's CHAR(32) hex digits or as a UUID for PostgreSQL's uuid, and the ciphertexts as the
-    bytes both drivers take.
-    """
-    dialect = connection.dialect
-
-    def driver_value(column: str, value):
-        process = participants.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-        return value if process is None or value is None else process(value)
-
-    registry_id, revision, source, import_id, created, updated = (
-        driver_value(column, value)
-        for column, value in (
-            ("registry_id", registry.id),
-            ("revision", 1),
-            ("source", source),
-            ("import_id", import_id),
-            ("created_at", now),
-            ("updated_at", now),
-        )
-    )
-    # The table's own column order, which the compiled INSERT binds in (checked below): rows need no reordering.
-    columns = (
-        "id",
-        "registry_id",
-        "email_index",
-        "key_version",
-        "revision",
-        *ENCRYPTED_FIELDS,
-        "source",
-        "import_id",
-        "created_at",
-        "updated_at",
-    )
-    tail = (source, import_id, created, updated)
-    if dialect.name == "postgresql":  # binary COPY: one stream, nothing for the server to parse
-        _copy_rows(
-            connection,
-            columns,
-            [
-                (uuid.UUID(bytes=row_id), registry_id, index, version, revision, *fields, *tail)
-                for row_id, index, version, fields in rows
-            ],
-        )
-        return
-    values = [
-        (row_id.hex(), registry_id, index, version, revision, *fields, *tail) for row_id, index, version, fields in rows
-    ]
-    compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
-    if tuple(compiled.positiontup or ()) != columns:  # SQLite's qmark parameters, bound by position
-        raise RuntimeError("the participants INSERT does not bind in the table's column order")
-    connection.exec_driver_sql(str(compiled), values)
-
-
-def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[tuple]) -> None:
-    """PostgreSQL: COPY the rows in, in binary, inside the caller's transaction (psycopg's copy on the same
-    connection).
-
-    A unique violation surfaces as SQLAlchemy's IntegrityError, as an INSERT's would; its message (which names
-    the key) is not kept.
-    """
-    import psycopg
-
-    names = ", ".join(columns)
-    try:
-        with connection.connection.driver_connection.cursor() as cursor:
-            # Binary COPY needs each column's type: the table's own, from the catalog.
-            types = dict(
-                cursor.execute(
-                    "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
-                    "AND attnum > 0 AND NOT attisdropped",
-                    (participants.name,),
-                ).fetchall()
-            )
-            with cursor.copy(f"COPY {participants.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([types[name] for name in columns])
-                for row in values:
-                    copy.write_row(row)
-    except psycopg.IntegrityError as exc:
-        raise IntegrityError("COPY participants", None, exc.__class__(exc.diag.message_primary or "")) from None
-
-
-def _update_rows(connection, registry, keys, updates, now) -> None:
-    groups: dict[tuple, list[dict]] = {}
-    for participant_id, clean in updates:
-        row = {f"v_{k}": v for k, v in encrypt_fields(keys.write, participant_id, clean).items()}
-        if "email" in clean:
-            row["v_email_index"] = keys.index(index_form_of_normalized(clean["email"]))
-        row.update(p_id=participant_id, v_key_version=keys.write.version)
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    for names, rows in groups.items():
-        columns = [n[2:] for n in names if n.startswith("v_") and n != "v_key_version"]
-        whole = set(ENCRYPTED_FIELDS) <= set(columns)
-        # A partial update leaves older-version fields behind: the row's key_version is the oldest in it.
-        key_version = (
-            sa.bindparam("v_key_version")
-            if whole
-            else sa.case(
-                (participants.c.key_version < sa.bindparam("v_key_version"), participants.c.key_version),
-                else_=sa.bindparam("v_key_version"),
-            )
-        )
-        statement = (
-            sa.update(participants)
-            .where(participants.c.id == sa.bindparam("p_id"), participants.c.registry_id == registry.id)
-            .values(
-                {
-                    **{c: sa.bindparam(f"v_{c}") for c in columns},
-                    "key_version": key_version,
-                    "revision": participants.c.revision + 1,
-                    "updated_at": now,
-                }
-            )
-        )
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            if connection.execute(statement, batch).rowcount != len(batch):
-                raise ParticipantNotFound()
 
 
 def _record_custom_names(connection, registry: Registry, used: set[str]) -> None:
@@ -467,13 +340,7 @@ def _record_custom_names(connection, registry: Registry, used: set[str]) -> None
     if len(names) > MAX_CUSTOM_FIELDS:
         raise ValidationFailed(
             f"A registry has at most {MAX_CUSTOM_FIELDS} custom fields.",
-            errors=[
-                {
-                    "field": "custom_fields",
-                    "pointer": "#/custom_fields",
-                    "detail": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry.",
-                }
-            ],
+            errors=field_errors({"custom_fields": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry."}),
         )
     connection.execute(
         sa.update(Registry.__table__).where(Registry.__table__.c.id == registry.id).values(custom_field_names=names)

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
+from processor.audit import record_access
 from processor.errors import DomainError, one_line
 from processor.extensions import db
 from processor.retention import service
@@ -108,7 +109,6 @@ def run(now_text):
 @with_appcontext
 def return_database(login, output):
     """Return a removed account's participant database (asked for within 7 days of removal), as JSON."""
-    from processor.audit import record_access
 
     account = get_by_login(login)
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from processor.api import access, paging
 from processor.clients.models import ServiceClient
 from processor.registries import service as registries
-from processor.service_api import access, paging
 
 
 def read_page(
