@@ -15,6 +15,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -32,6 +33,7 @@ THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:c
 def build(path: Path = OUTPUT) -> Path:
     """Write the DPA template to `path` and return it."""
     doc = Document()
+    _drop_thumbnail(doc)
     _one_font(doc)
     props = doc.core_properties
     # The rendered agreement gets its real creation date and the processor as author (contracts/render.py).
@@ -69,6 +71,14 @@ def build(path: Path = OUTPUT) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path
+
+
+def _drop_thumbnail(doc) -> None:
+    """python-docx's default document ships a thumbnail of another document; file browsers would show it."""
+    rels = doc.part.package.rels
+    for rel_id, rel in list(rels.items()):
+        if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            del rels[rel_id]
 
 
 def _one_font(doc) -> None:

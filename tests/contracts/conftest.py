@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from docx import Document
 
+from contracts import signing
 from contracts.context import BusinessDetails
 
 NASTY = "Żółć & <Gęślą> \"jaźń\" 'ąćęłńóśźż'"
@@ -28,9 +30,6 @@ def details() -> BusinessDetails:
 @pytest.fixture
 def signing_key(app_ctx):
     """The processor's signing key, created on purpose as `flask contracts keygen` does (never on first use)."""
-    import datetime as dt
-
-    from contracts import signing
 
     # Valid from before the fixed signing times some tests inject.
     return signing.create_key(signing.key_path(), now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))

@@ -17,6 +17,8 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from contracts import evidence, pades, render, service, signing, verification
+from processor.errors import Conflict
+from processor.extensions import db
 from tests.conftest import missing
 from tests.contracts.test_service import SIGNER
 from tests.contracts.test_views import FORM
@@ -96,7 +98,6 @@ def test_pdf_signed_by_another_certificate_is_refused(signed, fast_pdf, app):
     data = evidence.signed_pdf(signed)
     record = signing.current_key().record
     record.fingerprint = "0" * 64
-    from processor.extensions import db
 
     db.session.commit()
     check = verification.verify_document(data)
@@ -120,7 +121,6 @@ def test_unsigned_or_broken_pdf_is_refused(app_ctx, data):
 
 
 def test_signed_pdf_needs_a_countersigned_version(app, organizer, details, registry, fast_pdf):
-    from processor.errors import Conflict
 
     draft = service.prepare(organizer, details)
     with pytest.raises(Conflict, match="not countersigned"):

@@ -6,7 +6,9 @@ import datetime as dt
 import importlib
 import io
 import json
+import zipfile
 
+import jinja2
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
@@ -221,6 +223,12 @@ def test_document_properties_name_the_processor_and_the_real_date(app, organizer
     assert props.title == "Data processing agreement, zofia, version 1"
 
 
+def test_document_carries_no_thumbnail_of_another_document(app, organizer, details, registry):
+
+    names = zipfile.ZipFile(io.BytesIO(service.prepare(organizer, details).document)).namelist()
+    assert not [name for name in names if "thumbnail" in name]
+
+
 def test_sub_processor_annex_has_address_basis_and_attestation(app, organizer, details, registry):
     hetzner, mailgun = annex_table(service.prepare(organizer, details).document)
     assert list(hetzner) == [label for label, _ in clauses.ANNEX_IV_ROWS]
@@ -261,7 +269,6 @@ def test_context_that_does_not_match_the_template_is_refused(change):
 
 
 def test_undefined_attribute_is_an_error_not_an_empty_string():
-    import jinja2
 
     context = dict.fromkeys(render.template_variables(), "x") | {
         "personal_data_types": [],

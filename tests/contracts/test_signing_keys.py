@@ -6,6 +6,10 @@ import base64
 import datetime as dt
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts import evidence, service, signing, verification
 from contracts.models import Signature, SigningKey
@@ -39,8 +43,6 @@ def test_key_file_is_private_to_its_owner(signing_key):
 
 
 def test_key_is_ecdsa_p256_with_a_published_certificate(signing_key):
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import ec
 
     record = signing_key.record
     certificate = x509.load_pem_x509_certificate(record.certificate_pem.encode())
@@ -109,8 +111,6 @@ def test_an_interrupted_rotation_is_finished_on_next_use(app, signing_key):
 
 
 def test_a_legacy_ed25519_key_is_kept_for_what_it_signed_when_rotated(app, app_ctx):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     legacy = Ed25519PrivateKey.generate()
     path = signing.key_path()
