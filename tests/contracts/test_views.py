@@ -81,6 +81,14 @@ def test_signing_leads_to_the_certificate(signed_in):
         assert text in page
 
 
+def test_version_page_offers_the_signed_copy_once_signed(signed_in):
+    signed_in.post("/contracts/", data=FORM)
+    assert "Download the signed copy" not in signed_in.get("/contracts/v1").get_data(as_text=True)
+    signed_in.post("/contracts/v1/sign", data=SIGN)
+    page = signed_in.get("/contracts/v1").get_data(as_text=True)
+    assert "Download the signed copy (DOCX)" in page and "/contracts/v1/signed.docx" in page
+
+
 def test_signing_without_consent_is_explained(signed_in):
     signed_in.post("/contracts/", data=FORM)
     response = signed_in.post("/contracts/v1/sign", data=SIGN | {"consent": ""})
