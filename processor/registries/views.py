@@ -77,7 +77,7 @@ def show(registry_id):
     fields = ["email", "first_name", "last_name", "company", "country"]
     if find.email.data:
         try:
-            match = service.find_by_email(registry, find.email.data, fields=fields)
+            match = service.find_by_email(registry, find.email.data, fields=fields, include_restricted=True)
         except ValidationFailed as exc:
             apply_errors(find, exc)
             match = None
@@ -85,7 +85,11 @@ def show(registry_id):
     else:
         after = _cursor(request.args.get("after"))
         rows = service.list_participants(
-            registry, fields=fields, after=after if after and after[1] else None, limit=PAGE_SIZE
+            registry,
+            fields=fields,
+            after=after if after and after[1] else None,
+            limit=PAGE_SIZE,
+            include_restricted=True,  # the organizer's own page; restricted rows are only left out elsewhere
         )
         last = rows[-1] if len(rows) == PAGE_SIZE else None
         next_cursor = f"{last['updated_at'].isoformat()}~{last['id']}" if last else None
@@ -132,7 +136,7 @@ def add(registry_id):
 @bp.route("/<registry_id>/participants/<participant_id>", methods=["GET", "POST"])
 def edit(registry_id, participant_id):
     registry = service.get_registry(current_user.id, registry_id)
-    participant = service.get_participant(registry, participant_id)
+    participant = service.get_participant(registry, participant_id, include_restricted=True)
     if request.method == "GET":
         _log_view(registry, [f for f in participant if f not in ("id", "updated_at", "source")], 1, "participant")
     # Stored values only fill the empty form: on a POST every field comes from the browser, blanks included.
