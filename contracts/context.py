@@ -15,7 +15,6 @@ from processor import countries, terms
 from processor.errors import ValidationFailed, field_errors
 from processor.messaging.models import KIND_LABELS, KINDS
 from processor.transfers import subprocessors as registry
-from processor.transfers.policy import TransferPolicy
 
 # DOMAIN.md rule 1 (seed 004, "Outsourcing"): email plus what the organizer considers necessary for the service.
 PERSONAL_DATA_TYPES = (
@@ -36,8 +35,6 @@ PROCESSOR_DEFAULTS = {
     "PROCESSOR_DPO": "Data Protection Officer, iod@clickmeeting.com",
     "PROCESSOR_SEAT": "Gdańsk, Poland",
 }
-# GDPR Art 28(2): how long before a sub-processor change takes effect (SUBPROCESSOR_NOTICE_DAYS).
-DEFAULT_NOTICE_DAYS = 30
 # The scope attestations an adequacy decision can require of a recipient (DOMAIN.md, "Reference facts").
 ATTESTATION_NAMES = {
     "dpf": "EU-US Data Privacy Framework certification",
@@ -103,36 +100,10 @@ def processor_identity() -> dict:
 
 
 def current_annex(on: dt.date | None = None) -> list[dict]:
-    """Annex IV as it stands on `on` (today): every sub-processor engaged or announced."""
+    """Annex IV as it stands on `on` (today): every sub-processor engaged or announced, from the registry."""
     day = on or dt.datetime.now(dt.UTC).date()
-    # The sub-processor registry with notice periods and dated attestations offers its own annex rows; before
-    # it, the registry had one yes/no per sub-processor and rows engaged at once.
-    if hasattr(registry, "annex_rows"):
-        rows = [_registry_row(row) for row in registry.annex_rows(on=day)]
-    else:
-        rows = annex_rows(registry.list_subprocessors(), on=day)
+    rows = [_registry_row(row) for row in registry.annex_rows(on=day)]
     return sorted(rows, key=lambda row: (row["name"], row["country"], row["purpose"]))
-
-
-def annex_rows(subprocessors, *, on: dt.date) -> list[dict]:
-    """Sub-processor rows as Annex IV shows them, for a registry with one DPF yes/no per sub-processor.
-
-    The transfer basis is judged on `on` but worded without the date, so the rows (and the offer's
-    fingerprint) change only when the basis itself changes.
-    """
-    policy = TransferPolicy()
-    return [
-        {
-            "name": row.name,
-            "address": getattr(row, "address", "") or "not recorded",
-            "purpose": row.purpose,
-            "country": _country(row.country),
-            "basis": transfer_basis(policy.check(row.country, on=on, dpf_certified=row.dpf_certified)),
-            "attestation": ATTESTATION_NAMES["dpf"] if row.dpf_certified else "none held",
-            "status": f"engaged since {_day(row.added_at)}",
-        }
-        for row in subprocessors
-    ]
 
 
 def _registry_row(row) -> dict:
@@ -154,12 +125,8 @@ def _registry_row(row) -> dict:
     }
 
 
-def transfer_basis(decision) -> str:
-    """Annex IV's "transfer basis": the EEA, the adequacy decision relied on, or none."""
-    return _basis(decision.allowed, decision.rule, decision.source)
-
-
 def _basis(allowed: bool, rule: str, source: str) -> str:
+    """Annex IV's "transfer basis": the EEA, the adequacy decision relied on, or none."""
     if not allowed:
         return "none in force: no Personal Data is transferred to it"
     if rule == "eea":
@@ -228,10 +195,8 @@ def build_context(
 
 
 def notice_days() -> int:
-    """The sub-processor notice period the code applies (the registry's own setting where it has one)."""
-    if hasattr(registry, "notice_days"):
-        return registry.notice_days()
-    return int(current_app.config.get("SUBPROCESSOR_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))
+    """The sub-processor notice period the registry applies (SUBPROCESSOR_NOTICE_DAYS)."""
+    return registry.notice_days()
 
 
 def _day(value) -> str:

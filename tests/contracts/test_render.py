@@ -17,6 +17,8 @@ from contracts import build_template, clauses, render, service
 from contracts.context import build_context
 from processor import terms
 from processor.messaging.models import KINDS
+from processor.transfers.attestations import new_attestation
+from processor.transfers.subprocessors import add_subprocessor
 from tests.contracts.conftest import NASTY, annex_table, document_text
 
 NBSP = "\u00a0"
@@ -239,6 +241,35 @@ def test_sub_processor_annex_has_address_basis_and_attestation(app, organizer, d
     assert mailgun["Transfer basis"].startswith("adequacy decision: Commission Implementing Decision (EU) 2023/1795")
     assert mailgun["Attestation held"].startswith("EU-US Data Privacy Framework certification")
     assert registry[0].added_at.date().isoformat() in hetzner["Status"]
+
+
+def test_sub_processor_annex_shows_intended_ones_and_dated_attestations(app, organizer, details):
+    app.config["SUBPROCESSOR_NOTICE_DAYS"] = 45
+    attestation = new_attestation(
+        kind="appi",
+        reference="PPC list 2026/17",
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2027, 12, 31),
+        by="s",
+    )
+    sub = add_subprocessor(
+        name="Tokyo Rooms KK",
+        address="1-1 Chiyoda, Tokyo",
+        purpose="Webinar rooms in Asia",
+        country="JP",
+        attestations=[attestation],
+        by="staff",
+    )
+    document = service.prepare(organizer, details).document
+    (row,) = annex_table(document)
+    assert row["Address"] == "1-1 Chiyoda, Tokyo"
+    assert row["Status"] == f"intended: takes effect on {sub.effective_on} (announced {sub.added_at.date()})"
+    assert row["Attestation held"] == (
+        "business operator under the APPI with the supplementary rules (Japan), reference PPC list 2026/17, "
+        "valid from 2026-01-01 to 2027-12-31"
+    )
+    assert row["Transfer basis"].startswith("adequacy decision: ")
+    assert "at least 45 days before it takes effect" in document_text(document)
 
 
 def test_empty_registry_prints_one_sentence_and_no_table(app, organizer, details):
