@@ -163,7 +163,9 @@ CLAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "the only processing is holding the data. The Controller may reactivate the account or ask for earlier "
             "erasure during that time. Then the data is permanently erased and cannot be recovered.",
             "The Participant database is returned to the Controller at its request made during that time or "
-            "within {{ return_window_days }} days of erasure.",
+            "within {{ return_window_days }} days of erasure. For that purpose it is kept after erasure only as a "
+            "sealed, encrypted package, destroyed when downloaded or when those days are over, whichever comes "
+            "first; nothing else of the Personal Data outlives erasure.",
         ),
     ),
     (
@@ -353,6 +355,20 @@ MEASURES = (
         "interruption without losing or reviving data; the service refuses to start with a missing or wrong key.",
         "Key checks at start-up, resumable rotation and shredding",
         "processor.keys.check",
+    ),
+    Measure(
+        "Data subjects' requests",
+        "Each request is recorded with its due date; the Participant is found across all the Controller's "
+        "registries, and the data exported, corrected, restricted or erased, every step logged.",
+        "Data-subject requests (requests page, API, flask requests)",
+        "processor.subject_requests.service",
+    ),
+    Measure(
+        "Return after erasure",
+        "The return package is sealed at erasure under a key kept only for it and destroyed, file and key, when "
+        "downloaded or when the return window ends.",
+        "Account exits and return package",
+        "processor.retention.package",
     ),
     Measure(
         "Uploads",

@@ -121,7 +121,7 @@ def test_numbers_come_from_the_terms_the_code_enforces(app, organizer, details, 
     monkeypatch.setattr(terms, "SUBJECT_REQUEST_DAYS", 29)
     text = document_text(service.prepare(organizer, details).document)
     assert "no less than 61 days (free test account) or 91 days (paid account)" in text
-    assert "within 8 days of erasure" in text
+    assert "within 8 days of erasure" in text and "when those days are over" in text
     assert "answered within 29 days of receipt" in text
 
 
