@@ -1,7 +1,7 @@
 """DPA: Annex I contact and DPO, the signed copy of each version, and the processor's signing keys by period
 
 Revision ID: s4_legal_01
-Revises: s4_rights_01
+Revises: s4_import_01
 Create Date: 2026-11-30 18:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 's4_legal_01'
-down_revision = 's4_rights_01'
+down_revision = 's4_import_01'
 branch_labels = None
 depends_on = None
 
