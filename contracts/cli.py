@@ -1,4 +1,4 @@
-"""`flask contracts ...`: render a DPA, verify a document, countersign a scan, create the signing key."""
+"""`flask contracts ...`: render a DPA, export a signed copy, verify a document, countersign a scan, manage keys."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from contracts import evidence, render, service, signing
+from contracts import evidence, render, service, signing, verification
 from contracts.context import BusinessDetails
 from processor import staff
 from processor.accounts.service import get_by_login
@@ -26,6 +26,8 @@ def contracts():
 @click.option("--postal-code", required=True)
 @click.option("--city", required=True)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. PL.")
+@click.option("--contact", required=True, help="Contact person for Annex I: name, role, e-mail.")
+@click.option("--dpo", default="", help="The controller's data protection officer (empty: none appointed).")
 @click.option(
     "-o",
     "--output",
@@ -34,11 +36,17 @@ def contracts():
     help="Where to write the agreement; a name ending in .pdf is converted with LibreOffice.",
 )
 @with_appcontext
-def render_command(login, business_name, street, postal_code, city, country, output: Path):
+def render_command(login, business_name, street, postal_code, city, country, contact, dpo, output: Path):
     """Prepare the account's next version (or refill its draft) and write it to a file."""
     try:
         details = BusinessDetails.parse(
-            business_name=business_name, street=street, postal_code=postal_code, city=city, country=country
+            business_name=business_name,
+            street=street,
+            postal_code=postal_code,
+            city=city,
+            country=country,
+            contact=contact,
+            dpo=dpo,
         )
         agreement = service.prepare(get_by_login(login), details)
         data = render.to_pdf(agreement.document) if output.suffix.lower() == ".pdf" else agreement.document
@@ -51,13 +59,40 @@ def render_command(login, business_name, street, postal_code, city, country, out
     )
 
 
+@contracts.command("export")
+@click.option("--account", "login", required=True, help="The organizer's login.")
+@click.option("--version", type=int, required=True, help="A countersigned version.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="Where to write the signed copy; a name ending in .pdf gets the PDF with the processor's PAdES signature.",
+)
+@with_appcontext
+def export_command(login, version, output: Path):
+    """Write the signed copy of a countersigned version (DOCX, or PAdES-signed PDF)."""
+    try:
+        agreement = service.get_version(get_by_login(login), version)
+        if output.suffix.lower() == ".pdf":
+            data = evidence.signed_pdf(agreement)
+        elif agreement.signed_document is None:
+            raise click.ClickException(f"Version {version} is not countersigned yet; there is no signed copy.")
+        else:
+            data = agreement.signed_document
+    except DomainError as exc:
+        raise click.ClickException(one_line(exc)) from None
+    output.write_bytes(data)
+    click.echo(f"wrote the signed copy of version {version} of {login}'s agreement to {output}")
+
+
 @contracts.command("verify")
 @click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def verify_command(document: Path):
-    """Check a DOCX against the stored original and the processor's countersignature."""
+    """Check a DOCX (draft or signed copy) or a signed PDF against the stored evidence and countersignature."""
     try:
-        check = evidence.verify_document(document.read_bytes())
+        check = verification.verify_document(document.read_bytes())
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     if not check.valid:
@@ -98,10 +133,26 @@ def status_command(login):
 @contracts.command("keygen")
 @with_appcontext
 def keygen_command():
-    """Create the processor's Ed25519 countersigning key in instance/ (never overwrites one)."""
-    path = signing.key_path()
+    """Create the processor's first signing key and certificate (never overwrites one; rotate it instead)."""
     try:
-        key = signing.create_key(path)
+        key = signing.create_key(signing.key_path())
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
-    click.echo(f"created {path} (key id {signing.key_id(key.public_key())}); back it up apart from the database")
+    click.echo(
+        f"created {signing.key_path()} (key id {key.record.key_id}, certificate SHA-256 {key.record.fingerprint}); "
+        "back it up apart from the database"
+    )
+
+
+@contracts.command("rotate-signing-key")
+@with_appcontext
+def rotate_signing_key_command():
+    """Start signing with a new key; the old public key stays, valid for what it signed until now."""
+    try:
+        old, new = signing.rotate_key()
+    except DomainError as exc:
+        raise click.ClickException(one_line(exc)) from None
+    click.echo(
+        f"retired key {old.key_id} (valid {old.valid_from:%Y-%m-%d %H:%M} to {old.valid_until:%Y-%m-%d %H:%M} UTC); "
+        f"signing now with key {new.record.key_id}, certificate SHA-256 {new.record.fingerprint}"
+    )

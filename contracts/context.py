@@ -11,14 +11,11 @@ from dataclasses import asdict, dataclass
 from flask import current_app
 
 from contracts.signing import canonical_json
-from processor import countries
+from processor import countries, terms
 from processor.errors import ValidationFailed, field_errors
-from processor.terms import HOLD_DAYS as RETENTION_DAYS
-from processor.terms import RETURN_WINDOW_DAYS
-from processor.transfers.subprocessors import list_subprocessors
+from processor.messaging.models import KIND_LABELS, KINDS
+from processor.transfers import subprocessors as registry
 
-# Seed 004, "Erasure of Processed Data": held no less than 60 days (free test account) or 90 days (paid
-# account) after removal, then erased; the participant database is returned at a request within 7 days of erasure.
 # DOMAIN.md rule 1 (seed 004, "Outsourcing"): email plus what the organizer considers necessary for the service.
 PERSONAL_DATA_TYPES = (
     "email address",
@@ -29,7 +26,23 @@ PERSONAL_DATA_TYPES = (
     "custom registration fields defined by the Controller",
     "attendance (joined, left, duration)",
 )
-LIMITS = {"business_name": 200, "street": 200, "postal_code": 16, "city": 100}
+LIMITS = {"business_name": 200, "street": 200, "postal_code": 16, "city": 100, "contact": 200}
+OPTIONAL_LIMITS = {"dpo": 200}
+NO_DPO = "none appointed"
+# Annex I's processor side and the court of clause 14; defaults are the seed's processor (seed 004).
+PROCESSOR_DEFAULTS = {
+    "PROCESSOR_CONTACT": "Data protection team, dpa@clickmeeting.com",
+    "PROCESSOR_DPO": "Data Protection Officer, iod@clickmeeting.com",
+    "PROCESSOR_SEAT": "Gdańsk, Poland",
+}
+# The scope attestations an adequacy decision can require of a recipient (DOMAIN.md, "Reference facts").
+ATTESTATION_NAMES = {
+    "dpf": "EU-US Data Privacy Framework certification",
+    "pipeda": "subject to PIPEDA as a commercial organisation (Canada)",
+    "appi": "business operator under the APPI with the supplementary rules (Japan)",
+    "pipa": "subject to PIPA, outside FSC-supervised credit information (Korea)",
+    "lgpd": "subject to the LGPD (Brazil)",
+}
 POSTAL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z -]*$")
 
 
@@ -42,15 +55,18 @@ class BusinessDetails:
     postal_code: str
     city: str
     country: str
+    contact: str = ""
+    dpo: str = ""
 
     @classmethod
     def parse(cls, **fields: str | None) -> BusinessDetails:
         """Strip and check every field; raise ValidationFailed naming each bad one."""
-        values = {name: (fields.get(name) or "").strip() for name in (*LIMITS, "country")}
+        values = {name: (fields.get(name) or "").strip() for name in (*LIMITS, *OPTIONAL_LIMITS, "country")}
         problems = {}
-        for name, limit in LIMITS.items():
+        for name, limit in (LIMITS | OPTIONAL_LIMITS).items():
             if not values[name]:
-                problems[name] = "This field is required."
+                if name in LIMITS:
+                    problems[name] = "This field is required."
             elif len(values[name]) > limit:
                 problems[name] = f"At most {limit} characters."
             elif any(unicodedata.category(ch) == "Cc" for ch in values[name]):
@@ -72,30 +88,68 @@ class BusinessDetails:
 
 
 def processor_identity() -> dict:
+    """The processor's side of Annex I and its seat, from the configuration (a change offers a new version)."""
+    config = current_app.config
     return {
-        "processor_name": current_app.config["PROCESSOR_NAME"],
-        "processor_address": current_app.config["PROCESSOR_ADDRESS"],
+        "processor_name": config["PROCESSOR_NAME"],
+        "processor_address": config["PROCESSOR_ADDRESS"],
+        "processor_contact": config.get("PROCESSOR_CONTACT") or PROCESSOR_DEFAULTS["PROCESSOR_CONTACT"],
+        "processor_dpo": config.get("PROCESSOR_DPO") or PROCESSOR_DEFAULTS["PROCESSOR_DPO"],
+        "processor_seat": config.get("PROCESSOR_SEAT") or PROCESSOR_DEFAULTS["PROCESSOR_SEAT"],
     }
 
 
-def current_annex() -> list[dict]:
-    """The annex rows of the sub-processor registry as it stands now."""
-    return annex_rows(list_subprocessors())
-
-
-def annex_rows(subprocessors) -> list[dict]:
-    """The sub-processor registry's rows as the annex shows them, in a stable order."""
-    rows = [
-        {
-            "name": row.name,
-            "purpose": row.purpose,
-            "country": f"{countries.name(row.country)} ({row.country})",
-            "dpf_certified": "yes" if row.dpf_certified else "no",
-            "added_at": _day(row.added_at),
-        }
-        for row in subprocessors
-    ]
+def current_annex(on: dt.date | None = None) -> list[dict]:
+    """Annex IV as it stands on `on` (today): every sub-processor engaged or announced, from the registry."""
+    day = on or dt.datetime.now(dt.UTC).date()
+    rows = [_registry_row(row) for row in registry.annex_rows(on=day)]
     return sorted(rows, key=lambda row: (row["name"], row["country"], row["purpose"]))
+
+
+def _registry_row(row) -> dict:
+    """One row of the registry's annex (engaged or intended, dated attestation) as Annex IV shows it."""
+    if row.status == "engaged":
+        status = f"engaged since {_day(row.effective_on)}"
+    else:
+        status = f"intended: takes effect on {_day(row.effective_on)} (announced {_day(row.announced_on)})"
+    if row.emergency_reason:
+        status += f"; at once, because: {row.emergency_reason}"
+    return {
+        "name": row.name,
+        "address": row.address or "not recorded",
+        "purpose": row.purpose,
+        "country": _country(row.country),
+        "basis": _basis(row.transfer_allowed, row.transfer_basis, row.transfer_source),
+        "attestation": _attestation(row.attestation),
+        "status": status,
+    }
+
+
+def _basis(allowed: bool, rule: str, source: str) -> str:
+    """Annex IV's "transfer basis": the EEA, the adequacy decision relied on, or none."""
+    if not allowed:
+        return "none in force: no Personal Data is transferred to it"
+    if rule == "eea":
+        return "within the European Economic Area"
+    # The UK's transition period and bridge are not adequacy decisions: their source says what they are.
+    return f"adequacy decision: {source}" if rule.startswith("adequacy") else source
+
+
+def _attestation(held: dict | None) -> str:
+    if not held:
+        return "none held"
+    name = ATTESTATION_NAMES.get(held["kind"], held["kind"])
+    until = f" to {_day(held['valid_to'])}" if held.get("valid_to") else ""
+    return f"{name}, reference {held['reference']}, valid from {_day(held['valid_from'])}{until}"
+
+
+def _country(code: str) -> str:
+    return f"{countries.name(code)} ({code})"
+
+
+def message_kinds() -> list[str]:
+    """The kinds of message the code can send to participants (processor.messaging), as the contract names them."""
+    return [KIND_LABELS[kind].lower() for kind in KINDS]
 
 
 def offer_fingerprint(*, template_version: str, account_title: str, annex: list[dict], processor: dict) -> str:
@@ -109,12 +163,11 @@ def build_context(
     account,
     details: BusinessDetails,
     version: int,
-    template_version: str,
     annex: list[dict],
     processor: dict,
     today: dt.date,
 ) -> dict:
-    """Every variable the template reads, as JSON-ready strings, numbers and lists."""
+    """Every variable the template reads, as JSON-ready strings, numbers and lists (a draft: unsigned)."""
     return {
         **processor,
         "business_name": details.business_name,
@@ -122,18 +175,28 @@ def build_context(
         "postal_code": details.postal_code,
         "city": details.city,
         "country_name": countries.name(details.country),
+        "contact": details.contact,
+        "dpo": details.dpo or NO_DPO,
         "login": account.login,
         "account_title": account.title,
         "date_of_conclusion": account.created_at.date().isoformat(),
         "version": version,
-        "template_version": template_version,
         "personal_data_types": list(PERSONAL_DATA_TYPES),
-        "retention_days_free": RETENTION_DAYS["free"],
-        "retention_days_paid": RETENTION_DAYS["paid"],
-        "return_window_days": RETURN_WINDOW_DAYS,
+        "message_kinds": message_kinds(),
+        "retention_days_free": terms.HOLD_DAYS["free"],
+        "retention_days_paid": terms.HOLD_DAYS["paid"],
+        "return_window_days": terms.RETURN_WINDOW_DAYS,
+        "request_days": terms.SUBJECT_REQUEST_DAYS,
+        "request_extension_months": terms.SUBJECT_REQUEST_EXTENSION_MONTHS,
+        "subprocessor_notice_days": notice_days(),
         "subprocessors": annex,
         "subprocessors_as_of": today.isoformat(),
     }
+
+
+def notice_days() -> int:
+    """The sub-processor notice period the registry applies (SUBPROCESSOR_NOTICE_DAYS)."""
+    return registry.notice_days()
 
 
 def _day(value) -> str:

@@ -1,4 +1,4 @@
-"""Signing a version (typed or by scan), the processor's countersignature, and verifying a document."""
+"""Signing a version (typed or by scan), the processor's countersignature, the signed copy and its PDF."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
-from dataclasses import dataclass
+import uuid
 
-import sqlalchemy as sa
-
-from contracts import service, signing
+from contracts import pades, render, service, signing
 from contracts.models import Agreement, Signature
+from contracts.signed_copy import SignatureBlock, make_signed_copy
 from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
 from processor.db_types import utcnow
@@ -22,13 +21,7 @@ MAX_SCAN_BYTES = 10 * 1024 * 1024
 # Three signatures are all we accept, so no library: https://en.wikipedia.org/wiki/List_of_file_signatures
 SCAN_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
-
-
-@dataclass(frozen=True)
-class Verification:
-    valid: bool
-    reason: str
-    agreement: Agreement | None = None
+METHOD_LABELS = {"electronic": "signed electronically in the Service", "scan": "signed on paper (scan uploaded)"}
 
 
 def scan_mimetype(data: bytes) -> str:
@@ -58,9 +51,15 @@ def sign_electronically(
     now = now or utcnow()
     signer = _signer(signer_name, signer_role, consent=consent)
     agreement = _signable(account, version)
-    key = signing.private_key()  # before anything is added: without the key nothing is recorded
+    key = signing.current_key()  # before anything is added: without the key nothing is recorded
     signature = Signature(
-        agreement=agreement, method="electronic", signed_at=now, ip=ip[:45], user_agent=user_agent[:512], **signer
+        id=uuid.uuid4(),
+        agreement=agreement,
+        method="electronic",
+        signed_at=now,
+        ip=ip[:45],
+        user_agent=user_agent[:512],
+        **signer,
     )
     db.session.add(signature)
     _countersign(signature, key, by="the processor, automatically on electronic signature", now=now)
@@ -85,6 +84,7 @@ def upload_scan(
     agreement = _signable(account, version)
     db.session.add(
         Signature(
+            id=uuid.uuid4(),
             agreement=agreement,
             method="scan",
             signed_at=now,
@@ -112,38 +112,21 @@ def countersign_scan(login: str, version: int, *, staff: str, now: dt.datetime |
             f"Version {version} of {login} has no scan waiting for a countersignature "
             f"(it is {agreement.status_label.lower()})."
         )
-    _countersign(signature, signing.private_key(), by=staff, now=now or utcnow())
+    _countersign(signature, signing.current_key(), by=staff, now=now or utcnow())
     return _commit(agreement)
 
 
-def verify_document(data: bytes, *, account: Account | None = None) -> Verification:
-    """Check a DOCX against the stored hash and the countersignature; `account` limits the search to its own."""
-    digest = hashlib.sha256(data).hexdigest()
-    query = sa.select(Agreement).where(Agreement.document_sha256 == digest)
-    if account is not None:
-        query = query.where(Agreement.account_id == account.id)
-    agreement = db.session.scalars(query).first()
-    if agreement is None or agreement.document != data:
-        return Verification(False, "This document was not issued here, or it was changed after it was issued.")
-    name = f"Version {agreement.version} of the agreement of {agreement.account.login}"
-    signature = agreement.signature
-    if signature is None or signature.countersignature is None:
-        return Verification(
-            False,
-            f"{name} was issued here but is not countersigned (it is {agreement.status_label.lower()}).",
-            agreement,
-        )
-    evidence = signature.evidence_json.encode()
-    if json.loads(evidence)["document_sha256"] != digest:
-        return Verification(False, f"The evidence of {name} names another document.", agreement)
-    if reason := signing.check_countersignature(evidence, signature.countersignature, signature.key_id):
-        return Verification(False, f"{name}: {reason}.", agreement)
-    return Verification(
-        True,
-        f"{name}, signed by {signature.signer_name} ({signature.signer_role}) on "
-        f"{_iso(signature.signed_at)} and countersigned with key {signature.key_id}.",
-        agreement,
+def signed_pdf(agreement: Agreement) -> bytes:
+    """The signed copy as PDF, with the processor's PAdES signature; only for a countersigned version."""
+    if agreement.signed_document is None:
+        raise Conflict(f"Version {agreement.version} is not countersigned yet; there is no signed copy.")
+    key = signing.current_key()  # before the slow conversion: without a key there is nothing to sign with
+    pdf = render.to_pdf(agreement.signed_document)
+    reason = (
+        f"Data processing agreement of {agreement.account.login}, version {agreement.version}; "
+        f"signed DOCX SHA-256 {agreement.signed_document_sha256}"
     )
+    return pades.sign_pdf(pdf, key, reason=reason)
 
 
 def evidence_of(signature: Signature) -> dict:
@@ -151,32 +134,57 @@ def evidence_of(signature: Signature) -> dict:
     agreement = signature.agreement
     return {
         "agreement_id": str(agreement.id),
+        "evidence_id": str(signature.id),
         "login": agreement.account.login,
         "version": agreement.version,
         "document_sha256": agreement.document_sha256,
+        "signed_document_sha256": agreement.signed_document_sha256,
         "template_version": agreement.template_version,
         "context": json.loads(agreement.context_json),
         "method": signature.method,
         "signer_name": signature.signer_name,
         "signer_role": signature.signer_role,
-        "signed_at": _iso(signature.signed_at),
+        "signed_at": iso(signature.signed_at),
         "ip": signature.ip,
         "user_agent": signature.user_agent,
         "scan_sha256": signature.scan_sha256,
         "scan_mimetype": signature.scan_mimetype,
-        "countersigned_at": _iso(signature.countersigned_at),
+        "countersigned_at": iso(signature.countersigned_at),
         "countersigned_by": signature.countersigned_by,
         "key_id": signature.key_id,
     }
 
 
-def _countersign(signature: Signature, key, *, by: str, now: dt.datetime) -> None:
+def _countersign(signature: Signature, key: signing.CurrentKey, *, by: str, now: dt.datetime) -> None:
+    """Make the signed copy, then sign the evidence that names both it and the accepted text."""
+    agreement = signature.agreement
+    if not key.record.covers(now):
+        raise signing.SigningKeyMissing(f"The processor's signing key was not in use at {iso(now)}.")
     signature.countersigned_at, signature.countersigned_by = now, by
-    signature.key_id = signing.key_id(key.public_key())
+    signature.key_id = key.record.key_id
+    block = SignatureBlock(
+        login=agreement.account.login,
+        version=agreement.version,
+        template_version=agreement.template_version,
+        evidence_id=str(signature.id),
+        signer_name=signature.signer_name,
+        signer_role=signature.signer_role,
+        method_label=METHOD_LABELS[signature.method]
+        + (f", scan SHA-256 {signature.scan_sha256}" if signature.scan_sha256 else ""),
+        signed_at=signature.signed_at,
+        accepted_sha256=agreement.document_sha256,
+        countersigned_at=now,
+        countersigned_by=by,
+        key_id=key.record.key_id,
+        key_fingerprint=key.record.fingerprint,
+    )
+    context = json.loads(agreement.context_json)
+    signed = make_signed_copy(agreement.document, block, author=context["processor_name"], created=agreement.created_at)
+    agreement.signed_document, agreement.signed_document_sha256 = signed, hashlib.sha256(signed).hexdigest()
     evidence = signing.canonical_json(evidence_of(signature))
     signature.countersignature = signing.countersign(evidence, key)
     signature.evidence_json = evidence.decode()
-    signature.agreement.status = "countersigned"
+    agreement.status = "countersigned"
 
 
 def _signable(account: Account, version: int) -> Agreement:
@@ -220,5 +228,5 @@ def _invalid(field: str, detail: str) -> ValidationFailed:
     return ValidationFailed("The agreement was not signed.", errors=field_errors({field: detail}))
 
 
-def _iso(value: dt.datetime | None) -> str | None:
+def iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None

@@ -26,6 +26,16 @@ class DetailsForm(FlaskForm):
     postal_code = StringField("Postal code", validators=[DataRequired(), Length(max=16)])
     city = StringField("City", validators=[DataRequired(), Length(max=100)])
     country = SelectField("Country", choices=[], validate_choice=False)  # the service names a bad code
+    contact = StringField(
+        "Contact person",
+        validators=[DataRequired(), Length(max=200)],
+        description="Name, role and e-mail of the person the processor contacts about this agreement (Annex I).",
+    )
+    dpo = StringField(
+        "Data protection officer",
+        validators=[Length(max=200)],
+        description="Name and e-mail of your DPO; leave empty if none is appointed.",
+    )
 
     def fill(self, account) -> None:
         """Show the account's own facts, whatever the request claims."""
@@ -59,4 +69,4 @@ class ScanForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    document = FileField("Agreement (.docx)", validators=[FileRequired()])
+    document = FileField("Agreement (.docx or signed .pdf)", validators=[FileRequired()])

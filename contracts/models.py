@@ -42,6 +42,12 @@ class Agreement(db.Model):
     context_json: Mapped[str] = mapped_column(sa.Text)
     document: Mapped[bytes] = mapped_column(sa.LargeBinary)
     document_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # Annex I: the controller's contact person and data protection officer (empty: none appointed).
+    contact: Mapped[str] = mapped_column(sa.String(200), default="")
+    dpo: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The signed copy: the same text with the filled signature block and the certificate page.
+    signed_document: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    signed_document_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship()
@@ -81,3 +87,24 @@ class Signature(db.Model):
     countersigned_by: Mapped[str | None] = mapped_column(sa.String(200))
 
     agreement: Mapped[Agreement] = relationship(back_populates="signature")
+
+
+class SigningKey(db.Model):
+    """A public key the processor countersigned with, and the days it was the signing key (kept after rotation)."""
+
+    __tablename__ = "dpa_signing_keys"
+    __table_args__ = (sa.CheckConstraint("algorithm IN ('ecdsa-p256', 'ed25519')", name="algorithm"),)
+
+    key_id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    algorithm: Mapped[str] = mapped_column(sa.String(16))
+    public_key_pem: Mapped[str] = mapped_column(sa.Text)
+    # The self-issued X.509 certificate that signs PDFs (none for a key from before certificates).
+    certificate_pem: Mapped[str | None] = mapped_column(sa.Text)
+    # SHA-256 of the certificate's DER (or of the public key's DER without one): what the site publishes.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    def covers(self, moment: dt.datetime) -> bool:
+        """Whether this key was the signing key at `moment` (from inclusive, until exclusive)."""
+        return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)

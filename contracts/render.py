@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +22,9 @@ from processor.errors import DomainError
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "templates" / "contracts" / "dpa.docx"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TIMEOUT_SECONDS = 120
+# Polish company forms whose parts must not be split across lines ("Sp. z / o.o." was printed).
+LEGAL_FORM = re.compile(r"\b(?:[Ss]p\.\s+z\s+o\.\s*o\.|[Ss]p\.\s+[jkp]\.|[Ss]\.\s*[Aa]\.)")
+NBSP = "\u00a0"
 
 
 class TemplateMismatch(DomainError):
@@ -34,9 +39,20 @@ class PdfUnavailable(DomainError):
     title = "PDF conversion is not available"
 
 
+def legal_name(value) -> str:
+    """Join the parts of a company form ("Sp. z o.o.") with non-breaking spaces."""
+    return LEGAL_FORM.sub(lambda match: re.sub(r"\s+", NBSP, match.group(0)), str(value))
+
+
+def _environment(**options) -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True, **options)
+    env.filters["legal_name"] = legal_name
+    return env
+
+
 def strict_environment() -> jinja2.Environment:
     """A Jinja environment where an undefined variable is an error and every value is XML-escaped."""
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    return _environment(undefined=jinja2.StrictUndefined)
 
 
 @functools.cache
@@ -71,14 +87,30 @@ def _template_variables(path: Path, mtime_ns: int) -> frozenset[str]:
     return frozenset(document.get_undeclared_template_variables(strict_environment()))
 
 
-def render_docx(context: dict, path: Path = TEMPLATE_PATH) -> bytes:
-    """Fill the template; refuse when the context lacks a variable the template uses or has one it does not."""
+def render_docx(
+    context: dict,
+    path: Path = TEMPLATE_PATH,
+    *,
+    author: str = "",
+    created: dt.datetime | None = None,
+    modified: dt.datetime | None = None,
+) -> bytes:
+    """Fill the template; refuse when the context lacks a variable the template uses or has one it does not.
+
+    The document's properties name the processor as author and the real dates: `created` when the version was
+    prepared, `modified` when its signed copy was made.
+    """
     expected = template_variables(path)
     if set(context) != expected:
         missing, unused = sorted(expected - set(context)), sorted(set(context) - expected)
         raise TemplateMismatch(f"Template variables missing from the context: {missing}; unused: {unused}.")
     document = DocxTemplate(io.BytesIO(template_bytes(path)))
     document.render(context, strict_environment(), autoescape=True)
+    created = created or dt.datetime.now(dt.UTC)
+    props = document.docx.core_properties
+    props.author = props.last_modified_by = author
+    props.title = f"Data processing agreement, {context.get('login', '')}, version {context.get('version', '')}"
+    props.created, props.modified = created, modified or created
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -87,7 +119,7 @@ def render_docx(context: dict, path: Path = TEMPLATE_PATH) -> bytes:
 def render_bare(path: Path = TEMPLATE_PATH) -> bytes:
     """Render with an empty context and undefined-tolerant Jinja: the benchmark's baseline, never a contract."""
     document = DocxTemplate(io.BytesIO(template_bytes(path)))
-    document.render({}, jinja2.Environment(autoescape=True))
+    document.render({}, _environment())
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

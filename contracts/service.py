@@ -24,6 +24,9 @@ CHANGE_NAMES = {
     "subprocessors": "the list of sub-processors",
     "processor_name": "the processor's name",
     "processor_address": "the processor's address",
+    "processor_contact": "the processor's contact person",
+    "processor_dpo": "the processor's data protection officer",
+    "processor_seat": "the processor's seat",
 }
 
 
@@ -103,7 +106,9 @@ def last_details(account: Account) -> ctx.BusinessDetails | None:
     if not history:
         return None
     latest = history[0]
-    return ctx.BusinessDetails(latest.business_name, latest.street, latest.postal_code, latest.city, latest.country)
+    return ctx.BusinessDetails(
+        latest.business_name, latest.street, latest.postal_code, latest.city, latest.country, latest.contact, latest.dpo
+    )
 
 
 def prepare(account: Account, details: ctx.BusinessDetails, *, now: dt.datetime | None = None) -> Agreement:
@@ -128,12 +133,11 @@ def prepare(account: Account, details: ctx.BusinessDetails, *, now: dt.datetime 
         account=account,
         details=details,
         version=agreement.version,
-        template_version=current.template_version,
         annex=current.annex,
         processor=current.processor,
         today=now.date(),
     )
-    document = render_docx(context)
+    document = render_docx(context, author=current.processor["processor_name"], created=now)
     agreement.status, agreement.created_at = "draft", now
     agreement.template_version, agreement.fingerprint = current.template_version, current.fingerprint
     for name, value in details.as_dict().items():
@@ -145,11 +149,12 @@ def prepare(account: Account, details: ctx.BusinessDetails, *, now: dt.datetime 
 
 
 def _changes(agreed: Agreement, current: Offer) -> tuple[str, ...]:
-    before = json.loads(agreed.context_json)
+    before = json.loads(agreed.context_json) | {"template_version": agreed.template_version}
     now = {
         "template_version": current.template_version,
         "account_title": current.account_title,
         "subprocessors": current.annex,
         **current.processor,
     }
-    return tuple(label for key, label in CHANGE_NAMES.items() if before.get(key) != now[key])
+    # A processor field the older version did not have yet is no change to announce.
+    return tuple(label for key, label in CHANGE_NAMES.items() if key in before and before[key] != now[key])

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from contracts import evidence, render, service
+from contracts import evidence, render, service, signing, verification
 from contracts.context import BusinessDetails
 from contracts.forms import DetailsForm, ScanForm, SignForm, VerifyForm
 from processor.errors import DomainError, ValidationFailed
 from processor.web import apply_errors
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
-DETAIL_FIELDS = ("business_name", "street", "postal_code", "city", "country")
+DETAIL_FIELDS = ("business_name", "street", "postal_code", "city", "country", "contact", "dpo")
+# The processor's signing certificates are published to anyone who holds a signed copy.
+PUBLIC_ENDPOINTS = {"contracts.signing_keys", "contracts.signing_certificate"}
 
 
 @bp.before_request
-@login_required
 def _organizers_only():
-    """Every page here is the signed-in organizer's own."""
+    """Every page here is the signed-in organizer's own, except the published signing keys."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return current_app.login_manager.unauthorized()
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -58,10 +62,37 @@ def download(version: int, filename: str):
     return _attachment(agreement.document, render.DOCX_MIMETYPE, f"{agreement.file_stem}.docx")
 
 
+@bp.route("/v<int:version>/signed.docx")
+def signed_docx(version: int):
+    agreement = service.get_version(current_user, version)
+    if agreement.signed_document is None:
+        return redirect(url_for("contracts.certificate", version=version))
+    return _attachment(agreement.signed_document, render.DOCX_MIMETYPE, f"{agreement.file_stem}-signed.docx")
+
+
 @bp.route("/v<int:version>/pdf")
 def pdf(version: int):
+    """The signed copy with the processor's PAdES signature once countersigned; before that the draft."""
     agreement = service.get_version(current_user, version)
+    if agreement.signed_document is not None:
+        return _attachment(evidence.signed_pdf(agreement), "application/pdf", f"{agreement.file_stem}-signed.pdf")
     return _attachment(render.to_pdf(agreement.document), "application/pdf", f"{agreement.file_stem}.pdf")
+
+
+@bp.route("/signing-keys")
+def signing_keys():
+    return render_template("contracts/signing_keys.html", keys=signing.published_keys())
+
+
+@bp.route("/signing-keys/<string:key_id>.pem")
+def signing_certificate(key_id: str):
+    record = next((key for key in signing.published_keys() if key.key_id == key_id), None)
+    if record is None:
+        abort(404)
+    pem = record.certificate_pem or record.public_key_pem
+    response = Response(pem, mimetype="application/x-pem-file")
+    response.headers["Content-Disposition"] = f'attachment; filename="dpa-signing-{record.key_id}.pem"'
+    return response
 
 
 @bp.route("/v<int:version>/sign", methods=["POST"])
@@ -119,9 +150,13 @@ def scan_file(version: int):
 @bp.route("/v<int:version>/certificate")
 def certificate(version: int):
     agreement = service.get_version(current_user, version)
-    check = evidence.verify_document(agreement.document, account=current_user) if agreement.signature else None
+    check = verification.verify_document(agreement.document, account=current_user) if agreement.signature else None
     return render_template(
-        "contracts/certificate.html", agreement=agreement, signature=agreement.signature, check=check
+        "contracts/certificate.html",
+        agreement=agreement,
+        signature=agreement.signature,
+        check=check,
+        pdf=render.pdf_available(),
     )
 
 
@@ -130,7 +165,7 @@ def verify():
     form = VerifyForm()
     check = None
     if form.validate_on_submit():
-        check = evidence.verify_document(form.document.data.read(), account=current_user)
+        check = verification.verify_document(form.document.data.read(), account=current_user)
     return render_template("contracts/verify.html", form=form, check=check), 400 if form.errors else 200
 
 

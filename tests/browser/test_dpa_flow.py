@@ -1,4 +1,4 @@
-"""In Chromium: fill the DPA form, download the DOCX, sign it, and read the certificate."""
+"""In Chromium: fill the DPA form, download the DOCX, sign it, read the certificate, fetch the signed copy."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ def app_config():
 
 
 def test_form_download_sign_certificate(page, live_server, make_account):
+    from contracts import signing
     from processor.transfers.subprocessors import add_subprocessor
 
+    key = signing.create_key(signing.key_path())
     add_subprocessor(name="Hetzner Online GmbH", purpose="Hosting", country="DE", by="staff")
     make_account("zofia", title="Webinary Gdańsk & Co")
     page.goto(f"{live_server}/account/login")
@@ -37,6 +39,7 @@ def test_form_download_sign_certificate(page, live_server, make_account):
     page.get_by_label("Postal code").fill("81/368")
     page.get_by_label("City").fill("Gdynia")
     page.get_by_label("Country", exact=True).select_option("PL")
+    page.get_by_label("Contact person").fill("Zofia Żółkiewska, zofia@example.com")
     page.get_by_role("button", name="Prepare the agreement").click()
     expect(page.get_by_text("Use letters, digits, spaces and dashes")).to_be_visible()
     page.get_by_label("Postal code").fill("81-368")
@@ -48,7 +51,7 @@ def test_form_download_sign_certificate(page, live_server, make_account):
     download = download_info.value
     assert download.suggested_filename == "dpa-zofia-v1.docx"
     data = download.path().read_bytes()
-    assert "Żółta Łódź & <Synowie> Sp. z o.o." in document_text(data)
+    assert "Żółta Łódź & <Synowie> Sp.\u00a0z\u00a0o.o." in document_text(data)
     assert "Hetzner Online GmbH" in document_text(data)
 
     page.get_by_label("Your full name").fill("Zofia Żółkiewska")
@@ -66,3 +69,13 @@ def test_form_download_sign_certificate(page, live_server, make_account):
     assert "Zofia Żółkiewska, Prezes zarządu" in evidence.inner_text()
     assert hashlib.sha256(data).hexdigest() in evidence.inner_text()
     expect(page.get_by_text("Verified: Version 1 of the agreement of zofia")).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="dpa-zofia-v1-signed.docx").click()
+    signed = download_info.value.path().read_bytes()
+    text = document_text(signed)
+    assert "Certificate of signature" in text and "Name and role: Zofia Żółkiewska, Prezes zarządu" in text
+    assert f"SHA-256 of the accepted text {hashlib.sha256(data).hexdigest()}" in text
+
+    page.goto(f"{live_server}/contracts/signing-keys")
+    expect(page.locator("#signing-keys")).to_contain_text(key.record.fingerprint)

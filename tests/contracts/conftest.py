@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from docx import Document
 
+from contracts import signing
 from contracts.context import BusinessDetails
 
 NASTY = "Żółć & <Gęślą> \"jaźń\" 'ąćęłńóśźż'"
@@ -20,7 +22,17 @@ def details() -> BusinessDetails:
         postal_code="81-368",
         city="Gdańsk",
         country="pl",
+        contact="Zofia Żółkiewska, prezes, zofia@example.com",
+        dpo="",
     )
+
+
+@pytest.fixture
+def signing_key(app_ctx):
+    """The processor's signing key, created on purpose as `flask contracts keygen` does (never on first use)."""
+
+    # Valid from before the fixed signing times some tests inject.
+    return signing.create_key(signing.key_path(), now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
 
 
 @pytest.fixture
@@ -41,7 +53,7 @@ def registry(app_ctx):
 
 
 @pytest.fixture
-def organizer(make_account):
+def organizer(make_account, signing_key):
     return make_account("zofia", title='Webinary Gdańsk & <Co> "Zażółć"')
 
 
@@ -57,7 +69,9 @@ def document_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-def annex_table(data: bytes) -> list[list[str]]:
-    """The rows of the sub-processor annex, without its header."""
-    table = next(t for t in Document(io.BytesIO(data)).tables if t.rows[0].cells[0].text == "Sub-processor")
-    return [[cell.text for cell in row.cells] for row in table.rows[1:]]
+def annex_table(data: bytes) -> list[dict[str, str]] | None:
+    """Annex IV as one dict per sub-processor (label: value); None when the document has no such table."""
+    tables = [t for t in Document(io.BytesIO(data)).tables if t.rows[0].cells[0].text == "Sub-processor"]
+    if not tables:
+        return None
+    return [{row.cells[0].text: row.cells[1].text for row in table.rows} for table in tables]

@@ -27,6 +27,8 @@ RENDER = [
     "Gdańsk",
     "--country",
     "PL",
+    "--contact",
+    "Zofia Żółkiewska, zofia@example.com",
 ]
 
 

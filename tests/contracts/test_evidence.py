@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from contracts import evidence, service, signing
+from contracts import evidence, service, signing, verification
 from contracts.models import Signature
 from processor.errors import Conflict, ValidationFailed
 from processor.extensions import db
@@ -48,7 +48,7 @@ def test_electronic_signature_keeps_the_evidence_and_is_in_force(app, organizer,
 
 def test_signed_document_verifies(app, organizer, details, registry):
     agreement = sign(organizer, service.prepare(organizer, details).version)
-    check = evidence.verify_document(agreement.document)
+    check = verification.verify_document(agreement.document)
     assert check.valid, check.reason
     assert "Version 1 of the agreement of zofia" in check.reason
 
@@ -57,7 +57,7 @@ def test_signed_document_verifies(app, organizer, details, registry):
 def test_one_changed_byte_fails_verification(app, organizer, details, registry, position):
     data = bytearray(sign(organizer, service.prepare(organizer, details).version).document)
     data[position] ^= 0x01
-    check = evidence.verify_document(bytes(data))
+    check = verification.verify_document(bytes(data))
     assert not check.valid and "not issued here, or it was changed" in check.reason
 
 
@@ -65,20 +65,13 @@ def test_changed_evidence_fails_verification(app, organizer, details, registry):
     agreement = sign(organizer, service.prepare(organizer, details).version)
     agreement.signature.evidence_json = agreement.signature.evidence_json.replace("Prezes", "Członek")
     db.session.commit()
-    check = evidence.verify_document(agreement.document)
+    check = verification.verify_document(agreement.document)
     assert not check.valid and "does not match the evidence" in check.reason
-
-
-def test_another_key_is_reported_not_trusted(app, organizer, details, registry):
-    agreement = sign(organizer, service.prepare(organizer, details).version)
-    signing.key_path().unlink()
-    check = evidence.verify_document(agreement.document)
-    assert not check.valid and "not this processor's current key" in check.reason
 
 
 def test_an_unsigned_draft_does_not_verify(app, organizer, details, registry):
     draft = service.prepare(organizer, details)
-    check = evidence.verify_document(draft.document)
+    check = verification.verify_document(draft.document)
     assert not check.valid and "not countersigned" in check.reason
 
 
@@ -86,7 +79,7 @@ def test_verification_for_an_organizer_ignores_other_organizers_documents(
     app, organizer, details, registry, make_account
 ):
     agreement = sign(organizer, service.prepare(organizer, details).version)
-    assert not evidence.verify_document(agreement.document, account=make_account("other")).valid
+    assert not verification.verify_document(agreement.document, account=make_account("other")).valid
 
 
 def test_a_version_is_signed_once(app, organizer, details, registry):
@@ -137,33 +130,17 @@ def test_scan_waits_for_staff_then_is_countersigned(app, organizer, details, reg
     service.prepare(organizer, details)
     agreement = upload(organizer, 1, PNG)
     assert agreement.status == "signed" and agreement.signature.countersignature is None
-    assert not evidence.verify_document(agreement.document).valid
+    assert not verification.verify_document(agreement.document).valid
     agreement = evidence.countersign_scan("zofia", 1, staff="Anna Nowak")
     record = json.loads(agreement.signature.evidence_json)
     assert record["scan_sha256"] == hashlib.sha256(PNG).hexdigest() and record["countersigned_by"] == "Anna Nowak"
-    assert evidence.verify_document(agreement.document).valid
+    assert verification.verify_document(agreement.document).valid
 
 
 def test_countersigning_needs_a_waiting_scan(app, organizer, details, registry):
     sign(organizer, service.prepare(organizer, details).version)
     with pytest.raises(Conflict, match="no scan waiting"):
         evidence.countersign_scan("zofia", 1, staff="Anna Nowak")
-
-
-def test_production_without_a_signing_key_refuses_to_sign_and_writes_nothing(app, organizer, details, registry):
-    service.prepare(organizer, details)
-    app.config["APP_ENV"] = "production"
-    with pytest.raises(signing.SigningKeyMissing):
-        sign(organizer, 1)
-    assert not signing.key_path().exists()
-    db.session.rollback()
-    assert service.get_version(organizer, 1).status == "draft"
-    assert db.session.query(Signature).count() == 0
-
-
-def test_development_key_is_private_to_its_owner(app, organizer, details, registry):
-    sign(organizer, service.prepare(organizer, details).version)
-    assert signing.key_path().stat().st_mode & 0o077 == 0
 
 
 def test_stored_signature_fields_are_exactly_what_was_countersigned(app, organizer, details, registry):

@@ -15,12 +15,13 @@ FORM = {
     "postal_code": "80-387",
     "city": "Gdańsk",
     "country": "PL",
+    "contact": "Zofia Żółkiewska, zofia@example.com",
 }
 SIGN = {"signer_name": "Zofia Żółkiewska", "signer_role": "Prezes", "consent": "y"}
 
 
 @pytest.fixture
-def signed_in(auth, registry):
+def signed_in(auth, registry, signing_key):
     auth.signup("zofia")
     return auth.client
 
@@ -78,6 +79,14 @@ def test_signing_leads_to_the_certificate(signed_in):
     page = signed_in.get("/contracts/v1/certificate").get_data(as_text=True)
     for text in ("Countersigned (in force)", "Zofia Żółkiewska, Prezes", "TestBrowser/1.0", "Verified:"):
         assert text in page
+
+
+def test_version_page_offers_the_signed_copy_once_signed(signed_in):
+    signed_in.post("/contracts/", data=FORM)
+    assert "Download the signed copy" not in signed_in.get("/contracts/v1").get_data(as_text=True)
+    signed_in.post("/contracts/v1/sign", data=SIGN)
+    page = signed_in.get("/contracts/v1").get_data(as_text=True)
+    assert "Download the signed copy (DOCX)" in page and "/contracts/v1/signed.docx" in page
 
 
 def test_signing_without_consent_is_explained(signed_in):
