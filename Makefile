@@ -23,6 +23,7 @@ venv: $(STAMP) ## Create the virtual environment and install the project
 
 db: $(STAMP) ## Bring the database schema up to date (and create development keys)
 	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
+	APP_ENV=$${APP_ENV:-development} $(FLASK) contracts keygen --if-missing
 
 run: db ## Install, migrate, serve on http://127.0.0.1:5000 with one job worker (SQLite in instance/)
 	APP_ENV=$${APP_ENV:-development} HOST=$(HOST) $(BIN)/honcho start -f Procfile --port $(PORT)

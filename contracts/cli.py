@@ -131,9 +131,12 @@ def status_command(login):
 
 
 @contracts.command("keygen")
+@click.option("--if-missing", is_flag=True, help="Do nothing when a signing key exists (for `make run`).")
 @with_appcontext
-def keygen_command():
+def keygen_command(if_missing):
     """Create the processor's first signing key and certificate (never overwrites one; rotate it instead)."""
+    if if_missing and signing.key_path().exists():
+        return
     try:
         key = signing.create_key(signing.key_path())
     except DomainError as exc:
