@@ -66,7 +66,8 @@ _STORAGE_REFUSALS = {
 
 def storage_refusal(error: BaseException) -> str | None:
     """A clear reason when the database refused to write because it is read-only or full; else None."""
-    original = getattr(error, "orig", None)
+    # SQLAlchemy wraps the driver's error in `orig`; the PostgreSQL import's binary COPY raises psycopg's own.
+    original = getattr(error, "orig", None) or error
     code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
     return _STORAGE_REFUSALS.get(code or "")
 
