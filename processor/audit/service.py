@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from processor.accounts.models import Account
 from processor.audit.chain import GENESIS, ChainBreak, entry_hash, first_break
@@ -29,16 +30,19 @@ def record_access(
     allowed: bool = True,
     reason: str | None = None,
     channel: str = "web",
+    connection: sa.Connection | None = None,
 ) -> AccessLogEntry:
-    """Append one hash-chained entry to the organizer's log in the current session; the caller commits."""
+    """Append one hash-chained entry to the organizer's log in the current session, or in the transaction of
+    `connection` (a bulk import's own); the caller commits."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     if actor_type not in ACTOR_TYPES:
         raise ValueError(f"unknown actor type {actor_type!r}")
     account_id = uuid.UUID(str(account_id))
+    session = db.session if connection is None else Session(bind=connection)
     # FOR UPDATE on PostgreSQL serializes appends to one organizer's chain until the caller commits;
     # SQLite locks the whole database on write, and the (account_id, seq) unique key catches any race.
-    head = db.session.scalar(
+    head = session.scalar(
         sa.select(AccessLogHead)
         .where(AccessLogHead.account_id == account_id)
         .with_for_update()
@@ -46,7 +50,7 @@ def record_access(
     )
     if head is None:
         head = AccessLogHead(account_id=account_id, seq=0, entry_hash=GENESIS)
-        db.session.add(head)
+        session.add(head)
     entry = AccessLogEntry(
         id=uuid.uuid4(),
         account_id=account_id,
@@ -66,7 +70,9 @@ def record_access(
     )
     entry.entry_hash = entry_hash(entry)
     head.seq, head.entry_hash = entry.seq, entry.entry_hash
-    db.session.add(entry)
+    session.add(entry)
+    if connection is not None:
+        session.flush()  # into the connection's transaction, which its owner commits
     return entry
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
@@ -213,4 +215,20 @@ def ensure_account_keys(connection: sa.Connection, account_id: uuid.UUID) -> Non
 
 
 def keys_for(connection: sa.Connection, account_id: uuid.UUID) -> AccountKeys:
+    """The organizer's keys, readers included: for the gate (processor.access) only."""
     return ring().for_account(connection, account_id)
+
+
+@dataclass(frozen=True)
+class WriteKeys:
+    """What writing needs and nothing that reads: the write cipher, the blind index, the import's subkeys."""
+
+    write: FieldCipher | PlainCipher
+    sealing: SealingKeys
+    index: Callable[[str], bytes]
+
+
+def write_keys_for(connection: sa.Connection, account_id: uuid.UUID) -> WriteKeys:
+    """The organizer's keys for sealing new values (registries, imports): they cannot decrypt a stored field."""
+    keys = ring().for_account(connection, account_id)
+    return WriteKeys(keys.write, keys.sealing_keys(), keys.index)

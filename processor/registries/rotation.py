@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from processor.access import Actor, gate
 from processor.extensions import db
 from processor.keys.models import FIELDS, data_keys
-from processor.keys.ring import KeysShredded, keys_for, ring
+from processor.keys.ring import KeysShredded, ring
 from processor.registries.models import ENCRYPTED_FIELDS, Registry, participants
-from processor.registries.rows import PLACES, TABLE
 
 BATCH = 500
+ROTATOR = Actor.system("key-rotation")
 
 
 def _latest_version(account_id: uuid.UUID) -> int:
@@ -75,22 +76,7 @@ def reencrypt_account(
         if not rows:
             db.session.commit()
             return done
-        keys = keys_for(connection, account_id)
-        if keys.write.version != target:
-            raise RuntimeError(f"key version {keys.write.version} is newer than the rotation target {target}")
-        updates = []
-        for row in rows:
-            update, row_bytes = {"p_id": row.id, "p_revision": row.revision}, row.id.bytes
-            for field in ENCRYPTED_FIELDS:
-                blob = getattr(row, field)
-                update[f"v_{field}"] = (
-                    None
-                    if blob is None
-                    else keys.write.encrypt(
-                        keys.decrypt(blob, TABLE, field, row.id, row_bytes), PLACES[field], row_bytes
-                    )
-                )
-            updates.append(update)
+        updates = gate.rotate_batch(ROTATOR, connection, account_id, rows, target)
         connection.execute(statement, updates)
         db.session.commit()
         done += len(rows)

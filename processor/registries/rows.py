@@ -6,15 +6,11 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from processor.errors import ValidationFailed
 from processor.field_crypto import FieldCipher, PlainCipher, new_row_id_bytes, place
 from processor.normalize import index_form_of_normalized
 from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE
-
-if TYPE_CHECKING:  # not imported at run time: workers seal rows without the key ring's models
-    from processor.keys.ring import AccountKeys
 
 TABLE = PARTICIPANTS_TABLE
 PLACES = {field: place(TABLE, field) for field in ENCRYPTED_FIELDS}
@@ -71,19 +67,6 @@ _IN_ORDER = tuple(PLACES.items())
 
 def _text(value) -> str | None:
     return value if value is None or type(value) is str else encode(value)  # the common case formats nothing
-
-
-def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
-    """Decrypt the asked-for fields of one row into clean values (an empty custom_fields is {})."""
-    out = {"id": row.id, "updated_at": row.updated_at, "source": row.source}
-    row_bytes = row.id.bytes
-    for field in fields:
-        blob = getattr(row, field)
-        if blob is None:
-            out[field] = {} if field == "custom_fields" else None
-        else:
-            out[field] = decode(field, keys.decrypt(blob, TABLE, field, row.id, row_bytes))
-    return out
 
 
 def check_fields(fields) -> tuple[str, ...]:

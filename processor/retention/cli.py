@@ -108,8 +108,6 @@ def run(now_text):
 @with_appcontext
 def return_database(login, output):
     """Return a removed account's participant database (asked for within 7 days of removal), as JSON."""
-    from processor.audit import record_access
-
     account = get_by_login(login)
     try:
         service.check_return_allowed(account)
@@ -117,14 +115,4 @@ def return_database(login, output):
             count = service.return_participant_database(account, out)
     except DomainError as exc:
         _fail(exc)
-    record_access(
-        account_id=account.id,
-        actor_type="staff",
-        actor="retention",
-        purpose="essential.legal_obligation",
-        records=count,
-        channel="cli",
-        reason="participant database returned at the organizer's request",
-    )
-    db.session.commit()
     click.echo(f"returned {count} participants of {login}", err=True)  # stdout may be the data itself

@@ -11,15 +11,16 @@ after removal. A return after the final erasure is impossible by design: the key
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from processor.access import Actor, gate
 from processor.accounts.models import Account
 from processor.db_types import utcnow
 from processor.errors import Conflict
 from processor.extensions import db
+from processor.registries import export
 from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 
 
@@ -176,18 +177,7 @@ def erase_due_accounts(*, now: dt.datetime | None = None) -> ErasureRun:
 
 
 def return_participant_database(account: Account, out, *, now: dt.datetime | None = None) -> int:
-    """Write every registry of a removed account, decrypted, as one JSON document; return the participant count."""
-    from processor.registries import export
-    from processor.registries.models import Registry
-
+    """Write every registry of a removed account, decrypted, as one JSON document (through the gate, logged);
+    return the participant count."""
     check_return_allowed(account, now=now)
-    registries = db.session.scalars(
-        sa.select(Registry).where(Registry.account_id == account.id).order_by(Registry.created_at)
-    ).all()
-    out.write('{"account": ' + json.dumps(account.login) + ', "registries": [\n')
-    count = 0
-    for position, registry in enumerate(registries):
-        out.write(",\n" if position else "")
-        count += export.write_json(registry, out)
-    out.write("]}\n")
-    return count
+    return gate.return_database(Actor.system("retention-return"), account, export.write_json, out)

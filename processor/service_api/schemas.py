@@ -50,14 +50,27 @@ class ParticipantListQuerySchema(ParticipantQuerySchema):
     )
     email = ma.fields.String(
         load_default=None,
-        validate=ma.validate.Length(min=1, max=320),
-        metadata={"description": "Exact email look-up through the blind index: at most one participant."},
+        metadata={"description": "Refused (400): look emails up with POST .../participants/search instead."},
     )
     updated_since = ma.fields.AwareDateTime(
         load_default=None,
         metadata={
             "description": "Only participants changed since then; the first page also lists deletions since then."
         },
+    )
+
+
+class ParticipantSearchSchema(ma.Schema):
+    purpose = purpose_field()
+    email = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=320),
+        metadata={"description": "Exact email look-up through the blind index: at most one participant."},
+    )
+    fields = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),
+        load_default=list(DEFAULT_FIELDS),
+        validate=ma.validate.Length(min=1, max=len(ENCRYPTED_FIELDS)),
     )
 
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 
-from processor.audit import record_access
+from processor.access import Actor, gate
 from processor.errors import ValidationFailed
-from processor.extensions import db
-from processor.registries import service as registries
-from processor.registries.models import ENCRYPTED_FIELDS, Registry
-from processor.registries.service import RegistryNotFound
+from processor.registries.models import ENCRYPTED_FIELDS
 
 PURPOSE = "essential.service.operations.support"
+LEGAL_PURPOSE = "essential.legal_obligation"  # the only staff read the gate allows on a held account
 TICKET_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._#/-]{0,63}$")
 MIN_REASON, MAX_REASON = 10, 400
 DEFAULT_FIELDS = ("email", "first_name", "last_name")
@@ -39,34 +36,18 @@ def view(
     fields=DEFAULT_FIELDS,
     email: str | None = None,
     limit: int = 20,
+    legal_obligation: bool = False,
 ) -> list[dict]:
     """Return participants for a support case and log the access (fields, count) where the organizer sees it."""
     fields = tuple(fields)
     errors = _check(ticket, reason, staff, fields)
     if errors:
         raise ValidationFailed("Staff access needs a ticket reference and a reason.", errors=errors)
-    try:
-        registry = db.session.get(Registry, uuid.UUID(str(registry_id)))
-    except ValueError:
-        registry = None
-    if registry is None:
-        raise RegistryNotFound()
+    actor = Actor.staff(staff.strip(), ticket=ticket, reason=reason.strip(), legal_obligation=legal_obligation)
+    registry = gate.open_registry(actor, registry_id)
+    purpose = LEGAL_PURPOSE if legal_obligation else PURPOSE
     if email:
-        match = registries.find_by_email(registry, email, fields=fields)
-        rows = [match] if match else []
-    else:
-        rows = registries.list_participants(registry, fields=fields, limit=limit)
-    record_access(
-        account_id=registry.account_id,
-        actor_type="staff",
-        actor=staff.strip(),
-        purpose=PURPOSE,
-        registry_id=registry.id,
-        fields=fields,
-        records=len(rows),
-        allowed=True,
-        reason=f"ticket {ticket}: {reason.strip()}",
-        channel="support",
-    )
-    db.session.commit()
+        match = gate.find(actor, registry, email, purpose=purpose, fields=fields)
+        return [match] if match else []
+    rows, _ = gate.read_page(actor, registry, purpose=purpose, fields=fields, limit=limit)
     return rows

@@ -9,7 +9,7 @@ import pytest
 
 from processor.csv_import import files, run, service, tasks
 from processor.extensions import db
-from processor.registries import service as registries
+from tests.processor import people
 
 DATA = "email;first_name\r\n" + "".join(f"p{i}@example.pl;Łucja\r\n" for i in range(30))
 
@@ -51,7 +51,7 @@ def test_an_unexpected_failure_is_recorded_without_its_message_and_nothing_is_wr
     db.session.refresh(imp)
     assert imp.status == "failed"
     assert "incident" in imp.failure and "secret" not in imp.failure
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []
 
 
 def test_a_running_import_without_fresh_progress_is_shown_as_interrupted(app, imp, organizer):

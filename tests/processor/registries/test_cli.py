@@ -8,6 +8,7 @@ import json
 
 from processor.audit.service import list_entries
 from processor.registries import service as registries
+from tests.processor import people
 
 
 def test_create_prints_the_new_registry_id_last(runner, organizer):
@@ -27,8 +28,19 @@ def test_create_for_an_unknown_login_fails_with_one_line(runner, organizer):
 
 
 def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry, full, organizer):
-    registries.add_participant(registry, full)
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--format", "json"])
+    people.add_participant(registry, full)
+    result = runner.invoke(
+        args=[
+            "participants",
+            "export",
+            "--reason",
+            "organizer request, ticket SUP-1",
+            "--registry",
+            str(registry.id),
+            "--format",
+            "json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["registry"]["name"] == "Compilers 101"
@@ -40,7 +52,7 @@ def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry,
 
 
 def test_export_csv_neutralizes_formula_cells(runner, registry):
-    registries.add_participant(
+    people.add_participant(
         registry,
         {
             "email": "eve@example.org",
@@ -49,7 +61,18 @@ def test_export_csv_neutralizes_formula_cells(runner, registry):
             "custom_fields": {"Note": "+1 plan"},
         },
     )
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--format", "csv"])
+    result = runner.invoke(
+        args=[
+            "participants",
+            "export",
+            "--reason",
+            "organizer request, ticket SUP-1",
+            "--registry",
+            str(registry.id),
+            "--format",
+            "csv",
+        ]
+    )
     assert result.exit_code == 0, result.output
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["company"] == '\'=HYPERLINK("x")'
@@ -59,6 +82,8 @@ def test_export_csv_neutralizes_formula_cells(runner, registry):
 
 
 def test_export_of_an_unknown_registry_fails(runner, organizer):
-    result = runner.invoke(args=["participants", "export", "--registry", "nope"])
+    result = runner.invoke(
+        args=["participants", "export", "--reason", "organizer request, ticket SUP-1", "--registry", "nope"]
+    )
     assert result.exit_code == 1
     assert "No such registry." in result.output

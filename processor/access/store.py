@@ -1,0 +1,166 @@
+"""The gate's own hands: the only code that decrypts participant rows, and the writes that go with them.
+
+Nothing here checks who asks or logs anything: `processor.access.gate` does both around every call, in the same
+transaction. Only the gate imports this module (a test walks the code to hold that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+
+from processor.db_types import utcnow
+from processor.errors import ValidationFailed
+from processor.extensions import db
+from processor.keys.ring import AccountKeys, keys_for
+from processor.normalize import FieldError, email_index_form, normalize_participant
+from processor.registries.models import ENCRYPTED_FIELDS, Registry, deletions, participants
+from processor.registries.rows import PLACES, TABLE, check_fields, decode
+from processor.registries.service import ParticipantNotFound, as_uuid, default_region, write_participants
+
+EXPORT_PAGE = 500
+
+
+def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
+    """Decrypt the asked-for fields of one row into clean values (an empty custom_fields is {})."""
+    out = {"id": row.id, "updated_at": row.updated_at, "source": row.source}
+    row_bytes = row.id.bytes
+    for field in fields:
+        blob = getattr(row, field)
+        if blob is None:
+            out[field] = {} if field == "custom_fields" else None
+        else:
+            out[field] = decode(field, keys.decrypt(blob, TABLE, field, row.id, row_bytes))
+    return out
+
+
+def _select(registry: Registry):
+    return sa.select(participants).where(participants.c.registry_id == registry.id)
+
+
+def get_participant(registry: Registry, participant_id, fields=None) -> dict:
+    fields = check_fields(fields)
+    participant_id = as_uuid(participant_id)
+    connection = db.session.connection()
+    row = (
+        connection.execute(_select(registry).where(participants.c.id == participant_id)).first()
+        if participant_id
+        else None
+    )
+    if row is None:
+        raise ParticipantNotFound()
+    return decrypt_fields(keys_for(connection, registry.account_id), row, fields)
+
+
+def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
+    """Look the email up by its blind index: nothing but the match is decrypted."""
+    fields = check_fields(fields)
+    connection = db.session.connection()
+    keys = keys_for(connection, registry.account_id)
+    try:
+        index = keys.index(email_index_form(email))
+    except FieldError as exc:
+        raise ValidationFailed(
+            "Not a valid email address.", errors=[{"field": "email", "pointer": "#/email", "detail": exc.reason}]
+        ) from None
+    row = connection.execute(_select(registry).where(participants.c.email_index == index)).first()
+    return None if row is None else decrypt_fields(keys, row, fields)
+
+
+def list_participants(
+    registry: Registry,
+    *,
+    fields=None,
+    after: tuple | None = None,
+    limit: int = 100,
+    updated_since: dt.datetime | None = None,
+) -> list[dict]:
+    """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
+    fields = check_fields(fields)
+    query = _select(registry).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    if updated_since is not None:
+        query = query.where(participants.c.updated_at >= updated_since)
+    if after is not None:
+        updated_at, last_id = after
+        # A row-value comparison, so both engines seek in the (registry_id, updated_at, id) index; the
+        # equivalent OR form made SQLite scan the registry from its start on every page.
+        query = query.where(sa.tuple_(participants.c.updated_at, participants.c.id) > (updated_at, as_uuid(last_id)))
+    connection = db.session.connection()
+    rows = connection.execute(query).all()
+    if not rows:
+        return []
+    keys = keys_for(connection, registry.account_id)
+    return [decrypt_fields(keys, row, fields) for row in rows]
+
+
+def iter_participants(registry: Registry, fields=None) -> Iterator[dict]:
+    """Every participant of the registry, page by page (exports)."""
+    after = None
+    while page := list_participants(registry, fields=fields, after=after, limit=EXPORT_PAGE):
+        yield from page
+        after = (page[-1]["updated_at"], page[-1]["id"])
+
+
+def list_deletions(registry: Registry, *, since: dt.datetime | None = None) -> list[dict]:
+    query = sa.select(deletions.c.id, deletions.c.deleted_at).where(deletions.c.registry_id == registry.id)
+    if since is not None:
+        query = query.where(deletions.c.deleted_at >= since)
+    rows = db.session.execute(query.order_by(deletions.c.deleted_at, deletions.c.id))
+    return [{"id": row.id, "deleted_at": row.deleted_at} for row in rows]
+
+
+def add_participant(registry: Registry, raw: dict, *, source: str = "manual") -> uuid.UUID:
+    """Validate, encrypt and store one participant in the caller's transaction; return its id."""
+    clean = normalize_participant(raw, default_region=default_region(registry))
+    clean["registered_at"] = clean.get("registered_at") or utcnow()
+    clean["id"] = uuid.uuid4()
+    write_participants(db.session.connection(), registry, inserts=[clean], updates=[], source=source)
+    return clean["id"]
+
+
+def update_participant(registry: Registry, participant_id, raw: dict) -> uuid.UUID:
+    """Change the given fields (a key with an empty value clears it; absent keys are kept), uncommitted."""
+    current = get_participant(registry, participant_id)
+    merged = {**{f: current[f] for f in ENCRYPTED_FIELDS}, **raw}
+    clean = normalize_participant(merged, default_region=default_region(registry))
+    write_participants(db.session.connection(), registry, inserts=[], updates=[(current["id"], clean)], source="manual")
+    return current["id"]
+
+
+def delete_participant(registry: Registry, participant_id) -> None:
+    """Delete the row and its ciphertexts; leave a deletion marker (id and time only), uncommitted."""
+    participant_id = as_uuid(participant_id)
+    deleted = (
+        db.session.execute(
+            sa.delete(participants).where(
+                participants.c.id == participant_id, participants.c.registry_id == registry.id
+            )
+        ).rowcount
+        if participant_id
+        else 0
+    )
+    if not deleted:
+        raise ParticipantNotFound()
+    db.session.execute(sa.insert(deletions).values(id=participant_id, registry_id=registry.id, deleted_at=utcnow()))
+
+
+def reencrypt_rows(connection: sa.Connection, account_id: uuid.UUID, rows, target: int) -> list[dict]:
+    """The UPDATE parameters that re-encrypt each row's fields under the write key (a key rotation's batch)."""
+    keys = keys_for(connection, account_id)
+    if keys.write.version != target:
+        raise RuntimeError(f"key version {keys.write.version} is newer than the rotation target {target}")
+    updates = []
+    for row in rows:
+        update, row_bytes = {"p_id": row.id, "p_revision": row.revision}, row.id.bytes
+        for field in ENCRYPTED_FIELDS:
+            blob = getattr(row, field)
+            update[f"v_{field}"] = (
+                None
+                if blob is None
+                else keys.write.encrypt(keys.decrypt(blob, TABLE, field, row.id, row_bytes), PLACES[field], row_bytes)
+            )
+        updates.append(update)
+    return updates
