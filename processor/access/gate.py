@@ -196,6 +196,23 @@ def read_page(
     return rows, deleted
 
 
+def read_changes(
+    actor: Actor,
+    registry: Registry,
+    *,
+    purpose: str,
+    fields: Iterable[str],
+    after: tuple[int, uuid.UUID] | None,
+    limit: int,
+) -> tuple[list[dict], list[dict], tuple[int, uuid.UUID] | None]:
+    """One page of the change feed after `after` (see processor.registries.changes), checked and logged."""
+    fields = tuple(fields)
+    with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason="change feed") as handed:
+        rows, deleted, last = store.read_changes(registry, fields=fields, after=after, limit=limit)
+        handed.records = len(rows)
+    return rows, deleted, last
+
+
 def read_one(
     actor: Actor, registry: Registry, participant_id, *, purpose: str, fields: Iterable[str] | None = None
 ) -> dict:

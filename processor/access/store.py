@@ -17,7 +17,8 @@ from processor.errors import ValidationFailed
 from processor.extensions import db
 from processor.keys.ring import AccountKeys, keys_for
 from processor.normalize import FieldError, email_index_form, normalize_participant
-from processor.registries.models import ENCRYPTED_FIELDS, Registry, deletions, participants
+from processor.registries.changes import txn_for
+from processor.registries.models import ENCRYPTED_FIELDS, Registry, changes, deletions, participants
 from processor.registries.rows import PLACES, TABLE, check_fields, decode
 from processor.registries.service import ParticipantNotFound, as_uuid, default_region, write_participants
 
@@ -112,6 +113,42 @@ def list_deletions(registry: Registry, *, since: dt.datetime | None = None) -> l
     return [{"id": row.id, "deleted_at": row.deleted_at} for row in rows]
 
 
+def read_changes(
+    registry: Registry, *, fields, after: tuple[int, uuid.UUID] | None, limit: int
+) -> tuple[list[dict], list[dict], tuple[int, uuid.UUID] | None]:
+    """Participants written and deletion markers left after the cursor, in feed order (change number, id), at
+    most `limit` in all; and the cursor of the last one handed out (None when there was nothing new)."""
+    fields = check_fields(fields)
+    seq, last_id = after or (0, uuid.UUID(int=0))
+
+    def changed(table):
+        return (
+            sa.select(table, changes.c.seq.label("change_seq"))
+            .join(changes, changes.c.txn == table.c.change_txn)
+            .where(
+                table.c.registry_id == registry.id,
+                changes.c.account_id == registry.account_id,
+                changes.c.seq >= seq,
+                sa.tuple_(changes.c.seq, table.c.id) > (seq, last_id),
+            )
+            .order_by(changes.c.seq, table.c.id)
+            .limit(limit)
+        )
+
+    connection = db.session.connection()
+    rows = connection.execute(changed(participants)).all()
+    gone = connection.execute(changed(deletions)).all()
+    merged = sorted([(r.change_seq, r.id, r) for r in rows] + [(g.change_seq, g.id, None) for g in gone])[:limit]
+    if not merged:
+        return [], [], None
+    kept = {row_id for _, row_id, row in merged if row is not None}
+    keys = keys_for(connection, registry.account_id) if kept else None
+    out = [decrypt_fields(keys, row, fields) for _, row_id, row in merged if row is not None]
+    deleted_ids = {row_id for _, row_id, row in merged if row is None}
+    deleted = [{"id": g.id, "deleted_at": g.deleted_at} for g in gone if g.id in deleted_ids]
+    return out, deleted, merged[-1][:2]
+
+
 def add_participant(registry: Registry, raw: dict, *, source: str = "manual") -> uuid.UUID:
     """Validate, encrypt and store one participant in the caller's transaction; return its id."""
     clean = normalize_participant(raw, default_region=default_region(registry))
@@ -144,7 +181,10 @@ def delete_participant(registry: Registry, participant_id) -> None:
     )
     if not deleted:
         raise ParticipantNotFound()
-    db.session.execute(sa.insert(deletions).values(id=participant_id, registry_id=registry.id, deleted_at=utcnow()))
+    txn = txn_for(db.session.connection(), registry.account_id)
+    db.session.execute(
+        sa.insert(deletions).values(id=participant_id, registry_id=registry.id, deleted_at=utcnow(), change_txn=txn)
+    )
 
 
 def reencrypt_rows(connection: sa.Connection, account_id: uuid.UUID, rows, target: int) -> list[dict]:

@@ -19,6 +19,7 @@ from processor.csv_import.report import ErrorReport
 from processor.errors import Conflict
 from processor.extensions import db
 from processor.keys.ring import write_keys_for
+from processor.registries import changes
 from processor.registries import service as registries
 from processor.registries.models import ENCRYPTED_FIELDS, Registry
 
@@ -133,6 +134,7 @@ def commit(
             fields=[f for f in dict.fromkeys(job.mapping) if f in ENCRYPTED_FIELDS]
             + ["custom_fields"] * ("custom" in job.mapping),
         )
+        changes.stamp(connection)  # last: the feed's lock is held only for the commit
     return outcome
 
 

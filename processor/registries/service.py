@@ -22,6 +22,7 @@ from processor.normalize import (
     email_index_form,
     index_form_of_normalized,
 )
+from processor.registries.changes import txn_for
 from processor.registries.models import ENCRYPTED_FIELDS, SOURCES, Registry, participants
 from processor.registries.rows import Sealed, encrypt_fields, seal
 
@@ -236,7 +237,7 @@ def _insert_sealed(
         process = participants.c[column].type.dialect_impl(dialect).bind_processor(dialect)
         return value if process is None or value is None else process(value)
 
-    registry_id, revision, source, import_id, created, updated = (
+    registry_id, revision, source, import_id, created, updated, change_txn = (
         driver_value(column, value)
         for column, value in (
             ("registry_id", registry.id),
@@ -245,6 +246,7 @@ def _insert_sealed(
             ("import_id", import_id),
             ("created_at", now),
             ("updated_at", now),
+            ("change_txn", txn_for(connection, registry.account_id)),
         )
     )
     # The table's own column order, which the compiled INSERT binds in (checked below): rows need no reordering.
@@ -259,8 +261,9 @@ def _insert_sealed(
         "import_id",
         "created_at",
         "updated_at",
+        "change_txn",
     )
-    tail = (source, import_id, created, updated)
+    tail = (source, import_id, created, updated, change_txn)
     if dialect.name == "postgresql":  # binary COPY: one stream, nothing for the server to parse
         _copy_rows(
             connection,
@@ -337,6 +340,7 @@ def _update_rows(connection, registry, keys, updates, now) -> None:
                     "key_version": key_version,
                     "revision": participants.c.revision + 1,
                     "updated_at": now,
+                    "change_txn": txn_for(connection, registry.account_id),
                 }
             )
         )

@@ -11,6 +11,15 @@ from processor.errors import ValidationFailed
 from processor.service_api import paging
 
 
+class WatermarkRefused(ValidationFailed):
+    def __init__(self):
+        super().__init__(
+            "updated_since is no longer taken: a time watermark misses rows committed late. Follow "
+            "GET /api/v1/registries/{id}/changes with its cursor instead.",
+            errors=[{"parameter": "updated_since", "detail": "Use GET .../changes?cursor=..."}],
+        )
+
+
 class EmailInQuery(ValidationFailed):
     def __init__(self):
         super().__init__(
@@ -34,6 +43,8 @@ def read_page(
     """One page of participants, with deletion markers for a sync."""
     if email is not None:
         raise EmailInQuery()
+    if updated_since is not None:
+        raise WatermarkRefused()
     actor = Actor.client(client)
     registry = gate.open_registry(actor, registry_id)
     fingerprint = paging.query_fingerprint(
@@ -41,7 +52,6 @@ def read_page(
         client=client.id,
         purpose=purpose,
         fields=",".join(fields),
-        updated_since=updated_since.isoformat() if updated_since else "",
     )
     after = paging.read_token(page_token, fingerprint) if page_token else None
     rows, deleted = gate.read_page(
@@ -51,12 +61,36 @@ def read_page(
         fields=fields,
         after=after,
         limit=page_size,
-        updated_since=updated_since,
-        with_deletions=updated_since is not None and page_token is None,
         reason="purpose granted; transfer allowed",
     )
     next_token = paging.make_token(rows[-1], fingerprint) if len(rows) == page_size else None
     return {"participants": rows, "next_page_token": next_token, "deleted": deleted}
+
+
+def read_changes(
+    client: ServiceClient,
+    registry_id: uuid.UUID,
+    *,
+    purpose: str,
+    fields: list[str],
+    page_size: int,
+    cursor: str | None = None,
+) -> dict:
+    """One page of the change feed: rows written and ids deleted after `cursor`, and the cursor to poll with."""
+    actor = Actor.client(client)
+    registry = gate.open_registry(actor, registry_id)
+    fingerprint = paging.query_fingerprint(feed=registry.id, client=client.id, purpose=purpose, fields=",".join(fields))
+    after = paging.read_cursor(cursor, fingerprint) if cursor else None
+    rows, deleted, last = gate.read_changes(
+        actor, registry, purpose=purpose, fields=fields, after=after, limit=page_size
+    )
+    last = last or after or (0, uuid.UUID(int=0))
+    return {
+        "participants": rows,
+        "deleted": deleted,
+        "cursor": paging.make_cursor(last, fingerprint),
+        "more": len(rows) + len(deleted) == page_size,
+    }
 
 
 def search(client: ServiceClient, registry_id: uuid.UUID, *, purpose: str, fields: list[str], email: str) -> dict:

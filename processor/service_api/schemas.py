@@ -52,11 +52,18 @@ class ParticipantListQuerySchema(ParticipantQuerySchema):
         load_default=None,
         metadata={"description": "Refused (400): look emails up with POST .../participants/search instead."},
     )
-    updated_since = ma.fields.AwareDateTime(
+    updated_since = ma.fields.String(
         load_default=None,
-        metadata={
-            "description": "Only participants changed since then; the first page also lists deletions since then."
-        },
+        metadata={"description": "Refused (400): follow GET .../changes with its cursor instead."},
+    )
+
+
+class ChangesQuerySchema(ParticipantQuerySchema):
+    page_size = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
+    cursor = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.Length(max=1000),
+        metadata={"description": "The cursor of the previous response; omit it to start from the beginning."},
     )
 
 
@@ -103,8 +110,15 @@ class ParticipantPageSchema(ma.Schema):
     deleted = ma.fields.List(
         ma.fields.Nested(DeletionSchema),
         dump_only=True,
-        metadata={"description": "Deletion markers (with updated_since, on the first page): erase these ids."},
+        metadata={"description": "Deletion markers (in the change feed): erase these ids."},
     )
+
+
+class ChangesPageSchema(ma.Schema):
+    participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), dump_only=True)
+    deleted = ma.fields.List(ma.fields.Nested(DeletionSchema), dump_only=True)
+    cursor = ma.fields.String(dump_only=True, metadata={"description": "Poll again with this cursor."})
+    more = ma.fields.Boolean(dump_only=True, metadata={"description": "True: ask again at once, more is waiting."})
 
 
 class RegistrySchema(ma.Schema):
@@ -130,9 +144,12 @@ def dump_participant(row: dict, fields) -> dict:
 
 
 def dump_page(page: dict, fields) -> dict:
-    """Dump a page of participants as ParticipantPageSchema would."""
-    return {
+    """Dump a page of participants (or of changes) as ParticipantPageSchema (ChangesPageSchema) would."""
+    out = {
         "participants": [dump_participant(row, fields) for row in page["participants"]],
-        "next_page_token": page["next_page_token"],
         "deleted": [{"id": str(d["id"]), "deleted_at": d["deleted_at"].isoformat()} for d in page["deleted"]],
     }
+    for key in ("next_page_token", "cursor", "more"):
+        if key in page:
+            out[key] = page[key]
+    return out

@@ -8,7 +8,6 @@ import uuid
 import pytest
 
 from processor.audit import service as audit
-from tests.processor import people
 
 MAILER = {"scopes": "participants:read", "purposes": "essential.service.notifications.email", "country": "DE"}
 PURPOSE = "essential.service.notifications.email"
@@ -167,14 +166,11 @@ def test_email_in_the_query_string_is_refused_pointing_to_the_post(client, make_
     assert entries(registry) == []
 
 
-def test_updated_since_returns_changes_and_deletion_markers(client, make_client, registry):
+def test_updated_since_is_refused_pointing_to_the_change_feed(client, make_client, registry):
     _, headers = make_client(**MAILER)
-    since = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
-    people.update_participant(registry, registry.people[0]["id"], {"company": "New Co"})
-    people.delete_participant(registry, registry.people[1]["id"])
-    body = client.get(url(registry, updated_since=since), headers=headers).get_json()
-    assert [p["id"] for p in body["participants"]] == [str(registry.people[0]["id"])]
-    assert [d["id"] for d in body["deleted"]] == [str(registry.people[1]["id"])]
+    response = client.get(url(registry, updated_since="2026-01-01T00:00:00Z"), headers=headers)
+    assert response.status_code == 400
+    assert "/changes" in response.get_json()["detail"]
 
 
 def test_single_participant_read_is_logged(client, make_client, registry):
