@@ -38,12 +38,20 @@ REFUSALS = (purposes.PurposeRefused, purposes.FieldsNotAllowed, TransferRefused,
 
 
 class Handed:
-    """How many records one call has handed out (or written) so far: what its log entry states."""
+    """How many records one call has handed out (or written) so far, and the rows it could not (failed their
+    integrity check): what its log entry states."""
 
-    __slots__ = ("records",)
+    __slots__ = ("bad", "records")
 
     def __init__(self):
         self.records = 0
+        self.bad: list[dict] = []
+
+    def note(self, reason: str) -> str:
+        if not self.bad:
+            return reason
+        incidents = ", ".join(entry["incident"] for entry in self.bad[:10])
+        return f"{reason}; {len(self.bad)} rows failed their integrity check and were withheld (incidents {incidents})"
 
 
 def open_registry(actor: Actor, registry_id) -> Registry:
@@ -160,11 +168,11 @@ def unit(
         if handed.records or not client_error:
             # A failed or partial use is logged as such, with what had already been handed out.
             slug = exc.slug if isinstance(exc, DomainError) else type(exc).__name__
-            failure = f"{reason}: FAILED after {handed.records} records handed out ({slug})"
+            failure = handed.note(f"{reason}: FAILED after {handed.records} records handed out ({slug})")
             log(actor, account_id, records=handed.records, allowed=True, reason=failure, **entry)
             db.session.commit()
         raise
-    log(actor, account_id, records=handed.records, allowed=True, reason=reason, **entry)
+    log(actor, account_id, records=handed.records, allowed=True, reason=handed.note(reason), **entry)
     db.session.commit()
 
 
@@ -186,12 +194,18 @@ def read_page(
     updated_since: dt.datetime | None = None,
     with_deletions: bool = False,
     reason: str = "participant list",
+    bad: list | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """One page of participants (and deletion markers since `updated_since` when asked), checked and logged."""
+    """One page of participants (and deletion markers since `updated_since` when asked), checked and logged; rows
+    that fail their integrity check are left out, reported in `bad` and in the log entry."""
     fields = tuple(fields)
+    bad = [] if bad is None else bad
     with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason=reason) as handed:
-        rows = store.list_participants(registry, fields=fields, after=after, limit=limit, updated_since=updated_since)
+        rows = store.list_participants(
+            registry, fields=fields, after=after, limit=limit, updated_since=updated_since, bad=bad
+        )
         handed.records = len(rows)
+        handed.bad = bad
         deleted = store.list_deletions(registry, since=updated_since) if with_deletions else []
     return rows, deleted
 
@@ -204,12 +218,15 @@ def read_changes(
     fields: Iterable[str],
     after: tuple[int, uuid.UUID] | None,
     limit: int,
+    bad: list | None = None,
 ) -> tuple[list[dict], list[dict], tuple[int, uuid.UUID] | None]:
     """One page of the change feed after `after` (see processor.registries.changes), checked and logged."""
     fields = tuple(fields)
+    bad = [] if bad is None else bad
     with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason="change feed") as handed:
-        rows, deleted, last = store.read_changes(registry, fields=fields, after=after, limit=limit)
+        rows, deleted, last = store.read_changes(registry, fields=fields, after=after, limit=limit, bad=bad)
         handed.records = len(rows)
+        handed.bad = bad
     return rows, deleted, last
 
 
@@ -237,10 +254,19 @@ Writer = Callable[[Registry, Iterable[dict], object, Callable[[], None]], int]
 
 
 def export(
-    actor: Actor, registry: Registry, write: Writer, out, *, destination: str, reason: str, purpose="essential.service"
+    actor: Actor,
+    registry: Registry,
+    write: Writer,
+    out,
+    *,
+    destination: str,
+    reason: str,
+    purpose="essential.service",
+    bad: list | None = None,
 ) -> int:
     """Write the whole registry, decrypted, through `write` to `out`; logged with every record handed out, even
-    when the export fails part way."""
+    when the export fails part way. Rows that fail their integrity check are left out and reported in `bad`."""
+    bad = [] if bad is None else bad
     with _registry_unit(
         actor,
         registry,
@@ -254,7 +280,8 @@ def export(
         def one_more():
             handed.records += 1
 
-        write(registry, store.iter_participants(registry), out, one_more)
+        handed.bad = bad
+        write(registry, store.iter_participants(registry, bad=bad), out, one_more)
     return handed.records
 
 

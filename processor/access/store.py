@@ -15,18 +15,26 @@ import sqlalchemy as sa
 from processor.db_types import utcnow
 from processor.errors import ValidationFailed
 from processor.extensions import db
+from processor.field_crypto import CiphertextIntegrityError
 from processor.keys.ring import AccountKeys, keys_for
 from processor.normalize import FieldError, email_index_form, normalize_participant
 from processor.registries.changes import txn_for
 from processor.registries.models import ENCRYPTED_FIELDS, Registry, changes, deletions, participants
 from processor.registries.rows import PLACES, TABLE, check_fields, decode
-from processor.registries.service import ParticipantNotFound, as_uuid, default_region, write_participants
+from processor.registries.service import (
+    ParticipantNotFound,
+    as_uuid,
+    default_region,
+    verify_row,
+    write_participants,
+)
 
 EXPORT_PAGE = 500
 
 
 def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
-    """Decrypt the asked-for fields of one row into clean values (an empty custom_fields is {})."""
+    """Verify the row's MAC, then decrypt the asked-for fields into clean values (an empty custom_fields is {})."""
+    verify_row(keys.row_mac, row)
     out = {"id": row.id, "updated_at": row.updated_at, "source": row.source}
     row_bytes = row.id.bytes
     for field in fields:
@@ -35,6 +43,20 @@ def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
             out[field] = {} if field == "custom_fields" else None
         else:
             out[field] = decode(field, keys.decrypt(blob, TABLE, field, row.id, row_bytes))
+    return out
+
+
+def decrypt_each(keys: AccountKeys, rows, fields, bad: list | None) -> list[dict]:
+    """Decrypt each row; a row that fails its integrity check is reported in `bad` (id and incident) and the rest
+    served, or, with no `bad` list, raises."""
+    out = []
+    for row in rows:
+        try:
+            out.append(decrypt_fields(keys, row, fields))
+        except CiphertextIntegrityError as exc:
+            if bad is None:
+                raise
+            bad.append({"id": row.id, "updated_at": row.updated_at, "incident": exc.extra["incident"]})
     return out
 
 
@@ -78,6 +100,7 @@ def list_participants(
     after: tuple | None = None,
     limit: int = 100,
     updated_since: dt.datetime | None = None,
+    bad: list | None = None,
 ) -> list[dict]:
     """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
     fields = check_fields(fields)
@@ -94,15 +117,22 @@ def list_participants(
     if not rows:
         return []
     keys = keys_for(connection, registry.account_id)
-    return [decrypt_fields(keys, row, fields) for row in rows]
+    return decrypt_each(keys, rows, fields, bad)
 
 
-def iter_participants(registry: Registry, fields=None) -> Iterator[dict]:
-    """Every participant of the registry, page by page (exports)."""
+def iter_participants(registry: Registry, fields=None, bad: list | None = None) -> Iterator[dict]:
+    """Every participant of the registry, page by page (exports); rows failing their check go to `bad`."""
     after = None
-    while page := list_participants(registry, fields=fields, after=after, limit=EXPORT_PAGE):
-        yield from page
-        after = (page[-1]["updated_at"], page[-1]["id"])
+    while True:
+        query = _select(registry).order_by(participants.c.updated_at, participants.c.id).limit(EXPORT_PAGE)
+        if after is not None:
+            query = query.where(sa.tuple_(participants.c.updated_at, participants.c.id) > after)
+        connection = db.session.connection()
+        rows = connection.execute(query).all()
+        if not rows:
+            return
+        yield from decrypt_each(keys_for(connection, registry.account_id), rows, check_fields(fields), bad)
+        after = (rows[-1].updated_at, rows[-1].id)
 
 
 def list_deletions(registry: Registry, *, since: dt.datetime | None = None) -> list[dict]:
@@ -114,7 +144,7 @@ def list_deletions(registry: Registry, *, since: dt.datetime | None = None) -> l
 
 
 def read_changes(
-    registry: Registry, *, fields, after: tuple[int, uuid.UUID] | None, limit: int
+    registry: Registry, *, fields, after: tuple[int, uuid.UUID] | None, limit: int, bad: list | None = None
 ) -> tuple[list[dict], list[dict], tuple[int, uuid.UUID] | None]:
     """Participants written and deletion markers left after the cursor, in feed order (change number, id), at
     most `limit` in all; and the cursor of the last one handed out (None when there was nothing new)."""
@@ -141,9 +171,8 @@ def read_changes(
     merged = sorted([(r.change_seq, r.id, r) for r in rows] + [(g.change_seq, g.id, None) for g in gone])[:limit]
     if not merged:
         return [], [], None
-    kept = {row_id for _, row_id, row in merged if row is not None}
-    keys = keys_for(connection, registry.account_id) if kept else None
-    out = [decrypt_fields(keys, row, fields) for _, row_id, row in merged if row is not None]
+    keys = keys_for(connection, registry.account_id)
+    out = decrypt_each(keys, [row for _, _, row in merged if row is not None], fields, bad)
     deleted_ids = {row_id for _, row_id, row in merged if row is None}
     deleted = [{"id": g.id, "deleted_at": g.deleted_at} for g in gone if g.id in deleted_ids]
     return out, deleted, merged[-1][:2]
@@ -194,6 +223,7 @@ def reencrypt_rows(connection: sa.Connection, account_id: uuid.UUID, rows, targe
         raise RuntimeError(f"key version {keys.write.version} is newer than the rotation target {target}")
     updates = []
     for row in rows:
+        verify_row(keys.row_mac, row)  # a tampered row is never re-sealed as valid
         update, row_bytes = {"p_id": row.id, "p_revision": row.revision}, row.id.bytes
         for field in ENCRYPTED_FIELDS:
             blob = getattr(row, field)
@@ -202,5 +232,7 @@ def reencrypt_rows(connection: sa.Connection, account_id: uuid.UUID, rows, targe
                 if blob is None
                 else keys.write.encrypt(keys.decrypt(blob, TABLE, field, row.id, row_bytes), PLACES[field], row_bytes)
             )
+        cells = [update[f"v_{field}"] for field in ENCRYPTED_FIELDS]
+        update["v_row_mac"] = keys.row_mac(row.registry_id, row.id, row.revision + 1, row.email_index, cells)
         updates.append(update)
     return updates

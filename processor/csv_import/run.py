@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import uuid
@@ -101,7 +102,7 @@ def commit(
     with db.engine.begin() as connection, _page_cache(connection), _long_lived_spared():
         for batch in verdicts(
             job,
-            keys=write_keys_for(connection, registry.account_id).sealing,
+            keys=dataclasses.replace(write_keys_for(connection, registry.account_id).sealing, registry_id=registry.id),
             encrypt=True,
             existing=_finder(connection, registry),
         ):

@@ -65,7 +65,7 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
         if problem is None
     ]
     normalized = iter(normalize_participants(raws, default_region=region))
-    cipher, index = keys.cipher() if encrypt else None, keys.indexer()
+    cipher, index, sign = keys.cipher() if encrypt else None, keys.indexer(), keys.signer() if encrypt else None
     results: list[Result] = []
     cleans: list[dict | None] = []
     for problem in problems:
@@ -78,7 +78,7 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
         if cipher is None:
             results.append((None, index(index_form_of_normalized(clean["email"])), None, names))
         else:
-            sealed = seal(index, cipher, clean)
+            sealed = seal(index, cipher, clean, sign)
             results.append((None, sealed[1], sealed, names))
     return Prepared(results, pickle.dumps(cleans, pickle.HIGHEST_PROTOCOL) if keep_clean else None)
 

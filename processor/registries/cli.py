@@ -64,6 +64,7 @@ def export(registry_id, fmt, destination, reason):
     reason = (reason or "").strip()
     if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise click.ClickException(f"--reason: say why, in {MIN_REASON}-{MAX_REASON} characters.")
+    bad: list[dict] = []
     try:
         registry = gate.open_registry(EXPORTER, registry_id)
         destination = destination or db.session.get(Account, registry.account_id).country
@@ -74,7 +75,14 @@ def export(registry_id, fmt, destination, reason):
             sys.stdout,
             destination=destination.strip().upper(),
             reason=reason,
+            bad=bad,
         )
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     click.echo(f"exported {count} participants", err=True)
+    for row in bad:
+        click.echo(
+            f"withheld participant {row['id']}: failed its integrity check (incident {row['incident']})", err=True
+        )
+    if bad:
+        raise click.ClickException(f"{len(bad)} participants failed their integrity check and were not exported.")

@@ -80,6 +80,8 @@ class Participant(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # The writing transaction, given its place in the organizer's change feed when it commits (ParticipantChange).
     change_txn: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
+    # HMAC over the registry, id, revision, blind index and every cell (field_crypto.row_mac); reads verify it.
+    row_mac: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
 
 
 class ParticipantDeletion(db.Model):

@@ -61,7 +61,7 @@ def reencrypt_account(
         .where(participants.c.id == sa.bindparam("p_id"), participants.c.revision == sa.bindparam("p_revision"))
         .values(
             {
-                **{f: sa.bindparam(f"v_{f}") for f in ENCRYPTED_FIELDS},
+                **{f: sa.bindparam(f"v_{f}") for f in (*ENCRYPTED_FIELDS, "row_mac")},
                 "key_version": target,
                 "revision": participants.c.revision + 1,
             }

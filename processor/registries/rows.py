@@ -40,18 +40,25 @@ def decode(field: str, text: str):
 
 # A new participant encrypted ahead of its insert (by an import's worker process, or just before):
 # (the row id's 16 bytes, the email's blind index, the key version, the ciphertexts in ENCRYPTED_FIELDS order with
-# None for NULL). A plain tuple, because an import sends hundreds of thousands of these between processes and a
-# named tuple costs a Python call each to unpickle (about 10 us a row, in the process that writes).
-Sealed = tuple[bytes, bytes, int, tuple[bytes | None, ...]]
+# None for NULL, the row MAC). A plain tuple, because an import sends hundreds of thousands of these between
+# processes and a named tuple costs a Python call each to unpickle (about 10 us a row, in the process that writes).
+Sealed = tuple[bytes, bytes, int, tuple[bytes | None, ...], bytes | None]
 
 
-def seal(index: Callable[[str], bytes], cipher: FieldCipher | PlainCipher, clean: dict) -> Sealed:
-    """Give a normalized participant its row id, encrypt its fields bound to that id, and index its email (`index`
-    is the organizer's blind indexer, `SealingKeys.indexer()`)."""
+def seal(
+    index: Callable[[str], bytes],
+    cipher: FieldCipher | PlainCipher,
+    clean: dict,
+    sign: Callable[[bytes, bytes, tuple], bytes | None],
+) -> Sealed:
+    """Give a normalized participant its row id, encrypt its fields bound to that id, index its email (`index` is
+    the organizer's blind indexer, `SealingKeys.indexer()`) and authenticate the whole row (`SealingKeys.signer()`)."""
     row = clean["id"].bytes if clean.get("id") else new_row_id_bytes()
     get = clean.get
     texts = [(_text(get(field)), where) for field, where in _IN_ORDER]
-    return row, index(index_form_of_normalized(clean["email"])), cipher.version, cipher.encrypt_each(texts, row)
+    email_index = index(index_form_of_normalized(clean["email"]))
+    cells = cipher.encrypt_each(texts, row)
+    return row, email_index, cipher.version, cells, sign(row, email_index, cells)
 
 
 def encrypt_fields(cipher: FieldCipher | PlainCipher, row_id: uuid.UUID, clean: dict, fields=ENCRYPTED_FIELDS) -> dict:

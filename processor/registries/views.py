@@ -62,6 +62,7 @@ def _cursor(text: str | None):
 def show(registry_id):
     registry = service.get_registry(current_user.id, registry_id)
     after = _cursor(request.args.get("after"))
+    bad: list[dict] = []
     rows, _ = gate.read_page(
         _actor(),
         registry,
@@ -69,12 +70,14 @@ def show(registry_id):
         fields=LIST_FIELDS,
         after=after if after and after[1] else None,
         limit=PAGE_SIZE,
+        bad=bad,
     )
-    last = rows[-1] if len(rows) == PAGE_SIZE else None
+    last = max([*rows, *bad], key=lambda r: (r["updated_at"], r["id"])) if len(rows) + len(bad) == PAGE_SIZE else None
     return render_template(
         "registries/show.html",
         registry=registry,
         rows=rows,
+        unreadable=bad,
         find=FindForm(),
         next_cursor=f"{last['updated_at'].isoformat()}~{last['id']}" if last else None,
         total=service.count_participants(registry),

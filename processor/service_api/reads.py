@@ -54,6 +54,7 @@ def read_page(
         fields=",".join(fields),
     )
     after = paging.read_token(page_token, fingerprint) if page_token else None
+    bad: list[dict] = []
     rows, deleted = gate.read_page(
         actor,
         registry,
@@ -62,9 +63,12 @@ def read_page(
         after=after,
         limit=page_size,
         reason="purpose granted; transfer allowed",
+        bad=bad,
     )
-    next_token = paging.make_token(rows[-1], fingerprint) if len(rows) == page_size else None
-    return {"participants": rows, "next_page_token": next_token, "deleted": deleted}
+    # The keyset continues after the last row read, handed out or withheld.
+    last = max([*rows, *bad], key=lambda r: (r["updated_at"], r["id"]), default=None)
+    next_token = paging.make_token(last, fingerprint) if len(rows) + len(bad) == page_size else None
+    return {"participants": rows, "next_page_token": next_token, "deleted": deleted, "unreadable": bad}
 
 
 def read_changes(
@@ -81,15 +85,17 @@ def read_changes(
     registry = gate.open_registry(actor, registry_id)
     fingerprint = paging.query_fingerprint(feed=registry.id, client=client.id, purpose=purpose, fields=",".join(fields))
     after = paging.read_cursor(cursor, fingerprint) if cursor else None
+    bad: list[dict] = []
     rows, deleted, last = gate.read_changes(
-        actor, registry, purpose=purpose, fields=fields, after=after, limit=page_size
+        actor, registry, purpose=purpose, fields=fields, after=after, limit=page_size, bad=bad
     )
     last = last or after or (0, uuid.UUID(int=0))
     return {
         "participants": rows,
         "deleted": deleted,
         "cursor": paging.make_cursor(last, fingerprint),
-        "more": len(rows) + len(deleted) == page_size,
+        "more": len(rows) + len(deleted) + len(bad) == page_size,
+        "unreadable": bad,
     }
 
 

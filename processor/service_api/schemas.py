@@ -104,7 +104,24 @@ class DeletionSchema(ma.Schema):
     deleted_at = ma.fields.AwareDateTime(dump_only=True)
 
 
+class UnreadableSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    incident = ma.fields.String(dump_only=True)
+
+
+def unreadable_field() -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.Nested(UnreadableSchema),
+        dump_only=True,
+        metadata={
+            "description": "Rows withheld because they failed their integrity check (tampered or corrupted): "
+            "quote the incident id to support. The rest of the page is served."
+        },
+    )
+
+
 class ParticipantPageSchema(ma.Schema):
+    unreadable = unreadable_field()
     participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), dump_only=True)
     next_page_token = ma.fields.String(dump_only=True, allow_none=True)
     deleted = ma.fields.List(
@@ -115,6 +132,7 @@ class ParticipantPageSchema(ma.Schema):
 
 
 class ChangesPageSchema(ma.Schema):
+    unreadable = unreadable_field()
     participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), dump_only=True)
     deleted = ma.fields.List(ma.fields.Nested(DeletionSchema), dump_only=True)
     cursor = ma.fields.String(dump_only=True, metadata={"description": "Poll again with this cursor."})
@@ -152,4 +170,6 @@ def dump_page(page: dict, fields) -> dict:
     for key in ("next_page_token", "cursor", "more"):
         if key in page:
             out[key] = page[key]
+    if "unreadable" in page:
+        out["unreadable"] = [{"id": str(b["id"]), "incident": b["incident"]} for b in page["unreadable"]]
     return out

@@ -8,9 +8,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from processor.access import Actor, gate
+from processor.access import Actor, gate, store
 from processor.audit import service as audit
 from processor.extensions import db
+from processor.keys.ring import KeysUnavailable
 from processor.registries import export
 from processor.registries import service as registries
 from processor.registries.models import participants
@@ -49,9 +50,17 @@ def _break_row(registry, position):
     db.session.commit()
 
 
-def test_cli_export_that_fails_at_row_501_logs_the_500_handed_out(runner, make_account):
+def test_cli_export_that_fails_at_row_501_logs_the_500_handed_out(runner, make_account, monkeypatch):
     registry = _big_registry(make_account)
-    _break_row(registry, 500)
+    decrypt, calls = store.decrypt_fields, []
+
+    def fails_at_501(keys, row, fields):
+        calls.append(row.id)
+        if len(calls) == 501:
+            raise KeysUnavailable("the key provider went away")
+        return decrypt(keys, row, fields)
+
+    monkeypatch.setattr(store, "decrypt_fields", fails_at_501)
     result = runner.invoke(
         args=["participants", "export", "--registry", str(registry.id), "--reason", "organizer request SUP-9"]
     )
@@ -62,6 +71,19 @@ def test_cli_export_that_fails_at_row_501_logs_the_500_handed_out(runner, make_a
     assert (entry.records, entry.allowed, entry.channel) == (500, True, "cli")
     assert "FAILED after 500 records handed out" in entry.reason
     assert "organizer request SUP-9" in entry.reason
+
+
+def test_cli_export_withholds_a_tampered_row_serves_the_rest_and_reports_it(runner, make_account):
+    registry = _big_registry(make_account, count=40)
+    _break_row(registry, 25)
+    result = runner.invoke(
+        args=["participants", "export", "--registry", str(registry.id), "--reason", "organizer request SUP-9"]
+    )
+    assert result.exit_code == 1
+    assert len(json.loads(result.stdout)["participants"]) == 39
+    assert "withheld participant" in result.stderr and "incident" in result.stderr
+    (entry,) = entries(registry.account_id)
+    assert entry.records == 39 and "1 rows failed their integrity check" in entry.reason
 
 
 def test_export_whose_output_breaks_logs_only_what_was_written(app_ctx, make_account):

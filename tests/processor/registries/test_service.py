@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -181,11 +182,12 @@ def test_rows_sealed_by_a_worker_process_are_written_and_read_back(app, registry
 
     clean = normalize_participant(full, default_region="PL")
     with db.engine.begin() as connection:
-        keys = keys_for(connection, registry.account_id).sealing_keys()
-    assert str(keys.field_key) not in repr(keys) and str(keys.index_key) not in repr(keys)  # not in logs
+        keys = dataclasses.replace(keys_for(connection, registry.account_id).sealing_keys(), registry_id=registry.id)
+    assert all(str(key) not in repr(keys) for key in (keys.field_key, keys.index_key, keys.mac_key))  # not in logs
     with multiprocessing.get_context("forkserver").Pool(1) as pool:
         (sealed,) = pool.starmap(_seal_elsewhere, [(keys, clean)])
-    row_id, index, _, fields = sealed
+    row_id, index, _, fields, mac = sealed
+    assert len(mac) == 32
     assert clean["last_name"].encode() not in b"".join(blob or b"" for blob in fields)
     with db.engine.begin() as connection:
         assert (
@@ -206,4 +208,4 @@ def test_rows_sealed_by_a_worker_process_are_written_and_read_back(app, registry
 def _seal_elsewhere(keys, clean):
     from processor.registries.rows import seal
 
-    return seal(keys.indexer(), keys.cipher(), clean)
+    return seal(keys.indexer(), keys.cipher(), clean, keys.signer())

@@ -233,6 +233,7 @@ def test_fast_page_dump_equals_the_documented_schema():
         ],
         "next_page_token": "token",
         "deleted": [{"id": uuid.uuid4(), "deleted_at": now}],
+        "unreadable": [{"id": uuid.uuid4(), "updated_at": now, "incident": "0123456789ab"}],
     }
     fields = ["email", "phone", "custom_fields", "registered_at", "minutes_attended"]
     assert dump_page(page, fields) == ParticipantPageSchema().dump(page)
