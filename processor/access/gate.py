@@ -25,6 +25,7 @@ from processor.accounts.models import Account
 from processor.audit import record_access
 from processor.errors import DomainError
 from processor.extensions import db
+from processor.keys.ring import ring
 from processor.registries.models import ENCRYPTED_FIELDS, Registry
 from processor.registries.service import AccountOnHold, RegistryNotFound, as_uuid
 from processor.transfers.policy import TransferPolicy, TransferRefused, today
@@ -115,6 +116,8 @@ def log(
     connection: sa.Connection | None = None,
 ) -> None:
     """Append the access-log entry for this use to the current transaction (the caller commits)."""
+    if ring().bare:
+        return  # the benchmark's baseline without the gate's costs (refused in production)
     record_access(
         account_id=account_id,
         actor_type=actor.audit_type,

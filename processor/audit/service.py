@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from processor.accounts.models import Account
@@ -15,6 +16,11 @@ from processor.db_types import utcnow
 from processor.extensions import db
 
 PAGE_SIZE = 100
+
+
+def chain_key() -> bytes:
+    """The chain's MAC key, loaded at start-up from outside the database (processor.keys.init_app)."""
+    return current_app.extensions["audit_chain_key"]
 
 
 def record_access(
@@ -68,7 +74,7 @@ def record_access(
         reason=reason[:500] if reason else None,
         prev_hash=head.entry_hash,
     )
-    entry.entry_hash = entry_hash(entry)
+    entry.entry_hash = entry_hash(entry, chain_key())
     head.seq, head.entry_hash = entry.seq, entry.entry_hash
     session.add(entry)
     if connection is not None:
@@ -94,16 +100,16 @@ def verify_account(account_id: uuid.UUID) -> ChainBreak | None:
         .execution_options(yield_per=1000)
     )
     try:
-        return first_break(entries, head.seq if head else None, head.entry_hash if head else None)
+        return first_break(entries, head.seq if head else None, head.entry_hash if head else None, chain_key())
     finally:
         entries.close()  # the walk may stop early; free PostgreSQL's server-side cursor
 
 
-def verify_all(login: str | None = None) -> tuple[int, list[tuple[str, ChainBreak]]]:
+def verify_all(login: str | None = None, check=verify_account) -> tuple[int, list[tuple[str, ChainBreak]]]:
     """Check every organizer's chain (or one); return how many were checked and the breaks found."""
     query = sa.select(Account.id, Account.login).order_by(Account.login)
     if login:
         query = query.where(Account.login == login)
     accounts = db.session.execute(query).all()
-    breaks = [(row.login, found) for row in accounts if (found := verify_account(row.id))]
+    breaks = [(row.login, found) for row in accounts if (found := check(row.id))]
     return len(accounts), breaks

@@ -63,7 +63,7 @@ class AccountKeys:
         versions = [v for purpose, v in rows if purpose == FIELDS]
         self.write = PlainCipher() if ring.plaintext else self.reader(max(versions))
         self._index_key = None if ring.plaintext else ring.index_key(account_id, rows[INDEX, 1])
-        self.mac_key = None if ring.plaintext else ring.mac_key(account_id, rows[INDEX, 1])
+        self.mac_key = None if ring.plaintext or ring.bare else ring.mac_key(account_id, rows[INDEX, 1])
 
     def reader(self, version: int) -> FieldCipher:
         row = self._rows.get((FIELDS, version))
@@ -115,9 +115,11 @@ class AccountKeys:
 class KeyRing:
     """Per-app cache of cipher objects per (organizer, key version); the hot path derives nothing."""
 
-    def __init__(self, provider: StaticKeyProvider, *, plaintext: bool = False):
+    def __init__(self, provider: StaticKeyProvider, *, plaintext: bool = False, bare: bool = False):
         self.provider = provider
         self.plaintext = plaintext
+        # Benchmark only (BENCH_GATE_BARE): no row MACs and no access log, to measure what the gate costs.
+        self.bare = bare
         self._ciphers: dict[tuple[uuid.UUID, int], FieldCipher] = {}
         self._index_keys: dict[uuid.UUID, bytes] = {}
         self._mac_keys: dict[uuid.UUID, bytes] = {}
