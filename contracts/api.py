@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 
 from contracts import service
 from processor.accounts.service import get_by_login
+from processor.api.auth import SECURITY, client_required, current_client, limit_per_client
 from processor.errors import Forbidden
-from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
 
 bp = Blueprint(
     "contracts_api",

@@ -12,7 +12,7 @@ from flask import current_app
 
 from contracts.signing import canonical_json
 from processor import countries
-from processor.errors import ValidationFailed
+from processor.errors import ValidationFailed, field_errors
 from processor.terms import HOLD_DAYS as RETENTION_DAYS
 from processor.terms import RETURN_WINDOW_DAYS
 from processor.transfers.subprocessors import list_subprocessors
@@ -63,9 +63,7 @@ class BusinessDetails:
         if problems:
             raise ValidationFailed(
                 "The agreement was not prepared.",
-                errors=[
-                    {"field": name, "pointer": f"#/{name}", "detail": message} for name, message in problems.items()
-                ],
+                errors=field_errors(problems),
             )
         return cls(**values)
 

@@ -15,8 +15,8 @@ from contracts.models import Agreement, Signature
 from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
 from processor.db_types import utcnow
-from processor.errors import Conflict, ValidationFailed
-from processor.extensions import db
+from processor.errors import Conflict, ValidationFailed, field_errors
+from processor.extensions import commit_or_conflict, db
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 # Three signatures are all we accept, so no library: https://en.wikipedia.org/wiki/List_of_file_signatures
@@ -206,24 +206,18 @@ def _signer(name: str, role: str, *, consent: bool) -> dict:
     if problems:
         raise ValidationFailed(
             "The agreement was not signed.",
-            errors=[{"field": field, "pointer": f"#/{field}", "detail": detail} for field, detail in problems.items()],
+            errors=field_errors(problems),
         )
     return {"signer_name": name.strip(), "signer_role": role.strip()}
 
 
 def _commit(agreement: Agreement) -> Agreement:
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(f"Version {agreement.version} was signed at the same moment by someone else.") from exc
+    commit_or_conflict(f"Version {agreement.version} was signed at the same moment by someone else.")
     return agreement
 
 
 def _invalid(field: str, detail: str) -> ValidationFailed:
-    return ValidationFailed(
-        "The agreement was not signed.", errors=[{"field": field, "pointer": f"#/{field}", "detail": detail}]
-    )
+    return ValidationFailed("The agreement was not signed.", errors=field_errors({field: detail}))
 
 
 def _iso(value: dt.datetime | None) -> str | None:

@@ -15,7 +15,7 @@ from contracts.render import render_docx, template_version
 from processor.accounts.models import Account
 from processor.db_types import utcnow
 from processor.errors import Conflict, NotFound
-from processor.extensions import db
+from processor.extensions import commit_or_conflict, db
 
 # The inputs that make a new version necessary, named as the organizer reads them.
 CHANGE_NAMES = {
@@ -140,11 +140,7 @@ def prepare(account: Account, details: ctx.BusinessDetails, *, now: dt.datetime 
         setattr(agreement, name, value)
     agreement.context_json = json.dumps(context, ensure_ascii=False, sort_keys=True)
     agreement.document, agreement.document_sha256 = document, hashlib.sha256(document).hexdigest()
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Another version was prepared at the same moment; reload the page.") from exc
+    commit_or_conflict("Another version was prepared at the same moment; reload the page.")
     return agreement
 
 

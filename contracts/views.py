@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from contracts import evidence, render, service
 from contracts.context import BusinessDetails
 from contracts.forms import DetailsForm, ScanForm, SignForm, VerifyForm
-from processor.accounts.views import apply_errors
 from processor.errors import DomainError, ValidationFailed
+from processor.web import apply_errors
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 DETAIL_FIELDS = ("business_name", "street", "postal_code", "city", "country")

@@ -91,6 +91,11 @@ def problem(
     return response
 
 
+def field_errors(problems: dict[str, str]) -> list[dict]:
+    """Build one error entry per field: the API returns them, `web.apply_errors` shows them beside form fields."""
+    return [{"field": field, "pointer": f"#/{field}", "detail": detail} for field, detail in problems.items()]
+
+
 def webargs_errors(messages: dict) -> list[dict]:
     """Turn webargs' {location: {field: [msg]}} into RFC 9457 error entries with pointers."""
     entries = []

@@ -14,6 +14,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from processor.db_types import UTCDateTime
+from processor.errors import Conflict, DomainError
+
 
 class Base(DeclarativeBase):
     # Named constraints, so migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -30,7 +33,6 @@ class Base(DeclarativeBase):
 
 def _render_item(type_, obj, autogen_context):
     """Render the project's column types as plain SQLAlchemy types, so migrations never import app code."""
-    from processor.db_types import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
@@ -96,3 +98,12 @@ def init_app(app: Flask) -> None:
 def api_for(app: Flask) -> ProblemApi:
     """The app's flask-smorest Api, to register API blueprints on."""
     return app.extensions["api"]
+
+
+def commit_or_conflict(detail: str, *, errors: list[dict] | None = None, error: type[DomainError] = Conflict) -> None:
+    """Commit the unit of work; if a unique constraint lost a race, roll back and raise `error` (409 by default)."""
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as exc:
+        db.session.rollback()
+        raise error(detail, errors=errors) from exc

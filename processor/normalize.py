@@ -13,7 +13,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from processor import countries
-from processor.errors import ValidationFailed
+from processor.errors import ValidationFailed, field_errors
 
 PARTICIPANT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title", "country")
 TIME_FIELDS = ("registered_at", "joined_at", "left_at")
@@ -193,12 +193,7 @@ def normalize_participants(
         if not problem:
             _check_attendance(clean, problem)
         if problem:
-            results.append(
-                (
-                    None,
-                    [{"field": field, "pointer": f"#/{field}", "detail": reason} for field, reason in problem.items()],
-                )
-            )
+            results.append((None, field_errors(problem)))
         else:
             results.append((clean, None))
     return results

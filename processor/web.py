@@ -1,9 +1,11 @@
-"""The web shell: dashboard, navigation and health check."""
+"""The web shell: dashboard, navigation, health check, and the form helpers every domain's pages share."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+
+from processor.errors import ValidationFailed
 
 bp = Blueprint("web", __name__)
 
@@ -17,6 +19,21 @@ NAVIGATION = (
     ("transfers.destinations", "Where data goes"),
     ("accounts.settings", "Account"),
 )
+
+
+def init_app(app: Flask) -> None:
+    """Register the dashboard, navigation and health check."""
+    app.register_blueprint(bp)
+
+
+def apply_errors(form, error: ValidationFailed) -> None:
+    """Show a service's field errors beside the form's fields."""
+    for entry in error.errors:
+        field = getattr(form, entry.get("field", ""), None)
+        if field is not None:
+            field.errors = [*field.errors, entry["detail"]] if isinstance(field.errors, list) else [entry["detail"]]
+        else:
+            flash(entry["detail"], "error")
 
 
 @bp.app_context_processor

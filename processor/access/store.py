@@ -20,14 +20,8 @@ from processor.keys.ring import AccountKeys, keys_for
 from processor.normalize import FieldError, email_index_form, normalize_participant
 from processor.registries.changes import txn_for
 from processor.registries.models import ENCRYPTED_FIELDS, Registry, changes, deletions, participants
-from processor.registries.rows import PLACES, TABLE, check_fields, decode
-from processor.registries.service import (
-    ParticipantNotFound,
-    as_uuid,
-    default_region,
-    verify_row,
-    write_participants,
-)
+from processor.registries.rows import PLACES, TABLE, check_fields, decode, verify_row
+from processor.registries.service import ParticipantNotFound, as_uuid, default_region, write_participants
 
 EXPORT_PAGE = 500
 

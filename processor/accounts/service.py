@@ -13,8 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from processor import countries
 from processor.accounts.models import PLANS, Account
 from processor.db_types import utcnow
-from processor.errors import DomainError, NotFound, ValidationFailed
-from processor.extensions import db
+from processor.errors import DomainError, NotFound, ValidationFailed, field_errors
+from processor.extensions import commit_or_conflict, db
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -82,7 +82,7 @@ def create_account(
     if message := validate_password(password):
         problems["password"] = message
     if problems:
-        raise ValidationFailed("The account was not created.", errors=_field_errors(problems))
+        raise ValidationFailed("The account was not created.", errors=field_errors(problems))
     account = Account(
         login=login,
         email=normalize_email(email),
@@ -94,13 +94,9 @@ def create_account(
         password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
     )
     db.session.add(account)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise ValidationFailed(
-            "The account was not created.", errors=_field_errors({"login": "This login is taken."})
-        ) from exc
+    commit_or_conflict(
+        "The account was not created.", errors=field_errors({"login": "This login is taken."}), error=ValidationFailed
+    )
     return account
 
 
@@ -147,10 +143,10 @@ def change_password(account: Account, current: str, new: str) -> None:
     if not check_password(account, current):
         raise ValidationFailed(
             "The password was not changed.",
-            errors=_field_errors({"current_password": "The current password is wrong."}),
+            errors=field_errors({"current_password": "The current password is wrong."}),
         )
     if message := validate_password(new):
-        raise ValidationFailed("The password was not changed.", errors=_field_errors({"new_password": message}))
+        raise ValidationFailed("The password was not changed.", errors=field_errors({"new_password": message}))
     account.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
     account.session_version += 1
     db.session.commit()
@@ -160,7 +156,7 @@ def update_settings(account: Account, *, email: str, first_name: str, last_name:
     """Change the editable profile fields; login, plan and creation date are not among them."""
     problems = validate_profile(email=email, first_name=first_name, last_name=last_name, title=title, country=country)
     if problems:
-        raise ValidationFailed("The settings were not saved.", errors=_field_errors(problems))
+        raise ValidationFailed("The settings were not saved.", errors=field_errors(problems))
     account.email = normalize_email(email)
     account.first_name, account.last_name = first_name.strip(), last_name.strip()
     account.title, account.country = title.strip(), country.upper()
@@ -177,7 +173,3 @@ def load_session_account(session_id: str) -> Account | None:
     if account is None or str(account.session_version) != version or not account.is_active:
         return None
     return account
-
-
-def _field_errors(problems: dict) -> list[dict]:
-    return [{"field": field, "pointer": f"#/{field}", "detail": message} for field, message in problems.items()]

@@ -9,6 +9,9 @@ from processor.accounts import service
 from processor.accounts.forms import ChangePasswordForm, LoginForm, RemoveAccountForm, SettingsForm, SignupForm
 from processor.errors import DomainError, ValidationFailed
 from processor.extensions import login_manager
+from processor.retention import service as retention
+from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
+from processor.web import apply_errors
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -16,16 +19,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 @login_manager.user_loader
 def _load_user(session_id: str):
     return service.load_session_account(session_id)
-
-
-def apply_errors(form, error: ValidationFailed) -> None:
-    """Show a service's field errors beside the form's fields."""
-    for entry in error.errors:
-        field = getattr(form, entry.get("field", ""), None)
-        if field is not None:
-            field.errors = [*field.errors, entry["detail"]] if isinstance(field.errors, list) else [entry["detail"]]
-        else:
-            flash(entry["detail"], "error")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -118,8 +111,6 @@ def settings():
 
 
 def _settings_page(form, remove_form=None):
-    from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
-
     return render_template(
         "accounts/settings.html",
         form=form,
@@ -133,8 +124,6 @@ def _settings_page(form, remove_form=None):
 @bp.route("/remove", methods=["POST"])
 @login_required
 def remove():
-    from processor.retention import service as retention
-
     remove_form = RemoveAccountForm()
     account = current_user._get_current_object()
     if remove_form.validate_on_submit():

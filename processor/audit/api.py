@@ -6,9 +6,9 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from processor.api.auth import SECURITY, client_required, current_client, limit_per_client
 from processor.audit import checkpoints, service
 from processor.errors import Forbidden
-from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="The organizer's access log")
 

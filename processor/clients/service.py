@@ -14,8 +14,8 @@ from processor import countries, purposes
 from processor.clients import tokens
 from processor.clients.models import ORGANIZER_SCOPES, SCOPES, ServiceClient
 from processor.db_types import utcnow
-from processor.errors import Conflict, DomainError, NotFound, ValidationFailed
-from processor.extensions import db
+from processor.errors import DomainError, NotFound, ValidationFailed, field_errors
+from processor.extensions import commit_or_conflict, db
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -86,13 +86,7 @@ def create_client(
         created_by=created_by,
     )
     db.session.add(client)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(
-            "The client was not created.", errors=[{"field": "name", "detail": "A client with this name exists."}]
-        ) from exc
+    commit_or_conflict("The client was not created.", errors=field_errors({"name": "A client with this name exists."}))
     return client, token
 
 

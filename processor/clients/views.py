@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from processor.accounts.views import apply_errors
 from processor.clients import service
 from processor.clients.forms import ClientForm, RevokeForm
 from processor.errors import DomainError, ValidationFailed
 from processor.purposes import PurposeRefused
+from processor.web import apply_errors
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 

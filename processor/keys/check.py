@@ -1,17 +1,11 @@
-"""Start-up and first-use checks: never run, and never generate a key, over encrypted data the keys cannot open."""
+"""Verify master keys against the data: never run, or generate a key, over encrypted data the keys cannot open."""
 
 from __future__ import annotations
 
-import logging
-
 import sqlalchemy as sa
-from flask import Flask
 
-from processor.config import ConfigurationError, is_development
 from processor.keys.models import data_keys, wrap_aad
-from processor.keys.providers import FileKeyProvider, MasterKeyError, StaticKeyProvider
-
-log = logging.getLogger(__name__)
+from processor.keys.providers import MasterKeyError, StaticKeyProvider
 
 
 def encrypted_data_exists(connection: sa.Connection) -> bool:
@@ -57,43 +51,3 @@ def verify_master_keys(connection: sa.Connection, provider: StaticKeyProvider) -
     for account_id, purpose, version, master_version, wrapped in rows:
         provider.unwrap(master_version, wrapped, wrap_aad(account_id, purpose, version))
     return True
-
-
-def check_at_start(app: Flask, provider: StaticKeyProvider) -> bool:
-    """Generate a development key over an empty database; otherwise refuse to start on missing or wrong keys."""
-    from processor.extensions import db
-
-    with app.app_context():
-        try:
-            with db.engine.connect() as connection:
-                if (
-                    isinstance(provider, FileKeyProvider)
-                    and not provider.exists()
-                    and is_development(app)
-                    and not encrypted_data_exists(connection)
-                ):
-                    provider.generate()
-                verified = verify_master_keys(connection, provider)
-                if verified:
-                    _warn_pending_retirement(connection, provider)
-                return verified
-        except MasterKeyError as exc:
-            db.engine.dispose()  # the app is never returned: close its pool now
-            raise ConfigurationError(f"Refusing to start: {exc}") from None
-
-
-def _warn_pending_retirement(connection: sa.Connection, provider: StaticKeyProvider) -> None:
-    """Say so when shredded keys still have a master version that could open them in an older database copy.
-
-    Not finished here: every worker and every `flask` command starts the app, and rotating the master key is
-    one operator's job (`flask retention run`, `flask keys rotate-master` or `flask keys shred` finish it).
-    """
-    from processor.keys.shredding import pending_retirement
-
-    through = pending_retirement(connection, provider)
-    if through is not None:
-        log.warning(
-            "Shredded organizer keys may still open in database copies taken before: master key "
-            "versions up to %d must be retired; run `flask retention run` or `flask keys rotate-master`.",
-            through,
-        )

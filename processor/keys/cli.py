@@ -12,6 +12,7 @@ from processor.errors import DomainError, one_line
 from processor.keys.providers import MasterKeyError
 from processor.keys.rotation import retire_master, rewrap_all, start_master_rotation
 from processor.keys.shredding import finish_shredding, shred_account_keys
+from processor.registries.rotation import reencrypt_account, start_account_rotation
 
 
 def _fail(exc: Exception):
@@ -67,7 +68,6 @@ def _finish_pending_retirement() -> bool:
 @with_appcontext
 def rotate_account(login):
     """Add a data-key version for one organizer and re-encrypt its fields in batches (resumable, online)."""
-    from processor.registries.rotation import reencrypt_account, start_account_rotation
 
     try:
         account = get_by_login(login)

@@ -27,6 +27,7 @@ from processor.field_crypto import (
     place,
     row_mac,
 )
+from processor.keys.check import verify_master_keys
 from processor.keys.models import FIELDS, INDEX, data_keys, wrap_aad
 from processor.keys.providers import KEY_BYTES, MasterKeyError, StaticKeyProvider
 
@@ -129,8 +130,6 @@ class KeyRing:
     def for_account(self, connection: sa.Connection, account_id: uuid.UUID) -> AccountKeys:
         """Load the organizer's key rows (one small query); refuse if they were shredded or never made."""
         if not self.verified:
-            from processor.keys.check import verify_master_keys
-
             try:
                 self.verified = verify_master_keys(connection, self.provider)
             except MasterKeyError as exc:

@@ -7,8 +7,8 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from processor.api.auth import SECURITY, client_required, limit_per_client
 from processor.marketing import service
-from processor.service_api.auth import SECURITY, client_required, limit_per_client
 
 bp = Blueprint(
     "marketing_api",

@@ -6,11 +6,11 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from processor.api import access
+from processor.api.auth import SECURITY, client_required, current_client, limit_per_client
 from processor.errors import Forbidden
 from processor.messaging import service
 from processor.messaging.models import KINDS
-from processor.service_api import access
-from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
 
 bp = Blueprint(
     "messages_api",

@@ -6,13 +6,13 @@ import uuid
 
 import sqlalchemy as sa
 
+from processor.api import access
 from processor.clients.models import ServiceClient
 from processor.db_types import utcnow
-from processor.errors import Forbidden, NotFound, ValidationFailed
+from processor.errors import Forbidden, NotFound, ValidationFailed, field_errors
 from processor.extensions import db
 from processor.messaging.models import KINDS, Instruction, outbox
 from processor.registries.models import Registry, participants
-from processor.service_api import access
 
 PURPOSE = "essential.service.notifications.email"
 MAX_RECIPIENTS = 1000
@@ -37,19 +37,13 @@ def create_instruction(registry: Registry, *, kind: str, note: str | None, creat
     if kind not in KINDS:
         raise ValidationFailed(
             "The instruction was not created.",
-            errors=[
-                {
-                    "field": "kind",
-                    "pointer": "#/kind",
-                    "detail": f"Participants receive only {', '.join(KINDS)}; never marketing.",
-                }
-            ],
+            errors=field_errors({"kind": f"Participants receive only {', '.join(KINDS)}; never marketing."}),
         )
     note = (note or "").strip() or None
     if note and len(note) > 500:
         raise ValidationFailed(
             "The instruction was not created.",
-            errors=[{"field": "note", "pointer": "#/note", "detail": "At most 500 characters."}],
+            errors=field_errors({"note": "At most 500 characters."}),
         )
     instruction = Instruction(
         account_id=registry.account_id, registry_id=registry.id, kind=kind, note=note, created_by=created_by

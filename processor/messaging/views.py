@@ -9,11 +9,11 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from processor.accounts.views import apply_errors
 from processor.errors import ValidationFailed
 from processor.messaging import service
 from processor.messaging.models import KIND_LABELS, KINDS
 from processor.registries import service as registries
+from processor.web import apply_errors
 
 bp = Blueprint("messaging", __name__, url_prefix="/registries")
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import uuid
 from collections.abc import Callable
 
 from processor.errors import ValidationFailed
-from processor.field_crypto import FieldCipher, PlainCipher, new_row_id_bytes, place
+from processor.field_crypto import CiphertextIntegrityError, FieldCipher, PlainCipher, new_row_id_bytes, place
 from processor.normalize import index_form_of_normalized
 from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE
 
@@ -87,3 +88,14 @@ def check_fields(fields) -> tuple[str, ...]:
             errors=[{"parameter": "fields", "detail": f"Unknown field {f!r}."} for f in unknown],
         )
     return tuple(fields)
+
+
+def verify_row(mac_of, row) -> None:
+    """Raise CiphertextIntegrityError unless the row's MAC matches its registry, id, revision, index and cells
+    (`mac_of` is the organizer's `row_mac`; it gives None in the plaintext benchmark baseline)."""
+    cells = [getattr(row, f) for f in ENCRYPTED_FIELDS]
+    expected = mac_of(row.registry_id, row.id, row.revision, row.email_index, cells)
+    if expected is None:
+        return
+    if row.row_mac is None or not hmac.compare_digest(expected, row.row_mac):
+        raise CiphertextIntegrityError(TABLE, "row", row.id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import uuid
 from collections.abc import Iterable
 
@@ -13,23 +12,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from processor.accounts.models import Account
 from processor.db_types import utcnow
-from processor.errors import Conflict, NotFound, ValidationFailed
+from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
 from processor.extensions import db
-from processor.field_crypto import CiphertextIntegrityError
-from processor.keys.ring import WriteKeys, ensure_account_keys, write_keys_for
+from processor.keys.ring import ensure_account_keys, write_keys_for
 from processor.normalize import (
     MAX_CUSTOM_FIELDS,
     FieldError,
     clean_text,
     email_index_form,
-    index_form_of_normalized,
 )
-from processor.registries.changes import txn_for
-from processor.registries.fields import PARTICIPANTS_TABLE
-from processor.registries.models import ENCRYPTED_FIELDS, SOURCES, Registry, participants
-from processor.registries.rows import Sealed, encrypt_fields, seal
+from processor.registries import bulk
+from processor.registries.models import SOURCES, Registry, participants
+from processor.registries.rows import Sealed, seal
 
-BATCH = 1000
+BATCH = bulk.BATCH
 REGISTRY_NAME_LIMIT = 200
 
 
@@ -58,7 +54,7 @@ class DuplicateParticipant(Conflict):
     def __init__(self):
         super().__init__(
             "A participant with this email address is already in the registry.",
-            errors=[{"field": "email", "pointer": "#/email", "detail": "Already in this registry."}],
+            errors=field_errors({"email": "Already in this registry."}),
         )
 
 
@@ -82,12 +78,12 @@ def create_registry(account_id: uuid.UUID, name: str, webinar_date: dt.date | st
     except FieldError as exc:
         raise ValidationFailed(
             "The registry was not created.",
-            errors=[{"field": exc.field, "pointer": f"#/{exc.field}", "detail": exc.reason}],
+            errors=field_errors({exc.field: exc.reason}),
         ) from None
     except ValueError:
         raise ValidationFailed(
             "The registry was not created.",
-            errors=[{"field": "webinar_date", "pointer": "#/webinar_date", "detail": "Not a date: use YYYY-MM-DD."}],
+            errors=field_errors({"webinar_date": "Not a date: use YYYY-MM-DD."}),
         ) from None
     for attempt in range(2):
         try:
@@ -215,165 +211,14 @@ def write_participants(
     try:
         for rows in (own, sealed):
             for start in range(0, len(rows), BATCH):
-                _insert_sealed(
+                bulk.insert_sealed(
                     connection, registry, rows[start : start + BATCH], source=source, import_id=import_id, now=now
                 )
-        _update_rows(connection, registry, keys, updates, now)
+        if not bulk.update_rows(connection, registry, keys, updates, now):
+            raise ParticipantNotFound()
     except IntegrityError:
         raise DuplicateParticipant() from None
     return [uuid.UUID(bytes=row_id) for row_id, *_ in own]
-
-
-def _insert_sealed(
-    connection: sa.Connection, registry: Registry, rows: list[Sealed], *, source: str, import_id, now: dt.datetime
-) -> None:
-    """Insert sealed rows through the driver's executemany (SQLite) or binary COPY (PostgreSQL).
-
-    A bulk import writes hundreds of thousands of rows; SQLAlchemy's per-value bind processing cost more than
-    the encryption. Here the values every row shares are converted once by their columns' own bind processors,
-    the row id goes as SQLite's CHAR(32) hex digits or as a UUID for PostgreSQL's uuid, and the ciphertexts as the
-    bytes both drivers take.
-    """
-    dialect = connection.dialect
-
-    def driver_value(column: str, value):
-        process = participants.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-        return value if process is None or value is None else process(value)
-
-    registry_id, revision, source, import_id, created, updated, change_txn = (
-        driver_value(column, value)
-        for column, value in (
-            ("registry_id", registry.id),
-            ("revision", 1),
-            ("source", source),
-            ("import_id", import_id),
-            ("created_at", now),
-            ("updated_at", now),
-            ("change_txn", txn_for(connection, registry.account_id)),
-        )
-    )
-    # The table's own column order, which the compiled INSERT binds in (checked below): rows need no reordering.
-    columns = (
-        "id",
-        "registry_id",
-        "email_index",
-        "key_version",
-        "revision",
-        *ENCRYPTED_FIELDS,
-        "source",
-        "import_id",
-        "created_at",
-        "updated_at",
-        "change_txn",
-        "row_mac",
-    )
-    tail = (source, import_id, created, updated, change_txn)
-    if dialect.name == "postgresql":  # binary COPY: one stream, nothing for the server to parse
-        _copy_rows(
-            connection,
-            columns,
-            [
-                (uuid.UUID(bytes=row_id), registry_id, index, version, revision, *fields, *tail, mac)
-                for row_id, index, version, fields, mac in rows
-            ],
-        )
-        return
-    values = [
-        (row_id.hex(), registry_id, index, version, revision, *fields, *tail, mac)
-        for row_id, index, version, fields, mac in rows
-    ]
-    compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
-    if tuple(compiled.positiontup or ()) != columns:  # SQLite's qmark parameters, bound by position
-        raise RuntimeError("the participants INSERT does not bind in the table's column order")
-    connection.exec_driver_sql(str(compiled), values)
-
-
-def _copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[tuple]) -> None:
-    """PostgreSQL: COPY the rows in, in binary, inside the caller's transaction (psycopg's copy on the same
-    connection).
-
-    A unique violation surfaces as SQLAlchemy's IntegrityError, as an INSERT's would; its message (which names
-    the key) is not kept.
-    """
-    import psycopg
-
-    names = ", ".join(columns)
-    try:
-        with connection.connection.driver_connection.cursor() as cursor:
-            # Binary COPY needs each column's type: the table's own, from the catalog.
-            types = dict(
-                cursor.execute(
-                    "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
-                    "AND attnum > 0 AND NOT attisdropped",
-                    (participants.name,),
-                ).fetchall()
-            )
-            with cursor.copy(f"COPY {participants.name} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([types[name] for name in columns])
-                for row in values:
-                    copy.write_row(row)
-    except psycopg.IntegrityError as exc:
-        raise IntegrityError("COPY participants", None, exc.__class__(exc.diag.message_primary or "")) from None
-
-
-def _update_rows(connection, registry, keys: WriteKeys, updates, now) -> None:
-    """Re-seal each updated row whole: the changed cells, the kept ones, the new revision and its MAC.
-
-    The current rows are read and locked first (FOR UPDATE on PostgreSQL; SQLite's writer holds the database),
-    their MAC checked (a tampered row is never re-sealed as valid), then written back with every cell.
-    """
-    columns = (*ENCRYPTED_FIELDS, "email_index", "key_version", "revision", "row_mac")
-    statement = (
-        sa.update(participants)
-        .where(participants.c.id == sa.bindparam("p_id"), participants.c.registry_id == registry.id)
-        .values(
-            {
-                **{c: sa.bindparam(f"v_{c}") for c in columns},
-                "updated_at": now,
-                "change_txn": txn_for(connection, registry.account_id),
-            }
-        )
-    )
-    for start in range(0, len(updates), BATCH):
-        batch = updates[start : start + BATCH]
-        current = {
-            row.id: row
-            for row in connection.execute(
-                sa.select(participants)
-                .where(participants.c.registry_id == registry.id, participants.c.id.in_([pid for pid, _ in batch]))
-                .with_for_update()
-            )
-        }
-        params = []
-        for participant_id, clean in batch:
-            row = current.get(participant_id)
-            if row is None:
-                raise ParticipantNotFound()
-            verify_row(keys.row_mac, row)
-            new = encrypt_fields(keys.write, participant_id, clean)
-            cells = tuple(new[f] if f in new else getattr(row, f) for f in ENCRYPTED_FIELDS)
-            index = keys.index(index_form_of_normalized(clean["email"])) if "email" in clean else row.email_index
-            # A partial update leaves older-version fields behind: the row's key_version is the oldest in it.
-            whole = len(new) == len(ENCRYPTED_FIELDS)
-            version = keys.write.version if whole else min(row.key_version, keys.write.version)
-            revision = row.revision + 1
-            mac = keys.row_mac(registry.id, participant_id, revision, index, cells)
-            values = dict(zip(ENCRYPTED_FIELDS, cells, strict=True))
-            values.update(email_index=index, key_version=version, revision=revision, row_mac=mac)
-            params.append({"p_id": participant_id, **{f"v_{k}": v for k, v in values.items()}})
-        if connection.execute(statement, params).rowcount != len(batch):
-            raise ParticipantNotFound()
-
-
-def verify_row(mac_of, row) -> None:
-    """Raise CiphertextIntegrityError unless the row's MAC matches its registry, id, revision, index and cells."""
-    expected = mac_of(
-        row.registry_id, row.id, row.revision, row.email_index, [getattr(row, f) for f in ENCRYPTED_FIELDS]
-    )
-    if expected is None:
-        return  # the plaintext benchmark baseline has no keys
-    if row.row_mac is None or not hmac.compare_digest(expected, row.row_mac):
-        raise CiphertextIntegrityError(PARTICIPANTS_TABLE, "row", row.id)
 
 
 def _record_custom_names(connection, registry: Registry, used: set[str]) -> None:
@@ -386,13 +231,7 @@ def _record_custom_names(connection, registry: Registry, used: set[str]) -> None
     if len(names) > MAX_CUSTOM_FIELDS:
         raise ValidationFailed(
             f"A registry has at most {MAX_CUSTOM_FIELDS} custom fields.",
-            errors=[
-                {
-                    "field": "custom_fields",
-                    "pointer": "#/custom_fields",
-                    "detail": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry.",
-                }
-            ],
+            errors=field_errors({"custom_fields": f"At most {MAX_CUSTOM_FIELDS} custom field names per registry."}),
         )
     connection.execute(
         sa.update(Registry.__table__).where(Registry.__table__.c.id == registry.id).values(custom_field_names=names)

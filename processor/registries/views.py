@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from processor.access import Actor, gate
-from processor.accounts.views import apply_errors
 from processor.errors import ValidationFailed
 from processor.registries import service
 from processor.registries.forms import CUSTOM_PREFIX, FindForm, ParticipantForm, RegistryForm
+from processor.web import apply_errors
 
 bp = Blueprint("registries", __name__, url_prefix="/registries")
 PAGE_SIZE = 50

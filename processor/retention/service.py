@@ -20,6 +20,7 @@ from processor.accounts.models import Account
 from processor.db_types import utcnow
 from processor.errors import Conflict
 from processor.extensions import db
+from processor.keys import shredding
 from processor.registries import export
 from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 
@@ -96,10 +97,9 @@ def erase_account(account: Account, *, now: dt.datetime | None = None) -> list[s
     Returns warnings (from the master-key retirement) for the operator; raises RetentionRefused before the hold
     ends. To erase several accounts, use `erase_due_accounts`: it retires master versions once for all of them.
     """
-    from processor.keys.shredding import finish_shredding
 
     _erase(account, now or utcnow())
-    return finish_shredding().warnings
+    return shredding.finish_shredding().warnings
 
 
 def _erase(account: Account, now: dt.datetime) -> None:
@@ -108,12 +108,11 @@ def _erase(account: Account, now: dt.datetime) -> None:
     The key tombstones record which master versions must go (`processor.keys.shredding`): until
     `finish_shredding` has run, a copy of the database taken before could still be decrypted.
     """
-    from processor.keys.shredding import tombstone_account_keys
 
     if account.status != "removed" or now < erase_due(account):
         raise RetentionRefused("Only a removed account whose hold period is over can be erased.")
     # Keys first: from this moment nothing of the organizer can be decrypted from the database.
-    tombstone_account_keys(account.id)
+    shredding.tombstone_account_keys(account.id)
     registry_ids = (
         sa.select(sa.column("id")).select_from(sa.table("registries")).where(sa.column("account_id") == account.id)
     )
@@ -157,7 +156,6 @@ def erase_due_accounts(*, now: dt.datetime | None = None) -> ErasureRun:
     when none was due, to finish one that an earlier run (or `flask keys shred`) left pending by dying or
     failing; with nothing pending it does nothing.
     """
-    from processor.keys.shredding import finish_shredding
 
     now = now or utcnow()
     run = ErasureRun()
@@ -169,9 +167,9 @@ def erase_due_accounts(*, now: dt.datetime | None = None) -> ErasureRun:
     except Exception:
         # Keys destroyed before the failure get their master versions retired now, not only at the next run.
         db.session.rollback()
-        finish_shredding()
+        shredding.finish_shredding()
         raise
-    retirement = finish_shredding()
+    retirement = shredding.finish_shredding()
     run.master_version, run.retired, run.warnings = (retirement.master_version, retirement.retired, retirement.warnings)
     return run
 

@@ -6,9 +6,9 @@ import datetime as dt
 import uuid
 
 from processor.access import Actor, gate
+from processor.api import paging
 from processor.clients.models import ServiceClient
 from processor.errors import ValidationFailed
-from processor.service_api import paging
 
 
 class WatermarkRefused(ValidationFailed):

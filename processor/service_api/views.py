@@ -6,8 +6,9 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from processor.service_api import access, reads
-from processor.service_api.auth import SECURITY, client_required, current_client, limit_per_client
+from processor.api import access
+from processor.api.auth import SECURITY, client_required, current_client, limit_per_client
+from processor.service_api import reads
 from processor.service_api.schemas import (
     ChangesPageSchema,
     ChangesQuerySchema,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from processor.accounts.models import Account
 from processor.db_types import UTCDateTime, utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
-from processor.extensions import db
+from processor.extensions import commit_or_conflict, db
 from processor.transfers.subprocessors import SubProcessorChange
 
 REASON_LIMIT = 1000
@@ -47,11 +47,7 @@ def object_to_change(
         raise Conflict(f"The window to object to this change closed on {change.objection_deadline}.")
     objection = Objection(change_id=change.id, account_id=account_id, reason=reason, created_at=now)
     db.session.add(objection)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("You have already objected to this change.") from exc
+    commit_or_conflict("You have already objected to this change.")
     return objection
 
 

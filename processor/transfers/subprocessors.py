@@ -9,9 +9,11 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from processor.accounts.models import Account
+from processor.audit import record_access
 from processor.db_types import UTCDateTime, utcnow
-from processor.errors import Conflict, NotFound, ValidationFailed
-from processor.extensions import db
+from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
+from processor.extensions import commit_or_conflict, db
 from processor.transfers.policy import Decision, TransferPolicy, TransferRefused
 
 log = logging.getLogger(__name__)
@@ -82,8 +84,6 @@ def list_changes(since: dt.datetime | None = None) -> list[SubProcessorChange]:
 
 def _log_refused_assignment(refusal: TransferRefused, *, by: str, channel: str) -> None:
     """A sub-processor would serve every organizer: each one's access log shows the refused assignment."""
-    from processor.accounts.models import Account
-    from processor.audit import record_access
 
     db.session.rollback()
     for account_id in db.session.scalars(sa.select(Account.id).where(Account.status == "active")):
@@ -121,7 +121,7 @@ def add_subprocessor(
         if len(value) > LIMITS[field]
     }
     if problems:
-        raise ValidationFailed("The sub-processor was not added.", errors=_field_errors(problems))
+        raise ValidationFailed("The sub-processor was not added.", errors=field_errors(problems))
     try:
         decision = (policy or TransferPolicy()).require(country, dpf_certified=dpf_certified)
     except TransferRefused as exc:
@@ -137,7 +137,7 @@ def add_subprocessor(
     if find_current(name) is not None:
         raise Conflict(
             f"A current sub-processor is already named {name!r}.",
-            errors=_field_errors({"name": "This name is taken by a current sub-processor."}),
+            errors=field_errors({"name": "This name is taken by a current sub-processor."}),
         )
     now = utcnow()
     subprocessor = SubProcessor(
@@ -145,7 +145,7 @@ def add_subprocessor(
     )
     db.session.add(subprocessor)
     db.session.add(SubProcessorChange(subprocessor=subprocessor, action="added", changed_at=now, changed_by=by))
-    _commit(f"A current sub-processor is already named {name!r}.")
+    commit_or_conflict(f"A current sub-processor is already named {name!r}.")
     return subprocessor
 
 
@@ -166,7 +166,7 @@ def remove_subprocessor(name: str, *, by: str) -> SubProcessor:
         db.session.rollback()
         raise NotFound(f"{subprocessor.name!r} was removed meanwhile.")
     db.session.add(SubProcessorChange(subprocessor=subprocessor, action="removed", changed_at=now, changed_by=by))
-    _commit("The sub-processor was changed at the same time; try again.")
+    commit_or_conflict("The sub-processor was changed at the same time; try again.")
     return subprocessor
 
 
@@ -177,15 +177,3 @@ def find_current(name: str) -> SubProcessor | None:
             SubProcessor.removed_at.is_(None), sa.func.lower(SubProcessor.name) == (name or "").strip().lower()
         )
     )
-
-
-def _commit(conflict_detail: str) -> None:
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(conflict_detail) from exc
-
-
-def _field_errors(problems: dict) -> list[dict]:
-    return [{"field": field, "pointer": f"#/{field}", "detail": message} for field, message in problems.items()]

@@ -6,13 +6,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user, login_required
 
 from processor import countries
-from processor.accounts.views import apply_errors
 from processor.errors import DomainError, one_line
 from processor.staff import is_staff, staff_required
 from processor.transfers import objections
 from processor.transfers import subprocessors as service
 from processor.transfers.forms import AddSubProcessorForm, ObjectionForm, RemoveSubProcessorForm
 from processor.transfers.policy import TransferPolicy, TransferRefused, today
+from processor.web import apply_errors
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 

@@ -37,7 +37,7 @@ def test_a_retirement_left_pending_is_reported_by_every_run_and_at_start_up(
         result = runner.invoke(args=["retention", "run", "--now", (removed + dt.timedelta(days=days)).isoformat()])
         assert result.exit_code == 0, result.output
         assert "copies of the database taken before stay decryptable" in result.stderr
-    with caplog.at_level(logging.WARNING, logger="processor.keys.check"):
+    with caplog.at_level(logging.WARNING, logger="processor.keys"):
         other = create_app(_config(database_url), instance_path=str(tmp_path / "other-instance"))
         with other.app_context():
             db.engine.dispose()

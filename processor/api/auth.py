@@ -8,10 +8,12 @@ import hashlib
 from flask import Flask, current_app, g, request
 from flask_limiter.util import get_remote_address
 
+from processor.api.access import log_refusal
 from processor.clients import service as clients
 from processor.clients.models import ServiceClient
 from processor.errors import Forbidden
 from processor.extensions import api_for, db, limiter
+from processor.registries.models import Registry
 
 SECURITY = [{"bearerAuth": []}]
 DEFAULT_RATE_LIMIT = "600 per minute"
@@ -49,8 +51,6 @@ def client_required(*scopes: str):
 
 def _log_scope_refusal(client: ServiceClient, registry_id, missing: list[str]) -> None:
     """A refused attempt on an organizer's registry is a decision that organizer sees in its access log."""
-    from processor.registries.models import Registry
-    from processor.service_api.access import log_refusal
 
     registry = db.session.get(Registry, registry_id) if registry_id else None
     if registry is not None and client.may_see(registry.account_id):
