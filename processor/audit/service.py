@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 
@@ -13,14 +14,30 @@ from processor.accounts.models import Account
 from processor.audit.chain import GENESIS, ChainBreak, entry_hash, first_break
 from processor.audit.models import ACTOR_TYPES, CHANNELS, AccessLogEntry, AccessLogHead
 from processor.db_types import utcnow
+from processor.errors import DomainError
 from processor.extensions import db
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 
 
+class ChainKeyMissing(DomainError):
+    status = 503
+    slug = "audit-chain-key-missing"
+    title = "The access log cannot be written"
+
+
 def chain_key() -> bytes:
     """The chain's MAC key, loaded at start-up from outside the database (processor.keys.init_app)."""
-    return current_app.extensions["audit_chain_key"]
+    key = current_app.extensions.get("audit_chain_key")
+    if key is None:
+        log.error(
+            "no access-log chain key: set AUDIT_CHAIN_KEY or create instance/audit_chain.key (base64 of 32 random "
+            "bytes, mode 0600); participant data stays unavailable until then"
+        )
+        raise ChainKeyMissing("Participant data is unavailable right now; support has been told.")
+    return key
 
 
 def record_access(

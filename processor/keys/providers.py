@@ -200,10 +200,11 @@ def provider_for(config: dict) -> StaticKeyProvider:
 AUDIT_KEY_FILE = "audit_chain.key"
 
 
-def audit_chain_key(config: dict, instance_path: str, *, create: bool) -> bytes:
+def audit_chain_key(config: dict, instance_path: str, *, create: bool) -> bytes | None:
     """The access log's chain key: AUDIT_CHAIN_KEY (base64 of 32 bytes, environment or config) or the 0600 file
     instance/audit_chain.key, created when `create` (development and testing). Never in the database, so someone
-    who can rewrite the log's tables cannot recompute its MACs."""
+    who can rewrite the log's tables cannot recompute its MACs. None when missing in production: the service
+    starts, and every access-log append (so every use of participant data) refuses until it is installed."""
     configured = config.get("AUDIT_CHAIN_KEY")
     if configured:
         key = base64.b64decode(configured)
@@ -213,10 +214,7 @@ def audit_chain_key(config: dict, instance_path: str, *, create: bool) -> bytes:
     path = Path(config.get("AUDIT_CHAIN_KEY_FILE") or Path(instance_path) / AUDIT_KEY_FILE)
     if not path.exists():
         if not create:
-            raise MasterKeyError(
-                f"No access-log chain key: set AUDIT_CHAIN_KEY or create {path} "
-                '(python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"), mode 0600.'
-            )
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

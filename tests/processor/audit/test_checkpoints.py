@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 import sqlalchemy as sa
 
+from app import create_app
 from processor.accounts.service import get_by_login
 from processor.audit import checkpoints, record_access, service
 from processor.audit.chain import entry_hash
@@ -140,3 +142,10 @@ def test_checkpoints_download_from_the_page_and_the_api(client, auth, make_clien
         _, headers = make_client(scopes="audit:read", purposes="essential.service", account=account)
     body = client.get("/api/v1/audit/checkpoint", headers=headers).get_json()
     assert body["kind"] == "access-log-checkpoint" and body["signature"]
+
+
+def test_without_a_chain_key_in_production_nothing_is_logged_unkeyed(tmp_path):
+    app = create_app({"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path))
+    with app.app_context(), pytest.raises(service.ChainKeyMissing):
+        service.chain_key()
+    assert not (tmp_path / "audit_chain.key").exists()
