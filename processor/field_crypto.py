@@ -50,20 +50,30 @@ class CiphertextIntegrityError(DomainError):
 
 
 def row_mac(
-    key: bytes, registry_id: bytes, row_id: bytes, revision: int, index: bytes, cells: Iterable[bytes | None]
+    key: bytes, registry_id: bytes, row_id: bytes, revision: int, index: bytes, cells: tuple[bytes | None, ...]
 ) -> bytes:
     """HMAC-SHA256 binding a participant row together: its registry, id, revision, blind index and every field's
-    ciphertext or its absence (each length-prefixed, so no two rows can share an encoding).
+    ciphertext or its absence.
 
-    The fields' AES-GCM already binds each cell to its organizer, column and row; this adds what a cell cannot
-    know: which registry the row is in, which index points at it, which cells are NULL, and which revision each
-    cell belongs to. A whole row put back as an older complete version (all cells, revision and MAC) still
-    verifies: nothing inside the row can tell that it is not the newest one.
+    The message is fixed-size parts, then every length (-1 for NULL) in one struct, then the bytes: no two rows
+    share an encoding, and it costs one struct call, one join and one HMAC per row. The fields' AES-GCM already
+    binds each cell to its organizer, column and row; this adds what a cell cannot know: which registry the row is
+    in, which index points at it, which cells are NULL, and which revision each cell belongs to. A whole row put
+    back as an older complete version (all cells, revision and MAC) still verifies: nothing inside the row can
+    tell that it is not the newest one.
     """
-    parts = [registry_id, row_id, revision.to_bytes(8, "big"), len(index).to_bytes(2, "big"), index]
-    for cell in cells:
-        parts.append(b"\x00" if cell is None else b"\x01" + len(cell).to_bytes(4, "big") + cell)
-    return hmac.digest(key, b"".join(parts), "sha256")
+    lengths = _lengths(len(cells)).pack(revision, len(index), *[-1 if c is None else len(c) for c in cells])
+    return hmac.digest(key, b"".join((registry_id, row_id, lengths, index, *[c for c in cells if c])), "sha256")
+
+
+_LENGTHS: dict[int, struct.Struct] = {}
+
+
+def _lengths(count: int) -> struct.Struct:
+    try:
+        return _LENGTHS[count]
+    except KeyError:
+        return _LENGTHS.setdefault(count, struct.Struct(f">QH{count}i"))
 
 
 def derive_subkey(root: bytes, purpose: bytes, account_id: uuid.UUID, version: int) -> bytes:

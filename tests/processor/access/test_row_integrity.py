@@ -9,6 +9,7 @@ from processor.access import Actor, gate
 from processor.accounts.service import get_by_login
 from processor.extensions import db
 from processor.field_crypto import CiphertextIntegrityError
+from processor.registries import rows
 from processor.registries import service as registries
 from processor.registries.models import participants
 from tests.processor import people
@@ -138,3 +139,9 @@ def test_the_registry_page_shows_the_others_and_the_incident(app_ctx, client, au
     page = client.get(f"/registries/{mine.id}").get_data(as_text=True)
     assert kept["email"] in page and "broken@example.org" not in page
     assert "failed their integrity check" in page
+
+
+def test_the_cells_the_mac_covers_are_where_verify_row_slices_them():
+    names = [c.name for c in participants.columns]
+    start = rows._FIRST_CELL
+    assert tuple(names[start : start + len(rows.ENCRYPTED_FIELDS)]) == rows.ENCRYPTED_FIELDS
