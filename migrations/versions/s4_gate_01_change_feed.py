@@ -1,7 +1,7 @@
 """change feed: participants and deletion markers carry their writing transaction; numbers given at commit
 
 Revision ID: s4_gate_01
-Revises: 1c50a967459f
+Revises: s4_rights_01
 Create Date: 2026-11-30 18:10:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "s4_gate_01"
-down_revision = "1c50a967459f"
+down_revision = "s4_rights_01"
 branch_labels = None
 depends_on = None
 

@@ -27,7 +27,7 @@ class Actor:
     account_id: uuid.UUID | None = None  # the only organizer whose data it may touch; None: any (checked by kind)
     granted: tuple[str, ...] | None = None  # purposes granted to a client; None for the others
     country: str | None = None  # the destination of what is handed out
-    dpf_certified: bool = False
+    attestations: tuple = ()  # a recipient's scope attestations (DPF, APPI ...) for the transfer check
     ticket: str | None = None
     reason: str | None = None
     legal_obligation: bool = False  # staff only: reading a held account's data under a legal duty
@@ -50,7 +50,7 @@ class Actor:
             account_id=client.account_id,
             granted=tuple(client.purpose_list),
             country=client.country,
-            dpf_certified=bool(client.dpf_certified),
+            attestations=tuple(client.attestations),
         )
 
     @classmethod

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 
@@ -86,7 +85,7 @@ def check(
     purposes.require_fields(purpose, fields)
     destination = destination or actor.country
     if destination:
-        TransferPolicy().require(destination, on=on or today(), dpf_certified=actor.dpf_certified)
+        TransferPolicy().require(destination, on=on or today(), attestations=actor.attestations or None)
 
 
 def _legal_read(actor: Actor, op: str) -> bool:
@@ -179,6 +178,11 @@ def unit(
     db.session.commit()
 
 
+def _own(actor: Actor) -> bool:
+    """Restricted participants (Art 18/21) are left out of every use but the organizer's own pages."""
+    return actor.kind == "organizer"
+
+
 def _registry_unit(actor: Actor, registry: Registry, **kwargs):
     return unit(actor, registry.account_id, registry_id=registry.id, **kwargs)
 
@@ -205,7 +209,13 @@ def read_page(
     bad = [] if bad is None else bad
     with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason=reason) as handed:
         rows = store.list_participants(
-            registry, fields=fields, after=after, limit=limit, updated_since=updated_since, bad=bad
+            registry,
+            fields=fields,
+            after=after,
+            limit=limit,
+            updated_since=updated_since,
+            bad=bad,
+            include_restricted=_own(actor),
         )
         handed.records = len(rows)
         handed.bad = bad
@@ -239,7 +249,7 @@ def read_one(
     """One participant, checked and logged."""
     fields = tuple(fields) if fields is not None else ENCRYPTED_FIELDS
     with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason="participant") as handed:
-        participant = store.get_participant(registry, participant_id, fields=fields)
+        participant = store.get_participant(registry, participant_id, fields=fields, include_restricted=_own(actor))
         handed.records = 1
     return participant
 
@@ -248,7 +258,7 @@ def find(actor: Actor, registry: Registry, email: str, *, purpose: str, fields: 
     """The participant with this email (blind-index look-up), checked and logged."""
     fields = tuple(fields)
     with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason="email look-up") as handed:
-        match = store.find_by_email(registry, email, fields=fields)
+        match = store.find_by_email(registry, email, fields=fields, include_restricted=_own(actor))
         handed.records = 1 if match else 0
     return match
 
@@ -288,31 +298,6 @@ def export(
     return handed.records
 
 
-def return_database(actor: Actor, account: Account, write: Writer, out) -> int:
-    """Write every registry of a (removed) account, decrypted, as one JSON document; logged in one entry."""
-    registries = db.session.scalars(
-        sa.select(Registry).where(Registry.account_id == account.id).order_by(Registry.created_at)
-    ).all()
-    with unit(
-        actor,
-        account.id,
-        op="return",
-        purpose="essential.legal_obligation",
-        fields=ENCRYPTED_FIELDS,
-        reason="participant database returned at the organizer's request",
-    ) as handed:
-
-        def one_more():
-            handed.records += 1
-
-        out.write('{"account": ' + json.dumps(account.login) + ', "registries": [\n')
-        for position, registry in enumerate(registries):
-            out.write(",\n" if position else "")
-            write(registry, store.iter_participants(registry), out, one_more)
-        out.write("]}\n")
-    return handed.records
-
-
 # Writes -----------------------------------------------------------------------------------------------------------
 
 
@@ -338,6 +323,28 @@ def delete(actor: Actor, registry: Registry, participant_id, *, purpose: str = "
     with _registry_unit(actor, registry, op="write", purpose=purpose, reason="participant deleted") as h:
         store.delete_participant(registry, participant_id)
         h.records = 1
+
+
+# Inside a unit of work that logs itself, in its own transaction (subject requests, the return package): checked
+# here, neither logged nor committed here. Restricted participants are included: these serve the controller.
+
+
+def read_within(actor: Actor, registry: Registry, participant_id, *, purpose: str, fields=None) -> dict:
+    """One participant for a caller's own unit of work (e.g. a subject access request), checked."""
+    check(actor, registry.account_id, op="read", purpose=purpose, fields=fields or ENCRYPTED_FIELDS)
+    return store.get_participant(registry, participant_id, fields=fields, include_restricted=True)
+
+
+def update_within(actor: Actor, registry: Registry, participant_id, raw: dict, *, purpose: str) -> None:
+    """Change one participant inside the caller's unit of work (e.g. a rectification), checked."""
+    check(actor, registry.account_id, op="write", purpose=purpose, fields=[f for f in raw if f in ENCRYPTED_FIELDS])
+    store.update_participant(registry, participant_id, raw)
+
+
+def rows_within(actor: Actor, registry: Registry, *, op: str, purpose: str, bad: list | None = None):
+    """Every participant of the registry for the caller's own unit of work (e.g. the return package), checked."""
+    check(actor, registry.account_id, op=op, purpose=purpose, fields=ENCRYPTED_FIELDS)
+    return store.iter_participants(registry, bad=bad, include_restricted=True)
 
 
 def require(actor: Actor, registry: Registry, *, op: str, purpose: str, fields: Iterable[str] = ()) -> None:

@@ -22,6 +22,7 @@ from processor.registries.changes import txn_for
 from processor.registries.models import ENCRYPTED_FIELDS, Registry, changes, deletions, participants
 from processor.registries.rows import PLACES, TABLE, check_fields, decode, verify_row
 from processor.registries.service import ParticipantNotFound, as_uuid, default_region, write_participants
+from processor.subject_requests.restrictions import without_restricted
 
 EXPORT_PAGE = 500
 
@@ -54,16 +55,18 @@ def decrypt_each(keys: AccountKeys, rows, fields, bad: list | None) -> list[dict
     return out
 
 
-def _select(registry: Registry):
-    return sa.select(participants).where(participants.c.registry_id == registry.id)
+def _select(registry: Registry, include_restricted: bool = False):
+    """Rows of the registry; restricted ones (Art 18/21) only for the organizer's own use, which asks for them."""
+    query = sa.select(participants).where(participants.c.registry_id == registry.id)
+    return query if include_restricted else without_restricted(query)
 
 
-def get_participant(registry: Registry, participant_id, fields=None) -> dict:
+def get_participant(registry: Registry, participant_id, fields=None, *, include_restricted: bool = False) -> dict:
     fields = check_fields(fields)
     participant_id = as_uuid(participant_id)
     connection = db.session.connection()
     row = (
-        connection.execute(_select(registry).where(participants.c.id == participant_id)).first()
+        connection.execute(_select(registry, include_restricted).where(participants.c.id == participant_id)).first()
         if participant_id
         else None
     )
@@ -72,7 +75,7 @@ def get_participant(registry: Registry, participant_id, fields=None) -> dict:
     return decrypt_fields(keys_for(connection, registry.account_id), row, fields)
 
 
-def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
+def find_by_email(registry: Registry, email: str, fields=None, *, include_restricted: bool = False) -> dict | None:
     """Look the email up by its blind index: nothing but the match is decrypted."""
     fields = check_fields(fields)
     connection = db.session.connection()
@@ -83,7 +86,7 @@ def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
         raise ValidationFailed(
             "Not a valid email address.", errors=[{"field": "email", "pointer": "#/email", "detail": exc.reason}]
         ) from None
-    row = connection.execute(_select(registry).where(participants.c.email_index == index)).first()
+    row = connection.execute(_select(registry, include_restricted).where(participants.c.email_index == index)).first()
     return None if row is None else decrypt_fields(keys, row, fields)
 
 
@@ -95,10 +98,11 @@ def list_participants(
     limit: int = 100,
     updated_since: dt.datetime | None = None,
     bad: list | None = None,
+    include_restricted: bool = False,
 ) -> list[dict]:
     """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
     fields = check_fields(fields)
-    query = _select(registry).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    query = _select(registry, include_restricted).order_by(participants.c.updated_at, participants.c.id).limit(limit)
     if updated_since is not None:
         query = query.where(participants.c.updated_at >= updated_since)
     if after is not None:
@@ -114,11 +118,17 @@ def list_participants(
     return decrypt_each(keys, rows, fields, bad)
 
 
-def iter_participants(registry: Registry, fields=None, bad: list | None = None) -> Iterator[dict]:
+def iter_participants(
+    registry: Registry, fields=None, bad: list | None = None, *, include_restricted: bool = False
+) -> Iterator[dict]:
     """Every participant of the registry, page by page (exports); rows failing their check go to `bad`."""
     after = None
     while True:
-        query = _select(registry).order_by(participants.c.updated_at, participants.c.id).limit(EXPORT_PAGE)
+        query = (
+            _select(registry, include_restricted)
+            .order_by(participants.c.updated_at, participants.c.id)
+            .limit(EXPORT_PAGE)
+        )
         if after is not None:
             query = query.where(sa.tuple_(participants.c.updated_at, participants.c.id) > after)
         connection = db.session.connection()
@@ -146,7 +156,7 @@ def read_changes(
     seq, last_id = after or (0, uuid.UUID(int=0))
 
     def changed(table):
-        return (
+        query = (
             sa.select(table, changes.c.seq.label("change_seq"))
             .join(changes, changes.c.txn == table.c.change_txn)
             .where(
@@ -158,6 +168,7 @@ def read_changes(
             .order_by(changes.c.seq, table.c.id)
             .limit(limit)
         )
+        return without_restricted(query) if table is participants else query
 
     connection = db.session.connection()
     rows = connection.execute(changed(participants)).all()
@@ -183,7 +194,7 @@ def add_participant(registry: Registry, raw: dict, *, source: str = "manual") ->
 
 def update_participant(registry: Registry, participant_id, raw: dict) -> uuid.UUID:
     """Change the given fields (a key with an empty value clears it; absent keys are kept), uncommitted."""
-    current = get_participant(registry, participant_id)
+    current = get_participant(registry, participant_id, include_restricted=True)
     merged = {**{f: current[f] for f in ENCRYPTED_FIELDS}, **raw}
     clean = normalize_participant(merged, default_region=default_region(registry))
     write_participants(db.session.connection(), registry, inserts=[], updates=[(current["id"], clean)], source="manual")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from processor.accounts.models import Account
@@ -55,7 +56,7 @@ def record_access(
     channel: str = "web",
     connection: sa.Connection | None = None,
 ) -> AccessLogEntry:
-    """Append one hash-chained entry to the organizer's log in the current session, or in the transaction of
+    """Append one chained entry to the organizer's log in the current session, or in the transaction of
     `connection` (a bulk import's own); the caller commits."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -63,17 +64,13 @@ def record_access(
         raise ValueError(f"unknown actor type {actor_type!r}")
     account_id = uuid.UUID(str(account_id))
     session = db.session if connection is None else Session(bind=connection)
-    # FOR UPDATE on PostgreSQL serializes appends to one organizer's chain until the caller commits;
-    # SQLite locks the whole database on write, and the (account_id, seq) unique key catches any race.
+    _lock_chain(session, account_id)
     head = session.scalar(
         sa.select(AccessLogHead)
         .where(AccessLogHead.account_id == account_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if head is None:
-        head = AccessLogHead(account_id=account_id, seq=0, entry_hash=GENESIS)
-        session.add(head)
     entry = AccessLogEntry(
         id=uuid.uuid4(),
         account_id=account_id,
@@ -97,6 +94,22 @@ def record_access(
     if connection is not None:
         session.flush()  # into the connection's transaction, which its owner commits
     return entry
+
+
+def _lock_chain(session: Session, account_id: uuid.UUID) -> None:
+    """Hold the organizer's chain until the caller's transaction ends, on both engines, before reading its head.
+
+    Inserting the genesis head (nothing when it exists) is a write: on SQLite it takes the database's write lock
+    (waiting its turn, busy_timeout) before the head is read, so two appends never read the same head; on
+    PostgreSQL it makes sure the row exists, and FOR UPDATE then locks it, the first append of an organizer
+    included.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(AccessLogHead.__table__)
+        .values(account_id=account_id, seq=0, entry_hash=GENESIS)
+        .on_conflict_do_nothing(index_elements=["account_id"])
+    )
 
 
 def list_entries(account_id: uuid.UUID, *, before_seq: int | None = None, limit: int = PAGE_SIZE) -> list:

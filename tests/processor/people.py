@@ -13,6 +13,7 @@ get_participant = store.get_participant
 find_by_email = store.find_by_email
 list_participants = store.list_participants
 list_deletions = store.list_deletions
+iter_participants = store.iter_participants
 
 
 def add_participant(registry, raw: dict, *, source: str = "manual") -> dict:

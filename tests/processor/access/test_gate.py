@@ -138,16 +138,6 @@ def test_a_held_account_allows_no_processing_but_holding(app_ctx, registry, op):
         gate.check(Actor.organizer(registry.owner), registry.account_id, op=op, purpose="essential.service")
 
 
-def test_the_return_of_a_held_account_goes_through_the_gate_and_is_logged(app_ctx, registry):
-    retention.remove_account(registry.owner)
-    db.session.commit()
-    out = io.StringIO()
-    assert retention.return_participant_database(registry.owner, out) == 5
-    assert len(json.loads(out.getvalue())["registries"]) == 1
-    (entry,) = entries(registry.account_id)
-    assert (entry.records, entry.purpose, entry.actor) == (5, "essential.legal_obligation", "system:retention-return")
-
-
 def test_manual_add_edit_and_delete_are_logged_with_the_work(app_ctx, registry):
     actor = Actor.organizer(registry.owner)
     pid = gate.add(actor, registry, {"email": "new@example.org", "first_name": "New"})

@@ -23,3 +23,13 @@ def test_limit_headers_then_429_problem_per_client(client, make_client, make_acc
     assert limited.get_json()["status"] == 429
     assert int(limited.headers["Retry-After"]) > 0
     assert client.get("/api/v1/audit", headers=second).status_code == 200  # another client's own bucket
+
+
+def test_invalid_tokens_share_their_address_bucket(client):
+    """A caller inventing a new token per request still meets the limit of its address."""
+    codes = [
+        client.get("/api/v1/audit", headers={"Authorization": f"Bearer ppk_invalid{n:040d}"}).status_code
+        for n in range(5)
+    ]
+    assert codes[:3] == [401, 401, 401]
+    assert codes[3:] == [429, 429]

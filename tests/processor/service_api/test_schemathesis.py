@@ -10,7 +10,7 @@ from schemathesis import GenerationMode
 
 # A small budget per operation and mode keeps CI fast; the full suite runs it on both engines.
 EXAMPLES = 10
-SCOPES = "participants:read,messages:send,audit:read"
+SCOPES = "participants:read,messages:send,audit:read,requests:write"
 
 
 @pytest.fixture
