@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
@@ -14,6 +15,7 @@ from processor.errors import DomainError, one_line
 from processor.extensions import db
 from processor.registries import export as exports
 from processor.registries import service
+from processor.transfers.policy import ATTESTATION_KINDS
 
 # The command line is run by the processor's operators on the organizer's instruction; the reason says which.
 EXPORTER = Actor.system("participants-export")
@@ -54,22 +56,29 @@ def participants():
     help="ISO code of the country the export goes to (default: the organizer's account country).",
 )
 @click.option(
+    "--attests",
+    multiple=True,
+    type=click.Choice(ATTESTATION_KINDS),
+    help="A scope attestation the recipient holds today, if its country's decision needs one (repeatable).",
+)
+@click.option(
     "--reason",
     required=True,
     help="Why, on whose instruction (e.g. 'request of 2026-11-30, ticket SUP-12'); logged for the organizer.",
 )
 @with_appcontext
-def export(registry_id, fmt, destination, reason):
+def export(registry_id, fmt, destination, attests, reason):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
     reason = (reason or "").strip()
     if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise click.ClickException(f"--reason: say why, in {MIN_REASON}-{MAX_REASON} characters.")
     bad: list[dict] = []
+    exporter = dataclasses.replace(EXPORTER, attestations=tuple(attests))
     try:
-        registry = gate.open_registry(EXPORTER, registry_id)
+        registry = gate.open_registry(exporter, registry_id)
         destination = destination or db.session.get(Account, registry.account_id).country
         count = gate.export(
-            EXPORTER,
+            exporter,
             registry,
             exports.write_json if fmt == "json" else exports.write_csv,
             sys.stdout,

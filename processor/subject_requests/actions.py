@@ -18,6 +18,7 @@ from processor.audit.models import AccessLogEntry
 from processor.db_types import utcnow
 from processor.extensions import db
 from processor.registries import service as registries
+from processor.registries.changes import txn_for
 from processor.registries.models import Registry, deletions, participants
 from processor.subject_requests import downloads
 from processor.subject_requests.models import ParticipantRestriction, SubjectRequest, restrictions
@@ -87,7 +88,12 @@ def _erase(request, matches, changes, now) -> str:
         db.session.execute(sa.delete(participants).where(participants.c.id == match.participant_id))
         db.session.execute(sa.delete(restrictions).where(restrictions.c.participant_id == match.participant_id))
         db.session.execute(
-            sa.insert(deletions).values(id=match.participant_id, registry_id=match.registry_id, deleted_at=now)
+            sa.insert(deletions).values(
+                id=match.participant_id,
+                registry_id=match.registry_id,
+                deleted_at=now,
+                change_txn=txn_for(db.session.connection(), request.account_id),  # into the change feed
+            )
         )
     return (
         f"deleted {len(matches)} record(s) from {len({m.registry_id for m in matches})} registries; "
