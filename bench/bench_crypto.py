@@ -16,6 +16,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from processor.access import store
+
 FIELD_CALLS = 200_000
 PARTICIPANTS = 100_000
 MASTER_KEY = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
@@ -145,7 +147,7 @@ def _run_store(folder: Path, rows: list[dict], *, plaintext: bool) -> tuple[floa
             registries.write_participants(connection, registry, inserts=rows, updates=[], source="import")
         write = time.perf_counter() - started
         started, after, read = time.perf_counter(), None, 0
-        while page := registries.list_participants(
+        while page := store.list_participants(
             registry,
             after=after,
             limit=1000,

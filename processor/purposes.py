@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from processor.errors import Forbidden, ValidationFailed
+from processor.registries.fields import ENCRYPTED_FIELDS
 
 # key -> description; a parent key covers its children (as in fideslang).
 PURPOSES: dict[str, str] = {
@@ -32,9 +33,38 @@ PURPOSES: dict[str, str] = {
     "third_party_sharing": "Passing data to third parties for their own ends.",
     "third_party_sharing.personalized_advertising": "Sharing data for advertising by others.",
 }
+_NAMES = ("email", "first_name", "last_name")
+_ATTENDANCE = ("registered_at", "joined_at", "left_at", "minutes_attended")
+# Minimum necessary: the participant fields each purpose may read (a purpose without its own entry takes its
+# nearest parent's). Documented in docs/api.md; a request for more is refused, naming the extra fields.
+FIELDS_BY_PURPOSE: dict[str, tuple[str, ...]] = {
+    "essential": ENCRYPTED_FIELDS,
+    "essential.service": ENCRYPTED_FIELDS,  # the organizer itself, working with its own registry
+    "essential.service.notifications": _NAMES,
+    "essential.service.notifications.email": _NAMES,
+    "essential.service.operations": (*_NAMES, "company", "job_title", "country", *_ATTENDANCE),
+    "essential.service.operations.support": ENCRYPTED_FIELDS,
+    "essential.service.payment_processing": (*_NAMES, "phone", "company", "country"),
+    "essential.service.security": ("email", "country", *_ATTENDANCE),
+    "essential.legal_obligation": ENCRYPTED_FIELDS,
+}
 FORBIDDEN_ROOTS = ("marketing", "analytics", "third_party_sharing")
 ALLOWED_ROOT = "essential"
 GRANTABLE = tuple(key for key in PURPOSES if key.split(".")[0] == ALLOWED_ROOT)
+
+
+class FieldsNotAllowed(Forbidden):
+    slug = "fields-not-allowed"
+    title = "Fields not allowed for this purpose"
+
+    def __init__(self, purpose: str, fields: Iterable[str]):
+        fields = list(fields)
+        super().__init__(
+            f"{purpose} may read only {', '.join(allowed_fields(purpose)) or 'no participant fields'}; "
+            f"not {', '.join(fields)}.",
+            extra={"rule": "minimum-necessary", "purpose": purpose, "fields": fields},
+        )
+        self.rule = "minimum-necessary"
 
 
 class PurposeRefused(Forbidden):
@@ -80,6 +110,24 @@ def check_known(purpose: str | None, *, parameter: str = "purpose") -> str:
             ],
         )
     return purpose
+
+
+def allowed_fields(purpose: str) -> tuple[str, ...]:
+    """The participant fields `purpose` may read: its own list, else its nearest parent's, else none."""
+    key = purpose
+    while key:
+        if key in FIELDS_BY_PURPOSE:
+            return FIELDS_BY_PURPOSE[key]
+        key = key.rpartition(".")[0]
+    return ()
+
+
+def require_fields(purpose: str, fields: Iterable[str]) -> None:
+    """Refuse (403) any field beyond the purpose's allow-list, naming the fields and the purpose."""
+    allowed = set(allowed_fields(purpose))
+    extra = [f for f in fields if f not in allowed]
+    if extra:
+        raise FieldsNotAllowed(purpose, extra)
 
 
 def decide_participant_use(purpose: str, granted: Iterable[str]) -> PurposeDecision:

@@ -21,6 +21,7 @@ IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 TEST_MASTER_KEY = "1:" + base64.b64encode(b"test master key, never for real!").decode()
+TEST_AUDIT_KEY = base64.b64encode(b"test access-log chain key, dummy").decode()
 
 
 def missing(reason: str):
@@ -81,6 +82,7 @@ def _config(url: str, **overrides) -> dict:
         "JOBS_IMMEDIATE": True,
         # A fixed test master key (version 1), so every test app can encrypt and read the others' data.
         "MASTER_KEY": TEST_MASTER_KEY,
+        "AUDIT_CHAIN_KEY": TEST_AUDIT_KEY,
         **overrides,
     }
 

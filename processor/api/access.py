@@ -1,21 +1,18 @@
-"""Decide and record each use of participant data by a client: registry visibility, purpose, transfer."""
+"""A client's view of the gate: which registries it sees, and its uses checked and logged by `processor.access`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from processor import purposes
+from processor.access import Actor, gate
 from processor.accounts.models import Account
-from processor.audit import record_access
 from processor.clients.models import ServiceClient
+from processor.errors import DomainError
 from processor.extensions import db
 from processor.registries.models import Registry
-from processor.registries.service import RegistryNotFound, require_active_account
-from processor.transfers.policy import TransferPolicy, TransferRefused, today
 
 
 def visible_registries(client: ServiceClient) -> list[Registry]:
@@ -33,59 +30,21 @@ def visible_registries(client: ServiceClient) -> list[Registry]:
 
 def open_registry(client: ServiceClient, registry_id: uuid.UUID) -> Registry:
     """The registry if the client may see it; otherwise 404, so existence does not leak."""
-    registry = db.session.get(Registry, registry_id)
-    if registry is None or not client.may_see(registry.account_id):
-        raise RegistryNotFound()
-    require_active_account(registry.account_id)
-    return registry
+    return gate.open_registry(Actor.client(client), registry_id)
 
 
-def _log(
-    client: ServiceClient,
-    registry: Registry,
-    *,
-    purpose: str,
-    fields: Iterable[str],
-    records: int,
-    allowed: bool,
-    reason: str,
-) -> None:
-    record_access(
-        account_id=registry.account_id,
-        actor_type="client",
-        actor=client.name,
-        purpose=purpose,
-        registry_id=registry.id,
-        fields=tuple(fields),
-        records=records,
-        destination_country=client.country,
-        allowed=allowed,
-        reason=reason,
-        channel="api",
-    )
-
-
-def authorize(
-    client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str] = (), on: dt.date | None = None
-) -> None:
-    """Apply the purpose policy and the transfer rule; a refusal is logged (and committed) before it is raised."""
-    decision = purposes.decide_participant_use(purpose, client.purpose_list)
-    try:
-        if not decision.allowed:
-            raise purposes.PurposeRefused(decision.reason, rule=decision.rule)
-        TransferPolicy().require(client.country, on=on or today(), attestations=client.attestations)
-    except (purposes.PurposeRefused, TransferRefused) as refusal:
-        log_refusal(
-            client, registry, purpose=purpose, fields=fields, reason=f"{refusal.extra['rule']}: {refusal.detail}"
-        )
-        raise
+def authorize(client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str] = ()) -> None:
+    """Apply the gate's rules for a message or other use the caller logs itself; a refusal is logged first."""
+    gate.require(Actor.client(client), registry, op="message", purpose=purpose, fields=fields)
 
 
 def log_refusal(client: ServiceClient, registry: Registry, *, purpose: str, fields: Iterable[str], reason: str) -> None:
     """Log a refused use and commit at once: the request fails, the trace must stay."""
-    db.session.rollback()  # nothing else of the failing request may be persisted with it
-    _log(client, registry, purpose=purpose, fields=fields, records=0, allowed=False, reason=reason)
-    db.session.commit()
+    refusal = DomainError(reason.partition(": ")[2] or reason)
+    refusal.extra["rule"] = reason.partition(": ")[0]
+    gate.refuse(
+        Actor.client(client), registry.account_id, refusal, purpose=purpose, fields=fields, registry_id=registry.id
+    )
 
 
 def record_use(
@@ -97,6 +56,15 @@ def record_use(
     records: int,
     reason: str = "purpose granted; transfer allowed",
 ) -> None:
-    """Log an allowed use with what was handed out, and commit."""
-    _log(client, registry, purpose=purpose, fields=fields, records=records, allowed=True, reason=reason)
+    """Log an allowed use with what was handed out, in the work's transaction, and commit both."""
+    gate.log(
+        Actor.client(client),
+        registry.account_id,
+        purpose=purpose,
+        fields=fields,
+        records=records,
+        allowed=True,
+        reason=reason,
+        registry_id=registry.id,
+    )
     db.session.commit()

@@ -47,3 +47,27 @@ def read_token(token: str, fingerprint: str) -> tuple[dt.datetime, uuid.UUID]:
                 }
             ],
         ) from None
+
+
+def make_cursor(last: tuple[int, uuid.UUID], fingerprint: str) -> str:
+    """A change-feed cursor: the (change number, id) of the last change handed out, signed and bound."""
+    return _serializer().dumps({"q": fingerprint, "s": int(last[0]), "i": str(last[1])})
+
+
+def read_cursor(token: str, fingerprint: str) -> tuple[int, uuid.UUID]:
+    """Return the (change number, id) to continue after, or 400 naming `cursor`."""
+    try:
+        data = _serializer().loads(token)
+        if data["q"] != fingerprint:
+            raise ValueError("cursor of another query")
+        return int(data["s"]), uuid.UUID(data["i"])
+    except (BadSignature, ValueError, KeyError, TypeError):
+        raise ValidationFailed(
+            "The cursor is not valid for this feed.",
+            errors=[
+                {
+                    "parameter": "cursor",
+                    "detail": "Use the cursor of the previous response, unchanged, with the same purpose and fields.",
+                }
+            ],
+        ) from None

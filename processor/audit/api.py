@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from processor.api.auth import SECURITY, client_required, current_client, limit_per_client
-from processor.audit import service
+from processor.audit import checkpoints, service
 from processor.errors import Forbidden
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="The organizer's access log")
@@ -54,6 +54,29 @@ class AuditLog(MethodView):
             raise Forbidden("The access log is read with an organizer's own client.")
         entries = service.list_entries(client.account_id, before_seq=args["before_seq"], limit=args["limit"])
         return {"entries": entries, "intact": service.verify_account(client.account_id) is None}
+
+
+class CheckpointSchema(ma.Schema):
+    kind = ma.fields.String(dump_only=True)
+    account_id = ma.fields.String(dump_only=True)
+    seq = ma.fields.Integer(dump_only=True)
+    head = ma.fields.String(dump_only=True)
+    time = ma.fields.String(dump_only=True)
+    key_id = ma.fields.String(dump_only=True)
+    signature = ma.fields.String(dump_only=True, metadata={"description": "Ed25519 over the other fields' JSON."})
+
+
+@bp.route("/checkpoint")
+class Checkpoint(MethodView):
+    @client_required("audit:read")
+    @bp.doc(security=SECURITY)
+    @bp.response(200, CheckpointSchema)
+    def get(self):
+        """A freshly signed checkpoint of the organizer's log (keep it; `flask audit verify --checkpoint`)."""
+        client = current_client()
+        if client.account_id is None:
+            raise Forbidden("The access log is read with an organizer's own client.")
+        return checkpoints.issue(client.account_id)
 
 
 limit_per_client(bp)

@@ -1,8 +1,14 @@
-"""The hash chain: how an entry is hashed, and how an organizer's chain is checked."""
+"""The keyed chain: how an entry is authenticated, and how an organizer's chain is checked.
+
+Each entry's `entry_hash` is an HMAC-SHA256, under the chain key (kept outside the database, see
+`keys.providers.audit_chain_key`), of its canonical JSON, which includes the previous entry's MAC. Someone who can
+rewrite the log's tables but not read the key cannot forge or recompute an entry; what they can still do, cut the
+tail and point the head back, or delete a whole chain, is caught by a signed checkpoint (audit/checkpoints.py).
+"""
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,8 +36,8 @@ HASHED_COLUMNS = (
 )
 
 
-def entry_hash(entry: AccessLogEntry) -> str:
-    """SHA-256 of the entry's canonical JSON (sorted keys, ISO datetimes, UUIDs as text)."""
+def entry_hash(entry: AccessLogEntry, key: bytes) -> str:
+    """HMAC-SHA256 (hex) of the entry's canonical JSON (sorted keys, ISO datetimes, UUIDs as text)."""
     values = {}
     for column in HASHED_COLUMNS:
         value = getattr(entry, column)
@@ -41,7 +47,7 @@ def entry_hash(entry: AccessLogEntry) -> str:
             value = str(value)
         values[column] = value
     canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), "sha256").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,9 @@ class ChainBreak:
         return f"access log of {login}: {where}: {self.reason}"
 
 
-def first_break(entries: Iterable[AccessLogEntry], head_seq: int | None, head_hash: str | None) -> ChainBreak | None:
+def first_break(
+    entries: Iterable[AccessLogEntry], head_seq: int | None, head_hash: str | None, key: bytes
+) -> ChainBreak | None:
     """Walk entries in seq order; return the first one that was altered, removed or reordered."""
     expected_prev, expected_seq = GENESIS, 1
     for entry in entries:
@@ -66,7 +74,7 @@ def first_break(entries: Iterable[AccessLogEntry], head_seq: int | None, head_ha
             return ChainBreak(str(entry.id), entry.seq, f"expected #{expected_seq}: an entry is {missing}")
         if entry.prev_hash != expected_prev:
             return ChainBreak(str(entry.id), entry.seq, "previous-hash link does not match the entry before it")
-        if entry.entry_hash != entry_hash(entry):
+        if not hmac.compare_digest(entry.entry_hash, entry_hash(entry, key)):
             return ChainBreak(str(entry.id), entry.seq, "content does not match its hash (altered)")
         expected_prev, expected_seq = entry.entry_hash, expected_seq + 1
     last_seq = expected_seq - 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 from flask.cli import with_appcontext
 
-from processor.audit import service
+from processor.audit import checkpoints, service
 
 
 @click.group()
@@ -15,10 +17,27 @@ def audit():
 
 @audit.command("verify")
 @click.option("--account", "login", help="Check only this organizer's log (by login).")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.File("r"),
+    help="A signed checkpoint (downloaded from the access-log page or the API): prove the log contains and extends it.",
+)
 @with_appcontext
-def verify(login):
-    """Exit non-zero, naming the first bad entry, if any entry was altered, removed or reordered."""
-    checked, breaks = service.verify_all(login)
+def verify(login, checkpoint_file):
+    """Exit non-zero, naming the first bad entry, if any entry was altered, removed or reordered, or if the log
+    no longer contains the checkpoint given."""
+    if checkpoint_file is not None:
+        try:
+            document = json.load(checkpoint_file)
+        except ValueError:
+            raise click.ClickException("the checkpoint file is not JSON") from None
+        found = checkpoints.check(document if isinstance(document, dict) else {})
+        if found:
+            raise click.ClickException(f"checkpoint not borne out: {found.describe('the organizer')}")
+        click.echo(f"the log contains checkpoint #{document['seq']} and extends it intact")
+        return
+    checked, breaks = service.verify_all(login, check=checkpoints.verify_with_stored)
     if login and not checked:
         raise click.ClickException(f"no account with login {login!r}")
     for account_login, found in breaks:

@@ -56,3 +56,20 @@ class AccessLogHead(db.Model):
     account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(sa.Integer)
     entry_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AccessLogCheckpoint(db.Model):
+    """A signed statement "the organizer's chain had `seq` entries ending in `head_hash` at `created_at`".
+
+    The organizer keeps the downloaded copy: if the log is later cut back or deleted, that copy no longer matches.
+    """
+
+    __tablename__ = "access_log_checkpoints"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id"), index=True)
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(sa.String(16))
+    signature: Mapped[str] = mapped_column(sa.String(100))

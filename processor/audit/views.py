@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import json
+
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
-from processor.audit import service
+from processor.audit import checkpoints, service
 
 bp = Blueprint("audit", __name__, url_prefix="/access-log")
 
@@ -18,3 +20,15 @@ def index():
     broken = service.verify_account(current_user.id)
     older = entries[-1].seq if len(entries) == service.PAGE_SIZE else None
     return render_template("audit/index.html", entries=entries, broken=broken, older=older)
+
+
+@bp.route("/checkpoint", methods=["POST"])
+@login_required
+def checkpoint():
+    """Download a signed checkpoint of the log as it is now; keep it to prove later that nothing was cut."""
+    document = checkpoints.issue(current_user.id)
+    return Response(
+        json.dumps(document, indent=2) + "\n",
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="access-log-checkpoint-{document["seq"]}.json"'},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import uuid
@@ -11,17 +12,20 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from processor.access import Actor, gate
 from processor.csv_import.detect import Opener
 from processor.csv_import.plan import Job, Tally, Verdict, verdicts
 from processor.csv_import.reader import RowReader
 from processor.csv_import.report import ErrorReport
 from processor.errors import Conflict
 from processor.extensions import db
-from processor.keys.ring import keys_for
+from processor.keys.ring import write_keys_for
+from processor.registries import changes
 from processor.registries import service as registries
-from processor.registries.models import Registry
+from processor.registries.models import ENCRYPTED_FIELDS, Registry
 
 FIRST_ERRORS = 100
+IMPORTER = Actor.system("import")  # the pass runs as the service's job, on the organizer's upload
 Progress = Callable[[int, int], None]
 
 
@@ -78,7 +82,7 @@ def dry_run(
     outcome = Outcome(Tally())
     with _long_lived_spared():
         for batch in verdicts(
-            job, keys=keys_for(connection, registry.account_id).sealing_keys(), existing=_finder(connection, registry)
+            job, keys=write_keys_for(connection, registry.account_id).sealing, existing=_finder(connection, registry)
         ):
             _account(outcome, batch, report, total, progress)
     return outcome
@@ -94,13 +98,14 @@ def commit(
     total: int = 0,
     progress: Progress | None = None,
     finish: Callable[[sa.Connection, Outcome], None] | None = None,
+    actor: Actor | None = None,
 ) -> Outcome:
     """Judge and write every row in ONE transaction; any failure (or a plan that differs) rolls it all back."""
     outcome = Outcome(Tally())
     with db.engine.begin() as connection, _page_cache(connection), _long_lived_spared():
         for batch in verdicts(
             job,
-            keys=keys_for(connection, registry.account_id).sealing_keys(),
+            keys=dataclasses.replace(write_keys_for(connection, registry.account_id).sealing, registry_id=registry.id),
             encrypt=True,
             existing=_finder(connection, registry),
         ):
@@ -123,6 +128,17 @@ def commit(
             raise PlanChanged()
         if finish is not None:
             finish(connection, outcome)
+        counts = outcome.tally.counts
+        gate.record_import(
+            connection,
+            actor or IMPORTER,
+            registry,
+            created=counts["create"],
+            updated=counts["update"],
+            fields=[f for f in dict.fromkeys(job.mapping) if f in ENCRYPTED_FIELDS]
+            + ["custom_fields"] * ("custom" in job.mapping),
+        )
+        changes.stamp(connection)  # last: the feed's lock is held only for the commit
     return outcome
 
 

@@ -75,7 +75,7 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
         normalized = ((clean, errors, None) for clean, errors in normalize_participants(raws, default_region=region))
     else:
         normalized = iter(normalize_participants_leniently(raws, default_region=region))
-    cipher, index = keys.cipher() if encrypt else None, keys.indexer()
+    cipher, index, sign = keys.cipher() if encrypt else None, keys.indexer(), keys.signer() if encrypt else None
     results: list[Result] = []
     cleans: list[dict | None] = []
     for problem in problems:
@@ -88,7 +88,7 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
         if cipher is None:
             results.append((None, index(index_form_of_normalized(clean["email"])), None, names, warnings))
         else:
-            sealed = seal(index, cipher, clean)
+            sealed = seal(index, cipher, clean, sign)
             results.append((None, sealed[1], sealed, names, warnings))
     return Prepared(results, pickle.dumps(cleans, pickle.HIGHEST_PROTOCOL) if keep_clean else None)
 

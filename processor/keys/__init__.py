@@ -14,7 +14,13 @@ from flask import Flask
 from processor.config import ConfigurationError, is_development
 from processor.extensions import db
 from processor.keys import check
-from processor.keys.providers import FileKeyProvider, MasterKeyError, StaticKeyProvider, provider_for
+from processor.keys.providers import (
+    FileKeyProvider,
+    MasterKeyError,
+    StaticKeyProvider,
+    audit_chain_key,
+    provider_for,
+)
 from processor.keys.ring import KeyRing
 from processor.keys.shredding import pending_retirement
 
@@ -28,11 +34,18 @@ def init_app(app: Flask) -> None:
         raise ConfigurationError(
             "BENCH_PLAINTEXT stores participant data unencrypted: it is for benchmarks only and refused in production."
         )
+    bare = bool(app.config.get("BENCH_GATE_BARE"))
+    if bare and app.config.get("APP_ENV") == "production":
+        raise ConfigurationError(
+            "BENCH_GATE_BARE skips row verification and access logging: it is for benchmarks only and refused "
+            "in production."
+        )
     try:
         provider = provider_for(app.config)
+        app.extensions["audit_chain_key"] = audit_chain_key(app.config, app.instance_path, create=is_development(app))
     except MasterKeyError as exc:
         raise ConfigurationError(f"Refusing to start: {exc}") from None
-    key_ring = KeyRing(provider, plaintext=plaintext)
+    key_ring = KeyRing(provider, plaintext=plaintext, bare=bare)
     app.extensions["key_ring"] = key_ring
     key_ring.verified = check_at_start(app, provider)
     # circle: keys.cli imports accounts and registries, whose modules import processor.keys back; at the top they

@@ -195,3 +195,35 @@ def provider_for(config: dict) -> StaticKeyProvider:
     if config.get("MASTER_KEY"):
         return StaticKeyProvider(parse_keys(config["MASTER_KEY"], "MASTER_KEY"), source="MASTER_KEY")
     return FileKeyProvider(config["MASTER_KEY_FILE"])
+
+
+AUDIT_KEY_FILE = "audit_chain.key"
+
+
+def audit_chain_key(config: dict, instance_path: str, *, create: bool) -> bytes | None:
+    """The access log's chain key: AUDIT_CHAIN_KEY (base64 of 32 bytes, environment or config) or the 0600 file
+    instance/audit_chain.key, created when `create` (development and testing). Never in the database, so someone
+    who can rewrite the log's tables cannot recompute its MACs. None when missing in production: the service
+    starts, and every access-log append (so every use of participant data) refuses until it is installed."""
+    configured = config.get("AUDIT_CHAIN_KEY")
+    if configured:
+        key = base64.b64decode(configured)
+        if len(key) != KEY_BYTES:
+            raise MasterKeyError("AUDIT_CHAIN_KEY must be the base64 of 32 random bytes.")
+        return key
+    path = Path(config.get("AUDIT_CHAIN_KEY_FILE") or Path(instance_path) / AUDIT_KEY_FILE)
+    if not path.exists():
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(base64.b64encode(os.urandom(KEY_BYTES)).decode() + "\n")
+    key = base64.b64decode(path.read_text().strip())
+    if len(key) != KEY_BYTES:
+        raise MasterKeyError(f"{path.name} must hold the base64 of 32 random bytes.")
+    return key

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
@@ -23,6 +25,7 @@ from processor.field_crypto import (
     blind_index,
     derive_subkey,
     place,
+    row_mac,
 )
 from processor.keys.check import verify_master_keys
 from processor.keys.models import FIELDS, INDEX, data_keys, wrap_aad
@@ -61,6 +64,7 @@ class AccountKeys:
         versions = [v for purpose, v in rows if purpose == FIELDS]
         self.write = PlainCipher() if ring.plaintext else self.reader(max(versions))
         self._index_key = None if ring.plaintext else ring.index_key(account_id, rows[INDEX, 1])
+        self.mac_key = None if ring.plaintext or ring.bare else ring.mac_key(account_id, rows[INDEX, 1])
 
     def reader(self, version: int) -> FieldCipher:
         row = self._rows.get((FIELDS, version))
@@ -73,7 +77,13 @@ class AccountKeys:
 
     def sealing_keys(self) -> SealingKeys:
         """The write and index subkeys, for a bulk import's worker processes (see SealingKeys)."""
-        return SealingKeys.of(self.write, self._index_key)
+        return SealingKeys.of(self.write, self._index_key, self.mac_key)
+
+    def row_mac(self, registry_id: uuid.UUID, row_id: uuid.UUID, revision: int, index: bytes, cells) -> bytes | None:
+        """The row's authenticator (None in the plaintext benchmark baseline)."""
+        if self.mac_key is None:
+            return None
+        return row_mac(self.mac_key, registry_id.bytes, row_id.bytes, revision, index, cells)
 
     def encrypt(self, value: str, place: bytes, row_id: uuid.UUID) -> bytes:
         return self.write.encrypt(value, place, row_id.bytes)
@@ -106,11 +116,14 @@ class AccountKeys:
 class KeyRing:
     """Per-app cache of cipher objects per (organizer, key version); the hot path derives nothing."""
 
-    def __init__(self, provider: StaticKeyProvider, *, plaintext: bool = False):
+    def __init__(self, provider: StaticKeyProvider, *, plaintext: bool = False, bare: bool = False):
         self.provider = provider
         self.plaintext = plaintext
+        # Benchmark only (BENCH_GATE_BARE): no row MACs and no access log, to measure what the gate costs.
+        self.bare = bare
         self._ciphers: dict[tuple[uuid.UUID, int], FieldCipher] = {}
         self._index_keys: dict[uuid.UUID, bytes] = {}
+        self._mac_keys: dict[uuid.UUID, bytes] = {}
         self._lock = threading.Lock()
         self.verified = False
 
@@ -144,6 +157,16 @@ class KeyRing:
             with self._lock:
                 self._ciphers[account_id, version] = cipher
         return cipher
+
+    def mac_key(self, account_id: uuid.UUID, row: tuple[int, bytes]) -> bytes:
+        """The organizer's row-MAC subkey, derived from its index key (version 1, like the index: never rotated
+        with the field keys, so a rotation need not re-MAC rows it does not touch)."""
+        key = self._mac_keys.get(account_id)
+        if key is None:
+            key = derive_subkey(self.unwrap(account_id, INDEX, 1, row), b"row-mac", account_id, 1)
+            with self._lock:
+                self._mac_keys[account_id] = key
+        return key
 
     def index_key(self, account_id: uuid.UUID, row: tuple[int, bytes]) -> bytes:
         key = self._index_keys.get(account_id)
@@ -182,12 +205,14 @@ class KeyRing:
         """Drop every cached key, so the next use unwraps afresh."""
         with self._lock:
             self._index_keys.clear()
+            self._mac_keys.clear()
             self._ciphers.clear()
 
     def forget(self, account_id: uuid.UUID) -> None:
         """Drop an organizer's cached keys (after shredding)."""
         with self._lock:
             self._index_keys.pop(account_id, None)
+            self._mac_keys.pop(account_id, None)
             for cached in [k for k in self._ciphers if k[0] == account_id]:
                 del self._ciphers[cached]
 
@@ -212,4 +237,21 @@ def ensure_account_keys(connection: sa.Connection, account_id: uuid.UUID) -> Non
 
 
 def keys_for(connection: sa.Connection, account_id: uuid.UUID) -> AccountKeys:
+    """The organizer's keys, readers included: for the gate (processor.access) only."""
     return ring().for_account(connection, account_id)
+
+
+@dataclass(frozen=True)
+class WriteKeys:
+    """What writing needs and nothing that reads: the write cipher, the blind index, the import's subkeys."""
+
+    write: FieldCipher | PlainCipher
+    sealing: SealingKeys
+    index: Callable[[str], bytes]
+    row_mac: Callable[..., bytes | None]
+
+
+def write_keys_for(connection: sa.Connection, account_id: uuid.UUID) -> WriteKeys:
+    """The organizer's keys for sealing new values (registries, imports): they cannot decrypt a stored field."""
+    keys = ring().for_account(connection, account_id)
+    return WriteKeys(keys.write, keys.sealing_keys(), keys.index, keys.row_mac)

@@ -13,9 +13,11 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from processor.keys.ring import WriteKeys
 from processor.normalize import index_form_of_normalized
+from processor.registries.changes import txn_for
 from processor.registries.models import ENCRYPTED_FIELDS, Registry, participants
-from processor.registries.rows import Sealed, encrypt_fields
+from processor.registries.rows import Sealed, encrypt_fields, verify_row
 
 BATCH = 1000
 
@@ -36,7 +38,7 @@ def insert_sealed(
         process = participants.c[column].type.dialect_impl(dialect).bind_processor(dialect)
         return value if process is None or value is None else process(value)
 
-    registry_id, revision, source, import_id, created, updated = (
+    registry_id, revision, source, import_id, created, updated, change_txn = (
         driver_value(column, value)
         for column, value in (
             ("registry_id", registry.id),
@@ -45,6 +47,7 @@ def insert_sealed(
             ("import_id", import_id),
             ("created_at", now),
             ("updated_at", now),
+            ("change_txn", txn_for(connection, registry.account_id)),
         )
     )
     # The table's own column order, which the compiled INSERT binds in (checked below): rows need no reordering.
@@ -59,20 +62,23 @@ def insert_sealed(
         "import_id",
         "created_at",
         "updated_at",
+        "change_txn",
+        "row_mac",
     )
-    tail = (source, import_id, created, updated)
+    tail = (source, import_id, created, updated, change_txn)
     if dialect.name == "postgresql":  # binary COPY: one stream, nothing for the server to parse
         copy_rows(
             connection,
             columns,
             [
-                (uuid.UUID(bytes=row_id), registry_id, index, version, revision, *fields, *tail)
-                for row_id, index, version, fields in rows
+                (uuid.UUID(bytes=row_id), registry_id, index, version, revision, *fields, *tail, mac)
+                for row_id, index, version, fields, mac in rows
             ],
         )
         return
     values = [
-        (row_id.hex(), registry_id, index, version, revision, *fields, *tail) for row_id, index, version, fields in rows
+        (row_id.hex(), registry_id, index, version, revision, *fields, *tail, mac)
+        for row_id, index, version, fields, mac in rows
     ]
     compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
     if tuple(compiled.positiontup or ()) != columns:  # SQLite's qmark parameters, bound by position
@@ -107,41 +113,52 @@ def copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[
         raise IntegrityError("COPY participants", None, exc.__class__(exc.diag.message_primary or "")) from None
 
 
-def update_rows(connection, registry, keys, updates, now) -> bool:
-    """Encrypt and apply updates in batches, grouped by the fields they set; False if a row was not found."""
-    groups: dict[tuple, list[dict]] = {}
-    for participant_id, clean in updates:
-        row = {f"v_{k}": v for k, v in encrypt_fields(keys.write, participant_id, clean).items()}
-        if "email" in clean:
-            row["v_email_index"] = keys.index(index_form_of_normalized(clean["email"]))
-        row.update(p_id=participant_id, v_key_version=keys.write.version)
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    for names, rows in groups.items():
-        columns = [n[2:] for n in names if n.startswith("v_") and n != "v_key_version"]
-        whole = set(ENCRYPTED_FIELDS) <= set(columns)
-        # A partial update leaves older-version fields behind: the row's key_version is the oldest in it.
-        key_version = (
-            sa.bindparam("v_key_version")
-            if whole
-            else sa.case(
-                (participants.c.key_version < sa.bindparam("v_key_version"), participants.c.key_version),
-                else_=sa.bindparam("v_key_version"),
-            )
+def update_rows(connection, registry, keys: WriteKeys, updates, now) -> bool:
+    """Re-seal each updated row whole: the changed cells, the kept ones, the new revision and its MAC; False if a
+    row was not found.
+
+    The current rows are read and locked first (FOR UPDATE on PostgreSQL; SQLite's writer holds the database),
+    their MAC checked (a tampered row is never re-sealed as valid), then written back with every cell.
+    """
+    columns = (*ENCRYPTED_FIELDS, "email_index", "key_version", "revision", "row_mac")
+    statement = (
+        sa.update(participants)
+        .where(participants.c.id == sa.bindparam("p_id"), participants.c.registry_id == registry.id)
+        .values(
+            {
+                **{c: sa.bindparam(f"v_{c}") for c in columns},
+                "updated_at": now,
+                "change_txn": txn_for(connection, registry.account_id),
+            }
         )
-        statement = (
-            sa.update(participants)
-            .where(participants.c.id == sa.bindparam("p_id"), participants.c.registry_id == registry.id)
-            .values(
-                {
-                    **{c: sa.bindparam(f"v_{c}") for c in columns},
-                    "key_version": key_version,
-                    "revision": participants.c.revision + 1,
-                    "updated_at": now,
-                }
+    )
+    for start in range(0, len(updates), BATCH):
+        batch = updates[start : start + BATCH]
+        current = {
+            row.id: row
+            for row in connection.execute(
+                sa.select(participants)
+                .where(participants.c.registry_id == registry.id, participants.c.id.in_([pid for pid, _ in batch]))
+                .with_for_update()
             )
-        )
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            if connection.execute(statement, batch).rowcount != len(batch):
+        }
+        params = []
+        for participant_id, clean in batch:
+            row = current.get(participant_id)
+            if row is None:
                 return False
+            verify_row(keys.row_mac, row)
+            new = encrypt_fields(keys.write, participant_id, clean)
+            cells = tuple(new[f] if f in new else getattr(row, f) for f in ENCRYPTED_FIELDS)
+            index = keys.index(index_form_of_normalized(clean["email"])) if "email" in clean else row.email_index
+            # A partial update leaves older-version fields behind: the row's key_version is the oldest in it.
+            whole = len(new) == len(ENCRYPTED_FIELDS)
+            version = keys.write.version if whole else min(row.key_version, keys.write.version)
+            revision = row.revision + 1
+            mac = keys.row_mac(registry.id, participant_id, revision, index, cells)
+            values = dict(zip(ENCRYPTED_FIELDS, cells, strict=True))
+            values.update(email_index=index, key_version=version, revision=revision, row_mac=mac)
+            params.append({"p_id": participant_id, **{f"v_{k}": v for k, v in values.items()}})
+        if connection.execute(statement, params).rowcount != len(batch):
+            return False
     return True

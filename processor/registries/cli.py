@@ -8,15 +8,16 @@ import click
 from flask.cli import with_appcontext
 
 from processor import staff
+from processor.access import Actor, gate
 from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
-from processor.audit import record_access
 from processor.errors import DomainError, one_line
 from processor.extensions import db
 from processor.registries import export as exports
 from processor.registries import service
-from processor.registries.models import ENCRYPTED_FIELDS, Registry
-from processor.transfers.policy import ATTESTATION_KINDS, TransferRefused, check_export_destination
+from processor.transfers.policy import ATTESTATION_KINDS
+
+MIN_REASON, MAX_REASON = 10, 400
 
 
 @click.group()
@@ -58,44 +59,43 @@ def participants():
     type=click.Choice(ATTESTATION_KINDS),
     help="A scope attestation the recipient holds today, if its country's decision needs one (repeatable).",
 )
+@click.option(
+    "--reason",
+    required=True,
+    help="Why, on whose instruction (e.g. 'request of 2026-11-30, ticket SUP-12'); logged for the organizer.",
+)
 @staff.cli_options
 @with_appcontext
-def export(registry_id, fmt, destination, attests, staff_login, client_token):
+def export(registry_id, fmt, destination, attests, reason, staff_login, client_token):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
+    reason = (reason or "").strip()
+    if not MIN_REASON <= len(reason) <= MAX_REASON:
+        raise click.ClickException(f"--reason: say why, in {MIN_REASON}-{MAX_REASON} characters.")
     try:
-        actor = staff.cli_sign_in(staff_login, client_token)  # staff sign in; the OS user names no one
+        signed_in = staff.cli_sign_in(staff_login, client_token)  # staff sign in; the OS user names no one
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
-    registry = db.session.get(Registry, service.as_uuid(registry_id)) if service.as_uuid(registry_id) else None
-    if registry is None:
-        raise click.ClickException("No such registry.")
-    destination = destination or db.session.get(Account, registry.account_id).country
-    entry = {
-        "account_id": registry.account_id,
-        "actor_type": "staff",
-        "actor": actor.name,
-        "purpose": "essential.service",
-        "registry_id": registry.id,
-        "fields": ENCRYPTED_FIELDS,
-        "channel": "cli",
-    }
+    bad: list[dict] = []
+    # The staff member who signed in is the actor; the export leaves on the organizer's instruction (the reason).
+    exporter = Actor("staff", signed_in.name, "cli", attestations=tuple(attests), reason=reason)
     try:
-        service.get_registry(registry.account_id, registry.id)  # refused while the account is on hold
-        check_export_destination(destination, attestations=attests)
-        count = (exports.write_json if fmt == "json" else exports.write_csv)(registry, sys.stdout)
-    except TransferRefused as exc:
-        record_access(
-            **entry, destination_country=exc.decision.country, allowed=False, reason=f"export refused: {exc.detail}"
+        registry = gate.open_registry(exporter, registry_id)
+        destination = destination or db.session.get(Account, registry.account_id).country
+        count = gate.export(
+            exporter,
+            registry,
+            exports.write_json if fmt == "json" else exports.write_csv,
+            sys.stdout,
+            destination=destination.strip().upper(),
+            reason=reason,
+            bad=bad,
         )
-        db.session.commit()
-        raise click.ClickException(one_line(exc)) from None
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
-    record_access(
-        **entry,
-        records=count,
-        destination_country=destination.strip().upper(),
-        reason="export on the organizer's instruction",
-    )
-    db.session.commit()
     click.echo(f"exported {count} participants", err=True)
+    for row in bad:
+        click.echo(
+            f"withheld participant {row['id']}: failed its integrity check (incident {row['incident']})", err=True
+        )
+    if bad:
+        raise click.ClickException(f"{len(bad)} participants failed their integrity check and were not exported.")

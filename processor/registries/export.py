@@ -1,23 +1,16 @@
-"""Organizer-instructed exports of a registry, decrypted: JSON and Excel-safe CSV, streamed page by page."""
+"""Formats of an export: JSON and Excel-safe CSV, written row by row from what the gate hands over.
+
+`handed` is called after each row is written, so the gate logs exactly what left, even when a write fails.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterable
 
 from processor.csv_safety import neutralize_row
-from processor.registries import service
 from processor.registries.models import ENCRYPTED_FIELDS, Registry
-
-PAGE = 500
-
-
-def iter_participants(registry: Registry, *, include_restricted: bool = False):
-    """Every participant, page by page; restricted ones only for the controller's own copy (a return)."""
-    after = None
-    while page := service.list_participants(registry, after=after, limit=PAGE, include_restricted=include_restricted):
-        yield from page
-        after = (page[-1]["updated_at"], page[-1]["id"])
 
 
 def _plain(value):
@@ -26,7 +19,7 @@ def _plain(value):
     return value if value is None or isinstance(value, (int, dict)) else str(value)
 
 
-def write_json(registry: Registry, out, *, include_restricted: bool = False) -> int:
+def write_json(registry: Registry, rows: Iterable[dict], out, handed: Callable[[], None]) -> int:
     head = {
         "id": str(registry.id),
         "name": registry.name,
@@ -34,18 +27,19 @@ def write_json(registry: Registry, out, *, include_restricted: bool = False) -> 
     }
     out.write('{"registry": ' + json.dumps(head, ensure_ascii=False) + ', "participants": [')
     count = 0
-    for participant in iter_participants(registry, include_restricted=include_restricted):
+    for participant in rows:
         out.write(
             ("," if count else "")
             + "\n  "
             + json.dumps({key: _plain(value) for key, value in participant.items()}, ensure_ascii=False)
         )
         count += 1
+        handed()
     out.write("\n]}\n")
     return count
 
 
-def write_csv(registry: Registry, out, *, include_restricted: bool = False) -> int:
+def write_csv(registry: Registry, rows: Iterable[dict], out, handed: Callable[[], None]) -> int:
     custom = list(registry.custom_field_names or [])
     standard = [f for f in ENCRYPTED_FIELDS if f != "custom_fields"]
     columns = ["id", *standard, "source", "updated_at"]
@@ -53,9 +47,10 @@ def write_csv(registry: Registry, out, *, include_restricted: bool = False) -> i
     # A custom field named like a standard column is told apart by a prefix.
     writer.writerow(neutralize_row([*columns, *(f"custom:{n}" if n in columns else n for n in custom)]))
     count = 0
-    for participant in iter_participants(registry, include_restricted=include_restricted):
+    for participant in rows:
         values = [_plain(participant[c]) for c in columns]
         values += [participant["custom_fields"].get(name) for name in custom]
         writer.writerow(neutralize_row(values))
         count += 1
+        handed()
     return count

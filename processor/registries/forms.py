@@ -42,7 +42,6 @@ class ParticipantForm(FlaskForm):
 
 
 class FindForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search changes nothing
+    """A POST form: an email in a query string would land in every access log on the way."""
 
-    email = StringField("Find by exact email", validators=[Optional()])
+    email = StringField("Find by exact email", validators=[DataRequired()])

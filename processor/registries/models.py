@@ -16,9 +16,13 @@ __all__ = [
     "ENCRYPTED_FIELDS",
     "SOURCES",
     "TEXT_FIELDS",
+    "ChangeCounter",
     "Participant",
+    "ParticipantChange",
     "ParticipantDeletion",
     "Registry",
+    "changes",
+    "counters",
     "deletions",
     "participants",
 ]
@@ -76,6 +80,10 @@ class Participant(db.Model):
     import_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The writing transaction, given its place in the organizer's change feed when it commits (ParticipantChange).
+    change_txn: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
+    # HMAC over the registry, id, revision, blind index and every cell (field_crypto.row_mac); reads verify it.
+    row_mac: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
 
 
 class ParticipantDeletion(db.Model):
@@ -87,7 +95,34 @@ class ParticipantDeletion(db.Model):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"))
     deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    change_txn: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
+
+
+class ChangeCounter(db.Model):
+    """The last change sequence number given out for one organizer; locked from stamping to commit."""
+
+    __tablename__ = "change_counters"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class ParticipantChange(db.Model):
+    """One committed writing transaction's place in its organizer's change feed (numbers in commit order)."""
+
+    __tablename__ = "participant_changes"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    txn: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    committed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 participants = Participant.__table__
 deletions = ParticipantDeletion.__table__
+changes = ParticipantChange.__table__
+counters = ChangeCounter.__table__

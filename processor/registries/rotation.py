@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from processor.access import Actor, gate
 from processor.extensions import db
 from processor.keys.models import FIELDS, data_keys
-from processor.keys.ring import KeysShredded, keys_for, ring
+from processor.keys.ring import KeysShredded, ring
 from processor.registries.models import ENCRYPTED_FIELDS, Registry, participants
-from processor.registries.rows import PLACES, TABLE
 
 BATCH = 500
+ROTATOR = Actor.system("key-rotation")
 
 
 def _latest_version(account_id: uuid.UUID) -> int:
@@ -60,7 +61,7 @@ def reencrypt_account(
         .where(participants.c.id == sa.bindparam("p_id"), participants.c.revision == sa.bindparam("p_revision"))
         .values(
             {
-                **{f: sa.bindparam(f"v_{f}") for f in ENCRYPTED_FIELDS},
+                **{f: sa.bindparam(f"v_{f}") for f in (*ENCRYPTED_FIELDS, "row_mac")},
                 "key_version": target,
                 "revision": participants.c.revision + 1,
             }
@@ -94,22 +95,7 @@ def _reencrypt_registry(registry_id, account_id, target, statement, progress, ba
         rows = connection.execute(query.order_by(participants.c.key_version, participants.c.id).limit(batch_size)).all()
         if not rows:
             return done
-        keys = keys_for(connection, account_id)
-        if keys.write.version != target:
-            raise RuntimeError(f"key version {keys.write.version} is newer than the rotation target {target}")
-        updates = []
-        for row in rows:
-            update, row_bytes = {"p_id": row.id, "p_revision": row.revision}, row.id.bytes
-            for field in ENCRYPTED_FIELDS:
-                blob = getattr(row, field)
-                update[f"v_{field}"] = (
-                    None
-                    if blob is None
-                    else keys.write.encrypt(
-                        keys.decrypt(blob, TABLE, field, row.id, row_bytes), PLACES[field], row_bytes
-                    )
-                )
-            updates.append(update)
+        updates = gate.rotate_batch(ROTATOR, connection, account_id, rows, target)
         connection.execute(statement, updates)
         db.session.commit()
         after = (rows[-1].key_version, rows[-1].id)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from processor.errors import ValidationFailed
-from processor.field_crypto import FieldCipher, PlainCipher, new_row_id_bytes, place
+from processor.field_crypto import CiphertextIntegrityError, FieldCipher, PlainCipher, new_row_id_bytes, place
 from processor.normalize import index_form_of_normalized
 from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE
-
-if TYPE_CHECKING:  # not imported at run time: workers seal rows without the key ring's models
-    from processor.keys.ring import AccountKeys
 
 TABLE = PARTICIPANTS_TABLE
 PLACES = {field: place(TABLE, field) for field in ENCRYPTED_FIELDS}
@@ -44,18 +41,25 @@ def decode(field: str, text: str):
 
 # A new participant encrypted ahead of its insert (by an import's worker process, or just before):
 # (the row id's 16 bytes, the email's blind index, the key version, the ciphertexts in ENCRYPTED_FIELDS order with
-# None for NULL). A plain tuple, because an import sends hundreds of thousands of these between processes and a
-# named tuple costs a Python call each to unpickle (about 10 us a row, in the process that writes).
-Sealed = tuple[bytes, bytes, int, tuple[bytes | None, ...]]
+# None for NULL, the row MAC). A plain tuple, because an import sends hundreds of thousands of these between
+# processes and a named tuple costs a Python call each to unpickle (about 10 us a row, in the process that writes).
+Sealed = tuple[bytes, bytes, int, tuple[bytes | None, ...], bytes | None]
 
 
-def seal(index: Callable[[str], bytes], cipher: FieldCipher | PlainCipher, clean: dict) -> Sealed:
-    """Give a normalized participant its row id, encrypt its fields bound to that id, and index its email (`index`
-    is the organizer's blind indexer, `SealingKeys.indexer()`)."""
+def seal(
+    index: Callable[[str], bytes],
+    cipher: FieldCipher | PlainCipher,
+    clean: dict,
+    sign: Callable[[bytes, bytes, tuple], bytes | None],
+) -> Sealed:
+    """Give a normalized participant its row id, encrypt its fields bound to that id, index its email (`index` is
+    the organizer's blind indexer, `SealingKeys.indexer()`) and authenticate the whole row (`SealingKeys.signer()`)."""
     row = clean["id"].bytes if clean.get("id") else new_row_id_bytes()
     get = clean.get
     texts = [(_text(get(field)), where) for field, where in _IN_ORDER]
-    return row, index(index_form_of_normalized(clean["email"])), cipher.version, cipher.encrypt_each(texts, row)
+    email_index = index(index_form_of_normalized(clean["email"]))
+    cells = cipher.encrypt_each(texts, row)
+    return row, email_index, cipher.version, cells, sign(row, email_index, cells)
 
 
 def encrypt_fields(cipher: FieldCipher | PlainCipher, row_id: uuid.UUID, clean: dict, fields=ENCRYPTED_FIELDS) -> dict:
@@ -73,19 +77,6 @@ def _text(value) -> str | None:
     return value if value is None or type(value) is str else encode(value)  # the common case formats nothing
 
 
-def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
-    """Decrypt the asked-for fields of one row into clean values (an empty custom_fields is {})."""
-    out = {"id": row.id, "updated_at": row.updated_at, "source": row.source}
-    row_bytes = row.id.bytes
-    for field in fields:
-        blob = getattr(row, field)
-        if blob is None:
-            out[field] = {} if field == "custom_fields" else None
-        else:
-            out[field] = decode(field, keys.decrypt(blob, TABLE, field, row.id, row_bytes))
-    return out
-
-
 def check_fields(fields) -> tuple[str, ...]:
     """The fields to decrypt: all by default; an unknown name is refused, never ignored."""
     if fields is None:
@@ -97,3 +88,21 @@ def check_fields(fields) -> tuple[str, ...]:
             errors=[{"parameter": "fields", "detail": f"Unknown field {f!r}."} for f in unknown],
         )
     return tuple(fields)
+
+
+# Where a participants row (or a select of the whole table plus more columns) holds what the MAC covers.
+# The cells are contiguous in the table's column order (id, registry_id, email_index, key_version, revision, cells
+# ...): a slice of the row's tuple is much cheaper than 13 attribute look-ups on a SQLAlchemy Row. A test holds it.
+_FIRST_CELL = 5
+
+
+def verify_row(mac_of, row) -> None:
+    """Raise CiphertextIntegrityError unless the row's MAC matches its registry, id, revision, index and cells
+    (`mac_of` is the organizer's `row_mac`; it gives None in the plaintext benchmark baseline)."""
+    values = tuple(row)
+    cells = values[_FIRST_CELL : _FIRST_CELL + len(ENCRYPTED_FIELDS)]
+    expected = mac_of(row.registry_id, row.id, row.revision, row.email_index, cells)
+    if expected is None:
+        return
+    if row.row_mac is None or not hmac.compare_digest(expected, row.row_mac):
+        raise CiphertextIntegrityError(TABLE, "row", row.id)

@@ -14,18 +14,16 @@ from processor.accounts.models import Account
 from processor.db_types import utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed, field_errors
 from processor.extensions import db
-from processor.keys.ring import ensure_account_keys, keys_for
+from processor.keys.ring import ensure_account_keys, write_keys_for
 from processor.normalize import (
     MAX_CUSTOM_FIELDS,
     FieldError,
     clean_text,
     email_index_form,
-    normalize_participant,
 )
 from processor.registries import bulk
-from processor.registries.models import ENCRYPTED_FIELDS, SOURCES, Registry, deletions, participants
-from processor.registries.rows import Sealed, check_fields, decrypt_fields, seal
-from processor.subject_requests.restrictions import without_restricted
+from processor.registries.models import SOURCES, Registry, participants
+from processor.registries.rows import Sealed, seal
 
 BATCH = bulk.BATCH
 REGISTRY_NAME_LIMIT = 200
@@ -138,125 +136,14 @@ def count_participants(registry: Registry) -> int:
     )
 
 
-def _default_region(registry: Registry) -> str | None:
+def default_region(registry: Registry) -> str | None:
     account = db.session.get(Account, registry.account_id)
     return account.country if account else None
 
 
-def add_participant(registry: Registry, raw: dict, *, source: str = "manual") -> dict:
-    """Validate, encrypt and store one participant; DuplicateParticipant if the email is already there."""
-    clean = normalize_participant(raw, default_region=_default_region(registry))
-    clean["registered_at"] = clean.get("registered_at") or utcnow()
-    clean["id"] = uuid.uuid4()
-    try:
-        write_participants(db.session.connection(), registry, inserts=[clean], updates=[], source=source)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return get_participant(registry, clean["id"], include_restricted=True)
-
-
-def update_participant(registry: Registry, participant_id, raw: dict) -> dict:
-    """Change the given fields (a key with an empty value clears it; absent keys are kept)."""
-    current = get_participant(registry, participant_id, include_restricted=True)
-    merged = {**{f: current[f] for f in ENCRYPTED_FIELDS}, **raw}
-    clean = normalize_participant(merged, default_region=_default_region(registry))
-    try:
-        write_participants(
-            db.session.connection(), registry, inserts=[], updates=[(current["id"], clean)], source="manual"
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return get_participant(registry, current["id"], include_restricted=True)
-
-
-def delete_participant(registry: Registry, participant_id) -> None:
-    """Delete the row and its ciphertexts; leave a deletion marker (id and time only) for synchronising clients."""
-    participant_id = as_uuid(participant_id)
-    deleted = db.session.execute(
-        sa.delete(participants).where(participants.c.id == participant_id, participants.c.registry_id == registry.id)
-    ).rowcount
-    if not participant_id or not deleted:
-        db.session.rollback()
-        raise ParticipantNotFound()
-    db.session.execute(sa.insert(deletions).values(id=participant_id, registry_id=registry.id, deleted_at=utcnow()))
-    db.session.commit()
-
-
-def _select(registry: Registry, include_restricted: bool = False):
-    """Rows of the registry; restricted ones (Art 18/21) only for the organizer's own pages, which ask for them."""
-    query = sa.select(participants).where(participants.c.registry_id == registry.id)
-    return query if include_restricted else without_restricted(query)
-
-
-def get_participant(registry: Registry, participant_id, fields=None, *, include_restricted: bool = False) -> dict:
-    fields = check_fields(fields)
-    participant_id = as_uuid(participant_id)
-    connection = db.session.connection()
-    row = (
-        connection.execute(_select(registry, include_restricted).where(participants.c.id == participant_id)).first()
-        if participant_id
-        else None
-    )
-    if row is None:
-        raise ParticipantNotFound()
-    return decrypt_fields(keys_for(connection, registry.account_id), row, fields)
-
-
-def find_by_email(registry: Registry, email: str, fields=None, *, include_restricted: bool = False) -> dict | None:
-    """Look the email up by its blind index: nothing but the match is decrypted."""
-    fields = check_fields(fields)
-    connection = db.session.connection()
-    keys = keys_for(connection, registry.account_id)
-    try:
-        index = keys.index(email_index_form(email))
-    except FieldError as exc:
-        raise ValidationFailed("Not a valid email address.", errors=field_errors({"email": exc.reason})) from None
-    row = connection.execute(_select(registry, include_restricted).where(participants.c.email_index == index)).first()
-    return None if row is None else decrypt_fields(keys, row, fields)
-
-
-def list_participants(
-    registry: Registry,
-    *,
-    fields=None,
-    after: tuple | None = None,
-    limit: int = 100,
-    updated_since: dt.datetime | None = None,
-    include_restricted: bool = False,
-) -> list[dict]:
-    """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
-    fields = check_fields(fields)
-    query = _select(registry, include_restricted).order_by(participants.c.updated_at, participants.c.id).limit(limit)
-    if updated_since is not None:
-        query = query.where(participants.c.updated_at >= updated_since)
-    if after is not None:
-        updated_at, last_id = after
-        # A row-value comparison, so both engines seek in the (registry_id, updated_at, id) index; the
-        # equivalent OR form made SQLite scan the registry from its start on every page.
-        query = query.where(sa.tuple_(participants.c.updated_at, participants.c.id) > (updated_at, as_uuid(last_id)))
-    connection = db.session.connection()
-    rows = connection.execute(query).all()
-    if not rows:
-        return []
-    keys = keys_for(connection, registry.account_id)
-    return [decrypt_fields(keys, row, fields) for row in rows]
-
-
-def list_deletions(registry: Registry, *, since: dt.datetime | None = None) -> list[dict]:
-    query = sa.select(deletions.c.id, deletions.c.deleted_at).where(deletions.c.registry_id == registry.id)
-    if since is not None:
-        query = query.where(deletions.c.deleted_at >= since)
-    rows = db.session.execute(query.order_by(deletions.c.deleted_at, deletions.c.id))
-    return [{"id": row.id, "deleted_at": row.deleted_at} for row in rows]
-
-
 def email_index(account_id: uuid.UUID, email: str) -> bytes:
     """The blind index of an email for this organizer (HMAC-SHA256 under its index subkey)."""
-    return keys_for(db.session.connection(), account_id).index(email_index_form(email))
+    return write_keys_for(db.session.connection(), account_id).index(email_index_form(email))
 
 
 def is_empty(registry: Registry, *, connection=None) -> bool:
@@ -305,7 +192,7 @@ def write_participants(
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    keys = keys_for(connection, registry.account_id)
+    keys = write_keys_for(connection, registry.account_id)
     _record_custom_names(
         connection,
         registry,
@@ -318,8 +205,8 @@ def write_participants(
             ),
         },
     )
-    index, cipher = keys.sealing_keys().indexer(), keys.write
-    own = [seal(index, cipher, clean) for clean in inserts]
+    index, cipher, sign = keys.sealing.indexer(), keys.write, keys.sealing.signer(registry.id)
+    own = [seal(index, cipher, clean, sign) for clean in inserts]
     now = utcnow()
     try:
         for rows in (own, sealed):

@@ -7,9 +7,8 @@ import datetime as dt
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from processor.audit import record_access
+from processor.access import Actor, gate
 from processor.errors import ValidationFailed
-from processor.extensions import db
 from processor.registries import service
 from processor.registries.forms import CUSTOM_PREFIX, FindForm, ParticipantForm, RegistryForm
 from processor.web import apply_errors
@@ -17,22 +16,11 @@ from processor.web import apply_errors
 bp = Blueprint("registries", __name__, url_prefix="/registries")
 PAGE_SIZE = 50
 PURPOSE = "essential.service"  # the organizer (controller) working with its own registry
+LIST_FIELDS = ("email", "first_name", "last_name", "company", "country")
 
 
-def _log_view(registry, fields, records: int, reason: str) -> None:
-    """Record the organizer's own access on a page in its access log, and commit it."""
-    record_access(
-        account_id=registry.account_id,
-        actor_type="account",
-        actor=current_user.login,
-        purpose=PURPOSE,
-        registry_id=registry.id,
-        fields=fields,
-        records=records,
-        reason=reason,
-        channel="web",
-    )
-    db.session.commit()
+def _actor() -> Actor:
+    return Actor.organizer(current_user)
 
 
 @bp.before_request
@@ -73,35 +61,45 @@ def _cursor(text: str | None):
 @bp.route("/<registry_id>")
 def show(registry_id):
     registry = service.get_registry(current_user.id, registry_id)
-    find = FindForm(request.args)
-    fields = ["email", "first_name", "last_name", "company", "country"]
-    if find.email.data:
-        try:
-            match = service.find_by_email(registry, find.email.data, fields=fields, include_restricted=True)
-        except ValidationFailed as exc:
-            apply_errors(find, exc)
-            match = None
-        rows, next_cursor = ([match] if match else []), None
-    else:
-        after = _cursor(request.args.get("after"))
-        rows = service.list_participants(
-            registry,
-            fields=fields,
-            after=after if after and after[1] else None,
-            limit=PAGE_SIZE,
-            include_restricted=True,  # the organizer's own page; restricted rows are only left out elsewhere
-        )
-        last = rows[-1] if len(rows) == PAGE_SIZE else None
-        next_cursor = f"{last['updated_at'].isoformat()}~{last['id']}" if last else None
-    _log_view(registry, fields, len(rows), "email look-up" if find.email.data else "participant list")
+    after = _cursor(request.args.get("after"))
+    bad: list[dict] = []
+    rows, _ = gate.read_page(
+        _actor(),
+        registry,
+        purpose=PURPOSE,
+        fields=LIST_FIELDS,
+        after=after if after and after[1] else None,
+        limit=PAGE_SIZE,
+        bad=bad,
+    )
+    last = max([*rows, *bad], key=lambda r: (r["updated_at"], r["id"])) if len(rows) + len(bad) == PAGE_SIZE else None
     return render_template(
         "registries/show.html",
         registry=registry,
         rows=rows,
-        find=find,
-        next_cursor=next_cursor,
+        unreadable=bad,
+        find=FindForm(),
+        next_cursor=f"{last['updated_at'].isoformat()}~{last['id']}" if last else None,
         total=service.count_participants(registry),
     )
+
+
+@bp.route("/<registry_id>/find", methods=["POST"])
+def find(registry_id):
+    """Find by exact email: posted, never in a URL; the answer is a redirect to the participant's own page."""
+    registry = service.get_registry(current_user.id, registry_id)
+    form = FindForm()
+    match = None
+    if form.validate_on_submit():
+        try:
+            match = gate.find(_actor(), registry, form.email.data, purpose=PURPOSE, fields=("email",))
+        except ValidationFailed:
+            flash("That is not a valid email address.", "error")
+            return redirect(url_for("registries.show", registry_id=registry.id))
+    if match is None:
+        flash("No participant has this email address.", "info")
+        return redirect(url_for("registries.show", registry_id=registry.id))
+    return redirect(url_for("registries.edit", registry_id=registry.id, participant_id=match["id"]))
 
 
 def _participant_page(registry, form, participant=None):
@@ -124,7 +122,7 @@ def add(registry_id):
     form = ParticipantForm()
     if form.validate_on_submit():
         try:
-            service.add_participant(registry, form.raw(request.form, registry.custom_field_names or []))
+            gate.add(_actor(), registry, form.raw(request.form, registry.custom_field_names or []))
         except (ValidationFailed, service.DuplicateParticipant) as exc:
             apply_errors(form, exc)
         else:
@@ -136,17 +134,15 @@ def add(registry_id):
 @bp.route("/<registry_id>/participants/<participant_id>", methods=["GET", "POST"])
 def edit(registry_id, participant_id):
     registry = service.get_registry(current_user.id, registry_id)
-    participant = service.get_participant(registry, participant_id, include_restricted=True)
-    if request.method == "GET":
-        _log_view(registry, [f for f in participant if f not in ("id", "updated_at", "source")], 1, "participant")
+    participant = gate.read_one(_actor(), registry, participant_id, purpose=PURPOSE)
     # Stored values only fill the empty form: on a POST every field comes from the browser, blanks included.
     form = ParticipantForm(
         data={name: participant[name] for name in ParticipantForm.TEXT} if request.method == "GET" else None
     )
     if form.validate_on_submit():
         try:
-            service.update_participant(
-                registry, participant["id"], form.raw(request.form, registry.custom_field_names or [])
+            gate.update(
+                _actor(), registry, participant["id"], form.raw(request.form, registry.custom_field_names or [])
             )
         except (ValidationFailed, service.DuplicateParticipant) as exc:
             apply_errors(form, exc)
@@ -159,6 +155,6 @@ def edit(registry_id, participant_id):
 @bp.route("/<registry_id>/participants/<participant_id>/delete", methods=["POST"])
 def delete(registry_id, participant_id):
     registry = service.get_registry(current_user.id, registry_id)
-    service.delete_participant(registry, participant_id)
+    gate.delete(_actor(), registry, participant_id)
     flash("The participant is deleted.", "success")
     return redirect(url_for("registries.show", registry_id=registry.id))

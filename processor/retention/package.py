@@ -20,10 +20,13 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask import current_app
 
+from processor.access import Actor, gate
 from processor.csv_import import vault
 from processor.extensions import db
 from processor.registries import export
 from processor.registries.models import Registry
+
+PACKAGER = Actor.system("return-package")  # the exit's own step logs the package (retention.exits)
 
 
 def folder() -> Path:
@@ -48,7 +51,8 @@ def write_zip(account_id: uuid.UUID, out: BinaryIO) -> int:
             with archive.open(f"{number:03d}-{name}.csv", "w") as entry:
                 text = io.TextIOWrapper(entry, encoding="utf-8", newline="")
                 # The controller's own copy: restricted rows too (restriction limits use, not the controller).
-                count += export.write_csv(registry, text, include_restricted=True)
+                rows = gate.rows_within(PACKAGER, registry, op="return", purpose="essential.legal_obligation")
+                count += export.write_csv(registry, rows, text, lambda: None)
                 text.flush()
                 text.detach()
     return count

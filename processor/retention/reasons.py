@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from processor.audit import record_access
 from processor.audit.chain import GENESIS, entry_hash
 from processor.audit.models import AccessLogEntry, AccessLogHead
+from processor.audit.service import chain_key
 from processor.extensions import db
 
 
@@ -42,7 +43,7 @@ def reduce_reasons(account_id: uuid.UUID, now: dt.datetime) -> int:
             entry.reason, changed, rehash = reduced, changed + 1, True
         if rehash:
             entry.prev_hash = prev
-            entry.entry_hash = entry_hash(entry)
+            entry.entry_hash = entry_hash(entry, chain_key())
         prev = entry.entry_hash
     if not changed:
         return 0

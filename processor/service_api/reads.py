@@ -1,13 +1,32 @@
-"""Reads of participant data by a client: checked, sparse, paginated and logged."""
+"""Reads of participant data by a client: through the gate, sparse, paginated."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from processor.api import access, paging
+from processor.access import Actor, gate
+from processor.api import paging
 from processor.clients.models import ServiceClient
-from processor.registries import service as registries
+from processor.errors import ValidationFailed
+
+
+class WatermarkRefused(ValidationFailed):
+    def __init__(self):
+        super().__init__(
+            "updated_since is no longer taken: a time watermark misses rows committed late. Follow "
+            "GET /api/v1/registries/{id}/changes with its cursor instead.",
+            errors=[{"parameter": "updated_since", "detail": "Use GET .../changes?cursor=..."}],
+        )
+
+
+class EmailInQuery(ValidationFailed):
+    def __init__(self):
+        super().__init__(
+            "Email look-ups are not taken in the URL (it would land in access logs): "
+            "POST /api/v1/registries/{id}/participants/search with a JSON body {purpose, email, fields}.",
+            errors=[{"parameter": "email", "detail": "Use POST .../participants/search with a JSON body."}],
+        )
 
 
 def read_page(
@@ -21,38 +40,76 @@ def read_page(
     email: str | None = None,
     updated_since: dt.datetime | None = None,
 ) -> dict:
-    """One page of participants (or the one matching `email`), with deletion markers for a sync."""
-    registry = access.open_registry(client, registry_id)
-    access.authorize(client, registry, purpose=purpose, fields=fields)
-    next_token, deleted = None, []
-    if email:
-        match = registries.find_by_email(registry, email, fields=fields)
-        rows = [match] if match else []
-    else:
-        fingerprint = paging.query_fingerprint(
-            registry=registry.id,
-            client=client.id,
-            purpose=purpose,
-            fields=",".join(fields),
-            updated_since=updated_since.isoformat() if updated_since else "",
-        )
-        after = paging.read_token(page_token, fingerprint) if page_token else None
-        rows = registries.list_participants(
-            registry, fields=fields, after=after, limit=page_size, updated_since=updated_since
-        )
-        if len(rows) == page_size:
-            next_token = paging.make_token(rows[-1], fingerprint)
-        if updated_since is not None and page_token is None:
-            deleted = registries.list_deletions(registry, since=updated_since)
-    access.record_use(client, registry, purpose=purpose, fields=fields, records=len(rows))
-    return {"participants": rows, "next_page_token": next_token, "deleted": deleted}
+    """One page of participants, with deletion markers for a sync."""
+    if email is not None:
+        raise EmailInQuery()
+    if updated_since is not None:
+        raise WatermarkRefused()
+    actor = Actor.client(client)
+    registry = gate.open_registry(actor, registry_id)
+    fingerprint = paging.query_fingerprint(
+        registry=registry.id,
+        client=client.id,
+        purpose=purpose,
+        fields=",".join(fields),
+    )
+    after = paging.read_token(page_token, fingerprint) if page_token else None
+    bad: list[dict] = []
+    rows, deleted = gate.read_page(
+        actor,
+        registry,
+        purpose=purpose,
+        fields=fields,
+        after=after,
+        limit=page_size,
+        reason="purpose granted; transfer allowed",
+        bad=bad,
+    )
+    # The keyset continues after the last row read, handed out or withheld.
+    last = max([*rows, *bad], key=lambda r: (r["updated_at"], r["id"]), default=None)
+    next_token = paging.make_token(last, fingerprint) if len(rows) + len(bad) == page_size else None
+    return {"participants": rows, "next_page_token": next_token, "deleted": deleted, "unreadable": bad}
+
+
+def read_changes(
+    client: ServiceClient,
+    registry_id: uuid.UUID,
+    *,
+    purpose: str,
+    fields: list[str],
+    page_size: int,
+    cursor: str | None = None,
+) -> dict:
+    """One page of the change feed: rows written and ids deleted after `cursor`, and the cursor to poll with."""
+    actor = Actor.client(client)
+    registry = gate.open_registry(actor, registry_id)
+    fingerprint = paging.query_fingerprint(feed=registry.id, client=client.id, purpose=purpose, fields=",".join(fields))
+    after = paging.read_cursor(cursor, fingerprint) if cursor else None
+    bad: list[dict] = []
+    rows, deleted, last = gate.read_changes(
+        actor, registry, purpose=purpose, fields=fields, after=after, limit=page_size, bad=bad
+    )
+    last = last or after or (0, uuid.UUID(int=0))
+    return {
+        "participants": rows,
+        "deleted": deleted,
+        "cursor": paging.make_cursor(last, fingerprint),
+        "more": len(rows) + len(deleted) + len(bad) == page_size,
+        "unreadable": bad,
+    }
+
+
+def search(client: ServiceClient, registry_id: uuid.UUID, *, purpose: str, fields: list[str], email: str) -> dict:
+    """The participant with this email, if any (the email came in the request body, never the URL)."""
+    actor = Actor.client(client)
+    registry = gate.open_registry(actor, registry_id)
+    match = gate.find(actor, registry, email, purpose=purpose, fields=fields)
+    return {"participants": [match] if match else [], "next_page_token": None, "deleted": []}
 
 
 def read_one(
     client: ServiceClient, registry_id: uuid.UUID, participant_id: uuid.UUID, *, purpose: str, fields: list[str]
 ) -> dict:
-    registry = access.open_registry(client, registry_id)
-    access.authorize(client, registry, purpose=purpose, fields=fields)
-    participant = registries.get_participant(registry, participant_id, fields=fields)
-    access.record_use(client, registry, purpose=purpose, fields=fields, records=1)
-    return participant
+    actor = Actor.client(client)
+    registry = gate.open_registry(actor, registry_id)
+    return gate.read_one(actor, registry, participant_id, purpose=purpose, fields=fields)

@@ -50,14 +50,34 @@ class ParticipantListQuerySchema(ParticipantQuerySchema):
     )
     email = ma.fields.String(
         load_default=None,
+        metadata={"description": "Refused (400): look emails up with POST .../participants/search instead."},
+    )
+    updated_since = ma.fields.String(
+        load_default=None,
+        metadata={"description": "Refused (400): follow GET .../changes with its cursor instead."},
+    )
+
+
+class ChangesQuerySchema(ParticipantQuerySchema):
+    page_size = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
+    cursor = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.Length(max=1000),
+        metadata={"description": "The cursor of the previous response; omit it to start from the beginning."},
+    )
+
+
+class ParticipantSearchSchema(ma.Schema):
+    purpose = purpose_field()
+    email = ma.fields.String(
+        required=True,
         validate=ma.validate.Length(min=1, max=320),
         metadata={"description": "Exact email look-up through the blind index: at most one participant."},
     )
-    updated_since = ma.fields.AwareDateTime(
-        load_default=None,
-        metadata={
-            "description": "Only participants changed since then; the first page also lists deletions since then."
-        },
+    fields = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),
+        load_default=list(DEFAULT_FIELDS),
+        validate=ma.validate.Length(min=1, max=len(ENCRYPTED_FIELDS)),
     )
 
 
@@ -84,14 +104,39 @@ class DeletionSchema(ma.Schema):
     deleted_at = ma.fields.AwareDateTime(dump_only=True)
 
 
+class UnreadableSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    incident = ma.fields.String(dump_only=True)
+
+
+def unreadable_field() -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.Nested(UnreadableSchema),
+        dump_only=True,
+        metadata={
+            "description": "Rows withheld because they failed their integrity check (tampered or corrupted): "
+            "quote the incident id to support. The rest of the page is served."
+        },
+    )
+
+
 class ParticipantPageSchema(ma.Schema):
+    unreadable = unreadable_field()
     participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), dump_only=True)
     next_page_token = ma.fields.String(dump_only=True, allow_none=True)
     deleted = ma.fields.List(
         ma.fields.Nested(DeletionSchema),
         dump_only=True,
-        metadata={"description": "Deletion markers (with updated_since, on the first page): erase these ids."},
+        metadata={"description": "Deletion markers (in the change feed): erase these ids."},
     )
+
+
+class ChangesPageSchema(ma.Schema):
+    unreadable = unreadable_field()
+    participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), dump_only=True)
+    deleted = ma.fields.List(ma.fields.Nested(DeletionSchema), dump_only=True)
+    cursor = ma.fields.String(dump_only=True, metadata={"description": "Poll again with this cursor."})
+    more = ma.fields.Boolean(dump_only=True, metadata={"description": "True: ask again at once, more is waiting."})
 
 
 class RegistrySchema(ma.Schema):
@@ -117,9 +162,14 @@ def dump_participant(row: dict, fields) -> dict:
 
 
 def dump_page(page: dict, fields) -> dict:
-    """Dump a page of participants as ParticipantPageSchema would."""
-    return {
+    """Dump a page of participants (or of changes) as ParticipantPageSchema (ChangesPageSchema) would."""
+    out = {
         "participants": [dump_participant(row, fields) for row in page["participants"]],
-        "next_page_token": page["next_page_token"],
         "deleted": [{"id": str(d["id"]), "deleted_at": d["deleted_at"].isoformat()} for d in page["deleted"]],
     }
+    for key in ("next_page_token", "cursor", "more"):
+        if key in page:
+            out[key] = page[key]
+    if "unreadable" in page:
+        out["unreadable"] = [{"id": str(b["id"]), "incident": b["incident"]} for b in page["unreadable"]]
+    return out

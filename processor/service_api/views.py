@@ -10,10 +10,13 @@ from processor.api import access
 from processor.api.auth import SECURITY, client_required, current_client, limit_per_client
 from processor.service_api import reads
 from processor.service_api.schemas import (
+    ChangesPageSchema,
+    ChangesQuerySchema,
     ParticipantListQuerySchema,
     ParticipantPageSchema,
     ParticipantQuerySchema,
     ParticipantSchema,
+    ParticipantSearchSchema,
     RegistryListSchema,
     dump_page,
 )
@@ -46,6 +49,28 @@ class Participants(MethodView):
         """Read participants page by page, only the fields asked for, for a stated purpose (logged)."""
         # Dumped by dump_page (equal to the schema's dump, see its test): marshmallow would cost more than decryption.
         return jsonify(dump_page(reads.read_page(current_client(), registry_id, **args), args["fields"]))
+
+
+@bp.route("/<uuid:registry_id>/changes")
+class Changes(MethodView):
+    @client_required("participants:read")
+    @bp.doc(security=SECURITY)
+    @bp.arguments(ChangesQuerySchema, location="query")
+    @bp.response(200, ChangesPageSchema)
+    def get(self, args, registry_id):
+        """The change feed: participants written and ids deleted since the cursor, in commit order (logged)."""
+        return jsonify(dump_page(reads.read_changes(current_client(), registry_id, **args), args["fields"]))
+
+
+@bp.route("/<uuid:registry_id>/participants/search")
+class ParticipantSearch(MethodView):
+    @client_required("participants:read")
+    @bp.doc(security=SECURITY)
+    @bp.arguments(ParticipantSearchSchema)
+    @bp.response(200, ParticipantPageSchema)
+    def post(self, args, registry_id):
+        """Find a participant by exact email, given in the JSON body so it never appears in a URL (logged)."""
+        return jsonify(dump_page(reads.search(current_client(), registry_id, **args), args["fields"]))
 
 
 @bp.route("/<uuid:registry_id>/participants/<uuid:participant_id>")

@@ -12,15 +12,22 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from processor.access import Actor as GateActor
+from processor.access import gate
 from processor.audit.models import AccessLogEntry
 from processor.db_types import utcnow
 from processor.extensions import db
 from processor.registries import service as registries
+from processor.registries.changes import txn_for
 from processor.registries.models import Registry, deletions, participants
 from processor.subject_requests import downloads
 from processor.subject_requests.models import ParticipantRestriction, SubjectRequest, restrictions
 from processor.subject_requests.service import Actor, RequestRefused, matches_of, record_step, require_open
 from processor.transfers.subprocessors import list_subprocessors
+
+# Carrying out a data-subject request for the controller; each step is logged by record_step, in its transaction.
+HANDLER = GateActor.system("subject-request")
+PURPOSE_OF_REQUESTS = "essential.legal_obligation"
 
 
 def carry_out(
@@ -54,7 +61,7 @@ def _export(request, matches, changes, now) -> str:
     records = []
     for match in matches:
         registry = by_id[match.registry_id]
-        row = registries.get_participant(registry, match.participant_id, include_restricted=True)
+        row = gate.read_within(HANDLER, registry, match.participant_id, purpose=PURPOSE_OF_REQUESTS)
         records.append({"registry_id": registry.id, "registry": registry.name, **row})
     downloads.write_download(request, records, now)
     return (
@@ -68,7 +75,9 @@ def _rectify(request, matches, changes, now) -> str:
         raise RequestRefused("Give the corrected fields to carry out a rectification.")
     by_id = _registries(matches)
     for match in matches:
-        registries.update_participant(by_id[match.registry_id], match.participant_id, dict(changes))
+        gate.update_within(
+            HANDLER, by_id[match.registry_id], match.participant_id, dict(changes), purpose=PURPOSE_OF_REQUESTS
+        )
     # Field names only: the corrected values are personal data and stay in the rows themselves.
     return f"corrected {', '.join(sorted(changes))} in {len(matches)} record(s)"
 
@@ -79,7 +88,12 @@ def _erase(request, matches, changes, now) -> str:
         db.session.execute(sa.delete(participants).where(participants.c.id == match.participant_id))
         db.session.execute(sa.delete(restrictions).where(restrictions.c.participant_id == match.participant_id))
         db.session.execute(
-            sa.insert(deletions).values(id=match.participant_id, registry_id=match.registry_id, deleted_at=now)
+            sa.insert(deletions).values(
+                id=match.participant_id,
+                registry_id=match.registry_id,
+                deleted_at=now,
+                change_txn=txn_for(db.session.connection(), request.account_id),  # into the change feed
+            )
         )
     return (
         f"deleted {len(matches)} record(s) from {len({m.registry_id for m in matches})} registries; "

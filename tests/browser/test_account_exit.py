@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from processor.registries import service as registries
 from tests.conftest import PASSWORD
+from tests.processor import people
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def app_config():
 def organizer(make_account):
     account = make_account("ada", plan="free")
     registry = registries.create_registry(account.id, "Spring")
-    registries.add_participant(registry, {"email": "zofia@example.com", "last_name": "Żółkiewska"})
+    people.add_participant(registry, {"email": "zofia@example.com", "last_name": "Żółkiewska"})
     return account
 
 

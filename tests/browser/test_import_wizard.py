@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from processor.registries import service as registries
 from tests.conftest import PASSWORD
+from tests.processor import people
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +59,7 @@ def test_polish_cp1250_file_goes_through_the_wizard_into_the_registry(page, live
     page.get_by_role("heading", name="Dry run: nothing is written yet").wait_for()
     assert page.locator("#total-created").inner_text() == "2"
     assert page.locator("#total-errors").inner_text() == "1"
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []
 
     page.get_by_role("button", name="Commit the import").click()
     page.get_by_role("heading", name="Import report").wait_for()
@@ -74,7 +75,7 @@ def test_polish_cp1250_file_goes_through_the_wizard_into_the_registry(page, live
     expect(page.get_by_role("cell", name="Grzegorz Brzęczyszczykiewicz")).to_be_visible()
     expect(page.get_by_text("Ścibor")).to_be_hidden()
 
-    stored = {p["email"]: p for p in registries.list_participants(registry)}
+    stored = {p["email"]: p for p in people.list_participants(registry)}
     assert (stored["zaneta@example.pl"]["first_name"], stored["zaneta@example.pl"]["last_name"]) == (
         "Żaneta",
         "Wąsowicz-Łęcka",

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from processor.registries import service as registries
 from tests.conftest import PASSWORD
+from tests.processor import people
 
 pytestmark = pytest.mark.browser
 PERSON = "grace@example.org"
@@ -27,8 +28,8 @@ def organizer(make_account):
     account = make_account("ada")
     for number in range(3):
         registry = registries.create_registry(account.id, f"Webinar {number}")
-        registries.add_participant(registry, {"email": PERSON, "last_name": f"Hopper{number}"})
-        registries.add_participant(registry, {"email": f"other{number}@example.org"})
+        people.add_participant(registry, {"email": PERSON, "last_name": f"Hopper{number}"})
+        people.add_participant(registry, {"email": f"other{number}@example.org"})
     return account
 
 

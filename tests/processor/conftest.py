@@ -6,6 +6,8 @@ import itertools
 
 import pytest
 
+from tests.processor import people
+
 _names = itertools.count(1)
 PEOPLE = [
     {
@@ -47,6 +49,6 @@ def registry(app_ctx, make_account):
 
     owner = make_account("owner")
     registry = service.create_registry(owner.id, "Spring webinar")
-    registry.people = [service.add_participant(registry, dict(person)) for person in PEOPLE]
+    registry.people = [people.add_participant(registry, dict(person)) for person in PEOPLE]
     registry.owner = owner
     return registry

@@ -5,11 +5,12 @@ from __future__ import annotations
 from processor.accounts.service import get_by_login
 from processor.audit import service as audit
 from processor.registries import service as registries
+from tests.processor import people
 
 
 def _registry_with_one(login="ada"):
     registry = registries.create_registry(get_by_login(login).id, "Webinar")
-    person = registries.add_participant(registry, {"email": "grace@example.org", "first_name": "Grace"})
+    person = people.add_participant(registry, {"email": "grace@example.org", "first_name": "Grace"})
     return registry, person
 
 
@@ -17,7 +18,7 @@ def test_registry_page_and_email_lookup_are_logged(app_ctx, client, auth):
     auth.signup("ada")
     registry, _ = _registry_with_one()
     client.get(f"/registries/{registry.id}")
-    client.get(f"/registries/{registry.id}?email=grace@example.org")
+    client.post(f"/registries/{registry.id}/find", data={"email": "grace@example.org"})
     listed, found = reversed(audit.list_entries(registry.account_id))
     assert (listed.actor_type, listed.actor, listed.channel, listed.records) == ("account", "ada", "web", 1)
     assert "email" in listed.field_list
@@ -35,8 +36,11 @@ def test_opening_a_participant_is_logged(app_ctx, client, auth):
 def test_cli_export_is_logged_with_a_taxonomy_purpose(runner, make_account, staff_env):
     ada = make_account("ada")
     registry = registries.create_registry(ada.id, "Webinar")
-    registries.add_participant(registry, {"email": "grace@example.org"})
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id)], env=staff_env)
+    people.add_participant(registry, {"email": "grace@example.org"})
+    result = runner.invoke(
+        args=["participants", "export", "--reason", "organizer request, ticket SUP-1", "--registry", str(registry.id)],
+        env=staff_env,
+    )
     assert result.exit_code == 0, result.output
     (entry,) = audit.list_entries(ada.id)
     assert (entry.channel, entry.purpose, entry.records) == ("cli", "essential.service", 1)

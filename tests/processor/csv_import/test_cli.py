@@ -8,7 +8,7 @@ import pytest
 
 from processor.csv_import import plan
 from processor.extensions import db
-from processor.registries import service as registries
+from tests.processor import people
 
 POLISH = (
     "Imię;Nazwisko;E-mail;Telefon;Firma;Stanowisko;Kraj\r\n"
@@ -28,7 +28,7 @@ def test_cp1250_semicolon_file_is_imported_with_polish_letters_intact(runner, re
     assert (outcome["created"], outcome["updated"], outcome["skipped"], outcome["errors"]) == (2, 0, 0, [])
     assert (outcome["encoding"], outcome["delimiter"]) == ("cp1250", ";")
     assert outcome["mapping"]["Imię"] == "first_name" and outcome["mapping"]["Kraj"] == "country"
-    stored = registries.find_by_email(registry, "zazolc@example.pl")
+    stored = people.find_by_email(registry, "zazolc@example.pl")
     assert (stored["first_name"], stored["last_name"], stored["company"]) == (
         "Zażółć",
         "Gęślą-Jaźń",
@@ -42,7 +42,7 @@ def test_importing_the_same_file_again_creates_no_duplicates(runner, registry, w
     run_import(runner, registry, path)
     again = json.loads(run_import(runner, registry, path, "--json").stdout)
     assert (again["created"], again["skipped"]) == (0, 2)
-    assert len(registries.list_participants(registry)) == 2
+    assert len(people.list_participants(registry)) == 2
 
 
 def test_row_errors_name_line_column_and_reason_and_the_import_still_runs(runner, registry, write_csv):
@@ -70,7 +70,7 @@ def test_row_errors_name_line_column_and_reason_and_the_import_still_runs(runner
 def test_dry_run_writes_nothing(runner, registry, write_csv):
     outcome = json.loads(run_import(runner, registry, write_csv(POLISH, "cp1250"), "--dry-run", "--json").stdout)
     assert outcome["created"] == 2
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []
 
 
 @pytest.mark.parametrize(
@@ -84,11 +84,11 @@ def test_dry_run_writes_nothing(runner, registry, write_csv):
 def test_on_duplicate_decides_what_happens_to_existing_participants(
     runner, registry, write_csv, on_duplicate, expected_company, counts
 ):
-    registries.add_participant(registry, {"email": "ala@example.com", "first_name": "Ala", "company": "Old Co"})
+    people.add_participant(registry, {"email": "ala@example.com", "first_name": "Ala", "company": "Old Co"})
     path = write_csv("email,company,phone\nALA@example.com,New Co,\n")
     outcome = json.loads(run_import(runner, registry, path, "--on-duplicate", on_duplicate, "--json").stdout)
     assert (outcome["created"], outcome["updated"], outcome["skipped"]) == counts
-    stored = registries.find_by_email(registry, "ala@example.com")
+    stored = people.find_by_email(registry, "ala@example.com")
     assert (stored["company"], stored["first_name"]) == (expected_company, "Ala")  # empty cells keep values
     if on_duplicate == "fail":
         assert outcome["errors"][0]["reason"] == "A participant with this email address is already in the registry."
@@ -101,7 +101,7 @@ def test_map_option_makes_a_custom_field_and_the_mapping_is_reused_next_time(run
     assert json.loads(first.stdout)["mapping"] == {"E-mail": "email", "Uwagi": "custom"}
     second = json.loads(run_import(runner, registry, write_csv("e-mail,uwagi\nb@example.com,Gold\n"), "--json").stdout)
     assert second["mapping"] == {"e-mail": "email", "uwagi": "custom"}
-    assert registries.find_by_email(registry, "b@example.com")["custom_fields"] == {"uwagi": "Gold"}
+    assert people.find_by_email(registry, "b@example.com")["custom_fields"] == {"uwagi": "Gold"}
 
 
 def test_a_row_of_ten_thousand_columns_is_a_row_error(runner, registry, write_csv):
@@ -131,7 +131,7 @@ def test_files_that_cannot_be_imported_exit_non_zero_with_a_one_line_reason(
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []
 
 
 def test_unknown_registry_and_bad_options_are_refused(runner, registry, write_csv):
@@ -155,14 +155,14 @@ def test_worker_processes_give_the_same_outcome_as_one_process(app, runner, regi
     app.config.update(IMPORT_PARALLEL_ROWS=1, IMPORT_WORKERS=2)
     parallel = json.loads(run_import(runner, registry, path, "--json", "--strict").stdout)
     assert parallel["errors"] == serial["errors"] and parallel["created"] == serial["created"] == 40
-    assert len(registries.list_participants(registry, limit=100)) == 40
+    assert len(people.list_participants(registry, limit=100)) == 40
 
 
 def test_duplicates_and_updates_are_decided_alike_across_batches_and_workers(
     app, runner, registry, write_csv, monkeypatch
 ):
     monkeypatch.setattr(plan, "BATCH", 4)
-    registries.add_participant(registry, {"email": "old1@example.com", "first_name": "Old", "company": "Old Co"})
+    people.add_participant(registry, {"email": "old1@example.com", "first_name": "Old", "company": "Old Co"})
     names = [
         "new0",
         "old1",
@@ -192,9 +192,9 @@ def test_duplicates_and_updates_are_decided_alike_across_batches_and_workers(
         ]
     )
     assert (parallel["created"], parallel["updated"]) == (serial["created"], serial["updated"]) == (5, 1)
-    updated = registries.find_by_email(registry, "old1@example.com")
+    updated = people.find_by_email(registry, "old1@example.com")
     assert (updated["first_name"], updated["company"], updated["custom_fields"]) == ("Old", "Co 1", {"Tier": "T1"})
-    assert registries.find_by_email(registry, "new8@example.com")["custom_fields"] == {"Tier": "T8"}
+    assert people.find_by_email(registry, "new8@example.com")["custom_fields"] == {"Tier": "T8"}
     db.session.refresh(registry)
     assert registry.custom_field_names == ["Tier"]
 

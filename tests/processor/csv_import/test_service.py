@@ -14,6 +14,7 @@ from processor.csv_import.detect import FileRefused
 from processor.errors import Conflict
 from processor.extensions import db
 from processor.registries import service as registries
+from tests.processor import people as stored
 
 ROWS = 25
 
@@ -55,11 +56,11 @@ def test_dry_run_then_commit_executes_the_plan_and_keeps_only_the_error_file(app
     imp = start(organizer, registry, people(extra="zly-adres;Jan;Kowalski;x\r\n"))
     service.plan(imp, organizer)
     assert (imp.status, imp.created, imp.errors, imp.rows_total) == ("planned", ROWS, 1, ROWS + 1)
-    assert registries.list_participants(registry) == []
+    assert stored.list_participants(registry) == []
     assert imp.first_errors == [{"line": ROWS + 2, "column": "E-mail", "reason": imp.first_errors[0]["reason"]}]
     service.commit(imp, organizer)
     assert (imp.status, imp.created) == ("committed", ROWS)
-    assert len(registries.list_participants(registry, limit=1000)) == ROWS
+    assert len(stored.list_participants(registry, limit=1000)) == ROWS
     assert not files.upload_path(imp).exists()
     with files.open_report(imp) as stream:
         rows = list(csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), delimiter=";"))
@@ -87,10 +88,10 @@ def test_saved_mapping_is_reused_for_the_same_header(app, organizer, registry):
 def test_commit_refuses_when_the_registry_changed_since_the_dry_run(app, organizer, registry):
     imp = start(organizer, registry, people())
     service.plan(imp, organizer)
-    registries.add_participant(registry, {"email": "osoba3@example.pl"})
+    stored.add_participant(registry, {"email": "osoba3@example.pl"})
     with pytest.raises(run.PlanChanged):
         service.commit(imp, organizer)
-    assert len(registries.list_participants(registry)) == 1
+    assert len(stored.list_participants(registry)) == 1
 
 
 def test_commit_refuses_a_file_changed_since_the_dry_run(app, organizer, registry):
@@ -100,11 +101,11 @@ def test_commit_refuses_a_file_changed_since_the_dry_run(app, organizer, registr
         out.write(people(3))
     with pytest.raises(run.FileChanged):
         service.commit(imp, organizer)
-    assert registries.list_participants(registry) == []
+    assert stored.list_participants(registry) == []
 
 
 def test_a_failure_midway_leaves_the_registry_unchanged(app, organizer, registry, monkeypatch):
-    registries.add_participant(registry, {"email": "before@example.pl", "first_name": "Before"})
+    stored.add_participant(registry, {"email": "before@example.pl", "first_name": "Before"})
     imp = start(organizer, registry, people(ROWS))
     service.plan(imp, organizer)
     monkeypatch.setattr(plan, "BATCH", 5)
@@ -121,12 +122,12 @@ def test_a_failure_midway_leaves_the_registry_unchanged(app, organizer, registry
     with pytest.raises(RuntimeError):
         service.commit(imp, organizer)
     db.session.rollback()
-    emails = {p["email"] for p in registries.list_participants(registry, limit=1000)}
+    emails = {p["email"] for p in stored.list_participants(registry, limit=1000)}
     assert emails == {"before@example.pl"}
     assert db.session.scalar(sa.text("SELECT status FROM imports")) == "planned"
     monkeypatch.setattr(registries, "write_participants", real)
     service.commit(imp, organizer)
-    assert len(registries.list_participants(registry, limit=1000)) == ROWS + 1
+    assert len(stored.list_participants(registry, limit=1000)) == ROWS + 1
 
 
 def test_steps_out_of_order_are_refused(app, organizer, registry):
@@ -181,15 +182,15 @@ def test_a_zoom_attendee_report_is_imported_with_its_times(app, organizer, regis
     assert "either way round" in imp.first_warnings[0]["reason"]
     assert "12/11/2026" not in imp.first_warnings[0]["reason"]  # reasons never quote the value
     service.commit(imp, organizer)
-    ala = registries.find_by_email(registry, "ala@example.com")
+    ala = stored.find_by_email(registry, "ala@example.com")
     assert ala["registered_at"] == dt.datetime(2026, 11, 20, 9, 15, 42, tzinfo=dt.UTC)  # no zone given: UTC
     assert (ala["joined_at"], ala["left_at"]) == (
         dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 22, 11, 30, tzinfo=dt.UTC),
     )
     assert (ala["minutes_attended"], ala["country"]) == (90, "PL")
-    bob = registries.find_by_email(registry, "bob@example.com")
+    bob = stored.find_by_email(registry, "bob@example.com")
     assert bob["registered_at"] == dt.datetime(2026, 11, 21, 16, 5, tzinfo=dt.UTC)
     assert bob["joined_at"] == dt.datetime(2026, 11, 22, 13, 2, 3, tzinfo=dt.UTC)
-    ola = registries.find_by_email(registry, "ola@example.com")  # registered, did not attend: Zoom's "--"
+    ola = stored.find_by_email(registry, "ola@example.com")  # registered, did not attend: Zoom's "--"
     assert (ola["joined_at"], ola["left_at"], ola["minutes_attended"]) == (None, None, None)

@@ -12,7 +12,7 @@ import pytest
 from processor import jobs
 from processor.csv_import import run, service, tasks
 from processor.extensions import db
-from processor.registries import service as registries
+from tests.processor import people
 
 DATA = "email;first_name\r\n" + "".join(f"p{i}@example.pl;Ola\r\n" for i in range(3000))
 SETUP = {
@@ -64,4 +64,4 @@ def test_a_database_refusing_writes_mid_commit_gives_a_clear_reason_and_writes_n
     db.session.refresh(imp)
     assert imp.status == "failed" and says in imp.failure and "incident" not in imp.failure
     assert jobs.get_job(job.id).failure == imp.failure
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []

@@ -13,7 +13,7 @@ from processor.csv_import import files, run, service, tasks
 from processor.extensions import db
 from processor.jobs import runner
 from processor.jobs.models import jobs as jobs_table
-from processor.registries import service as registries
+from tests.processor import people
 
 DATA = "email;first_name\r\n" + "".join(f"p{i}@example.pl;Łucja\r\n" for i in range(30))
 
@@ -48,7 +48,7 @@ def test_an_unexpected_failure_is_recorded_without_its_message_and_nothing_is_wr
     assert imp.status == "failed"
     assert "incident" in imp.failure and "secret" not in imp.failure
     assert jobs.get_job(job.id).failure == imp.failure
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []
 
 
 @pytest.mark.parametrize("app_config", [{"JOBS_IMMEDIATE": False}])
@@ -70,7 +70,7 @@ def test_a_commit_whose_worker_died_is_retried_from_scratch_and_the_page_says_so
     assert state["status"] == "queued" and "retried" in state["failure"]
     runner.execute(job.id)  # the next worker takes the message
     db.session.refresh(imp)
-    assert imp.status == "committed" and len(registries.list_participants(registry)) == 30
+    assert imp.status == "committed" and len(people.list_participants(registry)) == 30
     assert jobs.get_job(job.id).attempts == 2
 
 
@@ -89,7 +89,7 @@ def test_an_import_whose_worker_died_on_every_attempt_is_shown_failed_with_nothi
     assert runner.reap_stale() == []
     state = tasks.progress(imp)
     assert state["status"] == "failed" and "worker stopped" in state["failure"]
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []
 
 
 def test_a_commit_without_a_dry_run_is_refused_before_starting(app, imp, organizer):

@@ -8,6 +8,7 @@ import pytest
 
 from processor.csv_import import files
 from processor.registries import service as registries
+from tests.processor import people
 
 DATA = (
     "Imię;Nazwisko;E-mail;Notatka\r\n"
@@ -64,12 +65,12 @@ def test_the_whole_wizard_imports_and_reports(client, signed_in, app_ctx):
     assert response.headers["Location"].endswith(f"/imports/{import_id}")
     page = client.get(f"/imports/{import_id}").get_data(as_text=True)
     assert "Dry run: nothing is written yet" in page and "Commit the import" in page
-    assert registries.list_participants(registry) == []
+    assert people.list_participants(registry) == []
 
     client.post(f"/imports/{import_id}/commit")
     page = client.get(f"/imports/{import_id}").get_data(as_text=True)
     assert "Import report" in page and 'id="total-created">1<' in page and 'id="total-errors">1<' in page
-    stored = registries.find_by_email(registry, "zaneta@example.pl")
+    stored = people.find_by_email(registry, "zaneta@example.pl")
     assert (stored["first_name"], stored["last_name"]) == ("Żaneta", "Wąsowicz")
     assert stored["custom_fields"] == {"Notatka": "=cmd|' /C calc'!A0"}  # stored as given; neutralized on export
 

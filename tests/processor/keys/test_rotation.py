@@ -11,6 +11,7 @@ from processor.keys.rotation import MasterVersionInUse, retire_master, rewrap_al
 from processor.registries import service as registries
 from processor.registries.models import participants
 from processor.registries.rotation import reencrypt_account, start_account_rotation
+from tests.processor import people
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def crowd(make_account):
     for login in ("ada", "bob"):
         registry = registries.create_registry(make_account(login).id, f"{login}'s webinar")
         for n in range(12):
-            added = registries.add_participant(
+            added = people.add_participant(
                 registry, {"email": f"{login}{n}@example.org", "first_name": f"N{n}", "custom_fields": {"Seat": str(n)}}
             )
             expected[added["id"]] = (registry, added)
@@ -35,7 +36,7 @@ def crowd(make_account):
 
 def _assert_unchanged(expected):
     for participant_id, (registry, before) in expected.items():
-        after = registries.get_participant(registry, participant_id)
+        after = people.get_participant(registry, participant_id)
         assert {k: v for k, v in after.items() if k != "updated_at"} == {
             k: v for k, v in before.items() if k != "updated_at"
         }
@@ -51,7 +52,7 @@ def test_master_rotation_rewraps_every_key_while_work_goes_on(app, crowd, make_a
 
     def meanwhile(done):
         registry, before = next(iter(crowd.values()))
-        assert registries.get_participant(registry, before["id"])["email"] == before["email"]
+        assert people.get_participant(registry, before["id"])["email"] == before["email"]
         newcomer.append(registries.create_registry(make_account("cyd").id, "Cyd's"))
 
     rewrap_all(target, progress=meanwhile)
@@ -61,7 +62,7 @@ def test_master_rotation_rewraps_every_key_while_work_goes_on(app, crowd, make_a
     assert provider.versions() == [2]
     app.extensions["key_ring"].forget_all()
     _assert_unchanged(crowd)
-    registries.add_participant(newcomer[0], {"email": "new@example.org"})
+    people.add_participant(newcomer[0], {"email": "new@example.org"})
 
 
 def test_retiring_the_current_or_an_unknown_master_version_is_refused(app, crowd):
@@ -82,10 +83,10 @@ def test_account_rotation_reencrypts_with_reads_and_writes_interleaved(app, crow
     def meanwhile(done):
         calls.append(done)
         if len(calls) == 1:
-            crowd[edited][1].update(registries.update_participant(registry, edited, {"company": "Edited Ltd"}))
-            added = registries.add_participant(registry, {"email": "late@example.org", "first_name": "Late"})
+            crowd[edited][1].update(people.update_participant(registry, edited, {"company": "Edited Ltd"}))
+            added = people.add_participant(registry, {"email": "late@example.org", "first_name": "Late"})
             crowd[added["id"]] = (registry, added)
-            assert registries.find_by_email(registry, first["email"])["id"] == first["id"]
+            assert people.find_by_email(registry, first["email"])["id"] == first["id"]
 
     reencrypt_account(account_id, target, progress=meanwhile, batch_size=5)
     assert len(calls) >= 3
@@ -95,7 +96,7 @@ def test_account_rotation_reencrypts_with_reads_and_writes_interleaved(app, crow
     assert {v for v, _ in versions} == {2}
     assert all(int.from_bytes(email[1:5], "big") == 2 for _, email in versions)
     _assert_unchanged(crowd)
-    assert registries.get_participant(registry, edited)["company"] == "Edited Ltd"
+    assert people.get_participant(registry, edited)["company"] == "Edited Ltd"
 
 
 def test_interrupted_account_rotation_resumes_to_the_same_version(app, crowd, runner):

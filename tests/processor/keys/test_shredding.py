@@ -12,6 +12,7 @@ from processor.keys.ring import AccountKeys, KeyRing, KeysShredded, KeysUnavaila
 from processor.registries import service as registries
 from processor.registries.models import participants
 from processor.registries.rows import TABLE
+from tests.processor import people
 
 CONFIRM = "--yes-destroy-all-participant-data"
 
@@ -25,8 +26,8 @@ def app_config(tmp_path):
 def two_organizers(make_account):
     ada = registries.create_registry(make_account("ada").id, "Ada's")
     bob = registries.create_registry(make_account("bob").id, "Bob's")
-    registries.add_participant(ada, {"email": "secret@example.org", "first_name": "Shredme"})
-    kept = registries.add_participant(bob, {"email": "kept@example.org", "first_name": "Keepme"})
+    people.add_participant(ada, {"email": "secret@example.org", "first_name": "Shredme"})
+    kept = people.add_participant(bob, {"email": "kept@example.org", "first_name": "Keepme"})
     return ada, bob, kept
 
 
@@ -62,8 +63,8 @@ def test_shredded_organizer_cannot_be_read_even_from_a_copy_taken_before(app, ru
         )
     # In the database itself: the organizer is shredded, the other one is untouched.
     with pytest.raises(KeysShredded):
-        registries.list_participants(ada)
-    assert registries.get_participant(bob, kept["id"])["first_name"] == "Keepme"
+        people.list_participants(ada)
+    assert people.get_participant(bob, kept["id"])["first_name"] == "Keepme"
 
 
 def test_shredded_keys_are_never_recreated(app, runner, two_organizers):
@@ -72,7 +73,7 @@ def test_shredded_keys_are_never_recreated(app, runner, two_organizers):
     with pytest.raises(KeysShredded):
         registries.create_registry(ada.account_id, "Again")
     with pytest.raises(KeysShredded):
-        registries.add_participant(ada, {"email": "new@example.org"})
+        people.add_participant(ada, {"email": "new@example.org"})
 
 
 def test_an_organizer_without_keys_gets_a_tombstone(app, runner, make_account):
@@ -87,7 +88,7 @@ def test_shredding_needs_the_confirmation_flag(app, runner, two_organizers):
     result = runner.invoke(args=["keys", "shred", "ada"])
     assert result.exit_code == 1
     assert "--yes-destroy-all-participant-data" in result.output
-    assert registries.list_participants(ada)[0]["first_name"] == "Shredme"
+    assert people.list_participants(ada)[0]["first_name"] == "Shredme"
 
 
 def test_a_tombstone_marks_its_master_versions_and_the_next_shred_retires_them_in_the_same_rotation(
@@ -113,4 +114,4 @@ def test_a_tombstone_marks_its_master_versions_and_the_next_shred_retires_them_i
         with pytest.raises(MasterKeyError):
             provider.unwrap(row.master_version, row.wrapped, wrap_aad(row.account_id, row.purpose, row.version))
     app.extensions["key_ring"].forget_all()
-    assert registries.get_participant(bob, kept["id"])["first_name"] == "Keepme"
+    assert people.get_participant(bob, kept["id"])["first_name"] == "Keepme"

@@ -8,6 +8,7 @@ import json
 
 from processor.audit.service import list_entries
 from processor.registries import service as registries
+from tests.processor import people
 
 
 def test_create_prints_the_new_registry_id_last(runner, organizer):
@@ -27,9 +28,19 @@ def test_create_for_an_unknown_login_fails_with_one_line(runner, organizer):
 
 
 def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry, full, organizer, staff_env):
-    registries.add_participant(registry, full)
+    people.add_participant(registry, full)
     result = runner.invoke(
-        args=["participants", "export", "--registry", str(registry.id), "--format", "json"], env=staff_env
+        args=[
+            "participants",
+            "export",
+            "--reason",
+            "organizer request, ticket SUP-1",
+            "--registry",
+            str(registry.id),
+            "--format",
+            "json",
+        ],
+        env=staff_env,
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
@@ -43,7 +54,8 @@ def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry,
 
 def test_export_needs_a_staff_sign_in_and_the_os_user_names_no_one(runner, registry, organizer):
     result = runner.invoke(
-        args=["participants", "export", "--registry", str(registry.id)], env={"USER": "root", "LOGNAME": "root"}
+        args=["participants", "export", "--reason", "organizer request, ticket SUP-1", "--registry", str(registry.id)],
+        env={"USER": "root", "LOGNAME": "root"},
     )
     assert result.exit_code != 0
     assert "--staff" in result.output and result.stdout.strip() == ""
@@ -51,7 +63,7 @@ def test_export_needs_a_staff_sign_in_and_the_os_user_names_no_one(runner, regis
 
 
 def test_export_csv_neutralizes_formula_cells(runner, registry, staff_env):
-    registries.add_participant(
+    people.add_participant(
         registry,
         {
             "email": "eve@example.org",
@@ -61,7 +73,17 @@ def test_export_csv_neutralizes_formula_cells(runner, registry, staff_env):
         },
     )
     result = runner.invoke(
-        args=["participants", "export", "--registry", str(registry.id), "--format", "csv"], env=staff_env
+        args=[
+            "participants",
+            "export",
+            "--reason",
+            "organizer request, ticket SUP-1",
+            "--registry",
+            str(registry.id),
+            "--format",
+            "csv",
+        ],
+        env=staff_env,
     )
     assert result.exit_code == 0, result.output
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -72,6 +94,9 @@ def test_export_csv_neutralizes_formula_cells(runner, registry, staff_env):
 
 
 def test_export_of_an_unknown_registry_fails(runner, organizer, staff_env):
-    result = runner.invoke(args=["participants", "export", "--registry", "nope"], env=staff_env)
+    result = runner.invoke(
+        args=["participants", "export", "--reason", "organizer request, ticket SUP-1", "--registry", "nope"],
+        env=staff_env,
+    )
     assert result.exit_code == 1
     assert "No such registry." in result.output

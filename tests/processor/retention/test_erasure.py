@@ -15,6 +15,7 @@ from processor.keys.models import data_keys
 from processor.registries import service as registries
 from processor.retention import exits
 from processor.retention import service as retention
+from tests.processor import people
 
 REMOVED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -23,9 +24,7 @@ REMOVED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 def organizer(make_account):
     account = make_account("ada", plan="free")
     registry = registries.create_registry(account.id, "Webinar")
-    registries.add_participant(
-        registry, {"email": "zofia@example.com", "first_name": "Zofia", "last_name": "Żółkiewska"}
-    )
+    people.add_participant(registry, {"email": "zofia@example.com", "first_name": "Zofia", "last_name": "Żółkiewska"})
     return account, registry
 
 
@@ -39,7 +38,7 @@ def test_held_data_cannot_be_read_until_reactivated(organizer):
     with pytest.raises(registries.AccountOnHold):
         registries.get_registry(account.id, registry.id)
     retention.reactivate_account(account, now=REMOVED + dt.timedelta(days=1))
-    found = registries.find_by_email(registries.get_registry(account.id, registry.id), "zofia@example.com")
+    found = people.find_by_email(registries.get_registry(account.id, registry.id), "zofia@example.com")
     assert found["last_name"] == "Żółkiewska"
 
 
@@ -55,7 +54,7 @@ def test_erasure_deletes_the_data_destroys_the_keys_and_scrubs_the_profile(organ
     account, _ = organizer
     other = make_account("bob")
     kept = registries.create_registry(other.id, "Other")
-    registries.add_participant(kept, {"email": "kept@example.com"})
+    people.add_participant(kept, {"email": "kept@example.com"})
     retention.remove_account(account, now=REMOVED)
 
     erased = retention.erase_due_accounts(now=REMOVED + dt.timedelta(days=60))
@@ -67,7 +66,7 @@ def test_erasure_deletes_the_data_destroys_the_keys_and_scrubs_the_profile(organ
     account = db.session.get(Account, account.id)
     assert (account.status, account.login, account.first_name) == ("erased", f"erased-{account.id.hex[:12]}", "erased")
     assert "ada" not in account.email
-    assert registries.find_by_email(kept, "kept@example.com") is not None
+    assert people.find_by_email(kept, "kept@example.com") is not None
 
 
 def unzip(data: bytes) -> dict[str, str]:

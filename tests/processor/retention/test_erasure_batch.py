@@ -18,6 +18,7 @@ from processor.registries import service as registries
 from processor.registries.models import participants
 from processor.registries.rows import TABLE
 from processor.retention import service as retention
+from tests.processor import people
 
 REMOVED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 DUE = REMOVED + dt.timedelta(days=90)
@@ -41,7 +42,7 @@ def organizers(make_account):
     for login in ("ada", "bea", "cyd", "dan"):
         account = make_account(login)
         registry = registries.create_registry(account.id, f"{login}'s webinar")
-        person = registries.add_participant(registry, {"email": f"{login}@example.org", "first_name": login.title()})
+        person = people.add_participant(registry, {"email": f"{login}@example.org", "first_name": login.title()})
         made[login] = (account, registry, person)
     for login in ("ada", "bea", "cyd"):
         retention.remove_account(made[login][0], now=REMOVED)
@@ -125,7 +126,7 @@ def test_erasing_three_due_accounts_rotates_the_master_key_once(app, provider, o
     # The organizer still active reads its data, now under master version 2.
     _, registry, person = organizers["dan"]
     app.extensions["key_ring"].forget_all()
-    assert registries.get_participant(registry, person["id"])["first_name"] == "Dan"
+    assert people.get_participant(registry, person["id"])["first_name"] == "Dan"
     assert set(db.session.scalars(sa.select(data_keys.c.master_version).where(data_keys.c.wrapped.is_not(None)))) == {2}
 
 
@@ -186,7 +187,7 @@ def test_rotate_master_finishes_a_retirement_left_pending(app, runner, provider,
     _assert_unreadable(copy["ada"], provider)
     app.extensions["key_ring"].forget_all()
     _, registry, person = organizers["dan"]
-    assert registries.get_participant(registry, person["id"])["first_name"] == "Dan"
+    assert people.get_participant(registry, person["id"])["first_name"] == "Dan"
 
 
 def test_an_account_that_fails_to_erase_does_not_leave_the_others_readable_from_copies(

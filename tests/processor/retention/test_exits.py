@@ -23,6 +23,7 @@ from processor.retention import exits, package
 from processor.retention import service as retention
 from processor.retention.models import AccountExit
 from tests.conftest import PASSWORD
+from tests.processor import people
 
 REMOVED = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 ERASED = REMOVED + dt.timedelta(days=60)  # a free account's hold
@@ -33,7 +34,7 @@ def organizer(make_account):
     account = make_account("ada", plan="free")
     for name, email in (("Spring", "zofia@example.com"), ("Autumn", "jan@example.com")):
         registry = registries.create_registry(account.id, name)
-        registries.add_participant(registry, {"email": email, "last_name": "Żółkiewska"})
+        people.add_participant(registry, {"email": email, "last_name": "Żółkiewska"})
     return account
 
 

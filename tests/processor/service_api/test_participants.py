@@ -8,7 +8,6 @@ import uuid
 import pytest
 
 from processor.audit import service as audit
-from processor.registries import service as registries
 
 MAILER = {"scopes": "participants:read", "purposes": "essential.service.notifications.email", "country": "DE"}
 PURPOSE = "essential.service.notifications.email"
@@ -44,9 +43,23 @@ def test_default_read_hands_out_email_and_names_only_and_logs_it(client, make_cl
 
 def test_sparse_fields_are_the_only_ones_returned_and_logged(client, make_client, registry):
     _, headers = make_client(**MAILER)
-    body = client.get(url(registry, fields="email,phone"), headers=headers).get_json()
-    assert {tuple(sorted(p)) for p in body["participants"]} == {("email", "id", "phone", "updated_at")}
-    assert entries(registry)[-1].field_list == ["email", "phone"]
+    body = client.get(url(registry, fields="email,last_name"), headers=headers).get_json()
+    assert {tuple(sorted(p)) for p in body["participants"]} == {("email", "id", "last_name", "updated_at")}
+    assert entries(registry)[-1].field_list == ["email", "last_name"]
+
+
+@pytest.mark.parametrize("fields", ["email,phone", "company", "first_name,custom_fields,job_title"])
+def test_fields_beyond_the_purposes_allow_list_are_refused_naming_them(client, make_client, registry, fields):
+    _, headers = make_client(**MAILER)
+    response = client.get(url(registry, fields=fields), headers=headers)
+    assert response.status_code == 403
+    body = response.get_json()
+    extra = [f for f in fields.split(",") if f not in ("email", "first_name", "last_name")]
+    assert (body["rule"], body["purpose"], body["fields"]) == ("minimum-necessary", PURPOSE, extra)
+    assert all(name in body["detail"] for name in [PURPOSE, *extra])
+    (entry,) = entries(registry)
+    assert (entry.allowed, entry.records) == (False, 0)
+    assert entry.reason.startswith("minimum-necessary")
 
 
 @pytest.mark.parametrize(
@@ -129,22 +142,35 @@ def test_page_token_is_bound_to_its_query(client, make_client, registry):
     assert client.get(url(registry, page_size=2, page_token=tampered), headers=headers).status_code == 400
 
 
+def search(client, registry, headers, **body):
+    return client.post(
+        f"/api/v1/registries/{registry.id}/participants/search", json={"purpose": PURPOSE, **body}, headers=headers
+    )
+
+
 def test_exact_email_lookup_finds_one_through_the_blind_index(client, make_client, registry):
     _, headers = make_client(**MAILER)
-    body = client.get(url(registry, email="PERSON3@example.org"), headers=headers).get_json()
+    body = search(client, registry, headers, email="PERSON3@example.org").get_json()
     assert [p["email"] for p in body["participants"]] == ["person3@example.org"]
-    assert client.get(url(registry, email="nobody@example.org"), headers=headers).get_json()["participants"] == []
+    assert search(client, registry, headers, email="nobody@example.org").get_json()["participants"] == []
     assert entries(registry)[-1].records == 0
 
 
-def test_updated_since_returns_changes_and_deletion_markers(client, make_client, registry):
+def test_email_in_the_query_string_is_refused_pointing_to_the_post(client, make_client, registry):
     _, headers = make_client(**MAILER)
-    since = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
-    registries.update_participant(registry, registry.people[0]["id"], {"company": "New Co"})
-    registries.delete_participant(registry, registry.people[1]["id"])
-    body = client.get(url(registry, updated_since=since), headers=headers).get_json()
-    assert [p["id"] for p in body["participants"]] == [str(registry.people[0]["id"])]
-    assert [d["id"] for d in body["deleted"]] == [str(registry.people[1]["id"])]
+    response = client.get(url(registry, email="person3@example.org"), headers=headers)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert "POST" in body["detail"] and "/participants/search" in body["detail"]
+    assert "person3" not in response.get_data(as_text=True)
+    assert entries(registry) == []
+
+
+def test_updated_since_is_refused_pointing_to_the_change_feed(client, make_client, registry):
+    _, headers = make_client(**MAILER)
+    response = client.get(url(registry, updated_since="2026-01-01T00:00:00Z"), headers=headers)
+    assert response.status_code == 400
+    assert "/changes" in response.get_json()["detail"]
 
 
 def test_single_participant_read_is_logged(client, make_client, registry):
@@ -181,8 +207,9 @@ def test_internal_service_sees_every_registry(client, make_client, registry):
 
 def test_every_call_is_logged_and_the_chain_stays_intact(client, make_client, registry):
     _, headers = make_client(**MAILER)
-    for params in ({}, {"fields": "email"}, {"purpose": "marketing"}, {"email": "person0@example.org"}):
+    for params in ({}, {"fields": "email"}, {"purpose": "marketing"}):
         client.get(url(registry, **params), headers=headers)
+    search(client, registry, headers, email="person0@example.org")
     assert len(entries(registry)) == 4
     assert audit.verify_account(registry.account_id) is None
 
@@ -206,6 +233,7 @@ def test_fast_page_dump_equals_the_documented_schema():
         ],
         "next_page_token": "token",
         "deleted": [{"id": uuid.uuid4(), "deleted_at": now}],
+        "unreadable": [{"id": uuid.uuid4(), "updated_at": now, "incident": "0123456789ab"}],
     }
     fields = ["email", "phone", "custom_fields", "registered_at", "minutes_attended"]
     assert dump_page(page, fields) == ParticipantPageSchema().dump(page)

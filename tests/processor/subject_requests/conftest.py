@@ -8,6 +8,7 @@ import pytest
 
 from processor.registries import service as registries
 from processor.subject_requests.service import Actor
+from tests.processor import people
 
 RECEIVED = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 PERSON = "grace@example.org"
@@ -20,9 +21,9 @@ def organizer(make_account):
     account.registries = []
     for number in range(3):
         registry = registries.create_registry(account.id, f"Webinar {number}")
-        registries.add_participant(
+        people.add_participant(
             registry, {"email": PERSON.upper() if number == 1 else PERSON, "last_name": f"Hopper{number}"}
         )
-        registries.add_participant(registry, {"email": f"other{number}@example.org", "last_name": "Other"})
+        people.add_participant(registry, {"email": f"other{number}@example.org", "last_name": "Other"})
         account.registries.append(registry)
     return account
