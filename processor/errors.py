@@ -97,21 +97,43 @@ def field_errors(problems: dict[str, str]) -> list[dict]:
 
 
 def webargs_errors(messages: dict) -> list[dict]:
-    """Turn webargs' {location: {field: [msg]}} into RFC 9457 error entries with pointers."""
+    """Turn webargs' {location: {field: [msg]}} into RFC 9457 error entries with pointers.
+
+    Nested messages (a list item's, a nested object's) are flattened to one sentence each, pointed at the
+    item (`#/recipients/3`) rather than shown as a dict (`{3: [...]}`).
+    """
     entries = []
     for location, fields in (messages or {}).items():
         if not isinstance(fields, dict):
-            entries.append({"detail": str(fields), "location": location})
+            entries += [{"detail": reason, "location": location} for reason in _sentences(fields)]
             continue
         for field, reasons in fields.items():
-            for reason in reasons if isinstance(reasons, list) else [reasons]:
-                entry = {"detail": reason if isinstance(reason, str) else str(reason), "location": location}
+            for path, reason in _flatten(reasons, [str(field)]):
+                entry = {"detail": reason, "location": location}
                 if location == "json":
-                    entry["pointer"] = f"#/{field}"
+                    entry["pointer"] = "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
                 else:
-                    entry["parameter"] = field
+                    entry["parameter"] = path[0]
                 entries.append(entry)
     return entries
+
+
+def _flatten(reasons, path: list[str]):
+    """Yield (path, sentence) for every message in marshmallow's nested error structure."""
+    if isinstance(reasons, dict):
+        for key, inner in reasons.items():
+            yield from _flatten(inner, [*path, str(key)])
+    else:
+        for reason in _sentences(reasons):
+            yield path, reason
+
+
+def _sentences(reasons) -> list[str]:
+    if isinstance(reasons, list | tuple):
+        return [sentence for reason in reasons for sentence in _sentences(reason)]
+    if isinstance(reasons, dict):
+        return [f"{key}: {sentence}" for key, inner in reasons.items() for sentence in _sentences(inner)]
+    return [str(reasons)]
 
 
 def _handle_domain_error(error: DomainError):

@@ -56,6 +56,7 @@ def index():
 @login_required
 def mapping(import_id):
     imp = service.get_import(current_user.id, import_id)
+    service.require_editable(imp)
     form = mapping_form(imp)
     if form.validate_on_submit():
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import marshmallow as ma
-from webargs.fields import DelimitedList
 
+from processor.api.fields import CommaSeparated, Instant
 from processor.purposes import PURPOSES
 from processor.registries.models import ENCRYPTED_FIELDS
 
@@ -24,14 +24,14 @@ def purpose_field() -> ma.fields.String:
     )
 
 
-def fields_field() -> DelimitedList:
-    return DelimitedList(
-        ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),
+def fields_field() -> CommaSeparated:
+    return CommaSeparated(
+        ENCRYPTED_FIELDS,
         load_default=list(DEFAULT_FIELDS),
-        validate=ma.validate.Length(min=1, max=len(ENCRYPTED_FIELDS)),
         metadata={
-            "description": "Comma-separated fields to return (default: email and names). "
-            "Each field handed out is logged."
+            "description": "Comma-separated fields to return (default: email and names), such as "
+            "`email,phone`; `fields=email&fields=phone` is read the same. Each field handed out is logged.",
+            "example": "email,first_name,last_name",
         },
     )
 
@@ -53,7 +53,7 @@ class ParticipantListQuerySchema(ParticipantQuerySchema):
         validate=ma.validate.Length(min=1, max=320),
         metadata={"description": "Exact email look-up through the blind index: at most one participant."},
     )
-    updated_since = ma.fields.AwareDateTime(
+    updated_since = Instant(
         load_default=None,
         metadata={
             "description": "Only participants changed since then; the first page also lists deletions since then."
