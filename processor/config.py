@@ -58,7 +58,8 @@ def _defaults(app: Flask) -> dict:
         "MASTER_KEY_FILE": str(instance / "master.keys"),
         "SECRET_KEY_FILE": str(instance / "secret_key"),
         "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: processor.api.rate_headers sends the IETF draft's RateLimit fields, and Retry-After only on 429.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "API_TITLE": "Participant registry processor",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",

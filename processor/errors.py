@@ -6,12 +6,29 @@ import logging
 import traceback
 import uuid
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
 
 log = logging.getLogger(__name__)
 
-PROBLEM_TYPE_BASE = "https://processor.example/problems/"
+# The slug (and so the /problems/<slug> page) of each HTTP error raised outside the domain errors.
+HTTP_SLUGS = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+    500: "server-error",
+}
+# Headers of an HTTP error that describe the error (Allow on 405, WWW-Authenticate on 401 ...), kept on the
+# problem response; the body's own headers are the problem's.
+_BODY_HEADERS = {"content-type", "content-length"}
 
 
 class DomainError(Exception):
@@ -77,7 +94,7 @@ def problem(
     **extra,
 ) -> Response:
     """Build an application/problem+json response (RFC 9457)."""
-    body = {"type": PROBLEM_TYPE_BASE + (slug or f"http-{status}"), "title": title, "status": status}
+    body = {"type": problem_type(slug or HTTP_SLUGS.get(status, f"http-{status}")), "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
@@ -89,6 +106,14 @@ def problem(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def problem_type(slug: str) -> str:
+    """The URI of the page explaining a problem, on this service."""
+    try:
+        return url_for("problems.page", slug=slug, _external=True)
+    except (BuildError, RuntimeError):  # an app without the pages, or no request to take the host from
+        return f"/problems/{slug}"
 
 
 def field_errors(problems: dict[str, str]) -> list[dict]:
@@ -155,13 +180,17 @@ def _handle_domain_error(error: DomainError):
 def _handle_http_exception(error: HTTPException):
     status = error.code or 500
     data = getattr(error, "data", None) or {}
+    headers = {k: v for k, v in error.get_headers() if k.lower() not in _BODY_HEADERS}
+    headers.update(data.get("headers") or {})
     if is_api_request():
         errors = webargs_errors(data.get("messages", {})) if "messages" in data else data.get("errors")
         detail = data.get("message") or error.description
+        slug = None
         if status == 400 and errors and not data.get("message"):
-            detail = "One or more request parameters are invalid."
-        return problem(status, error.name, detail, errors=errors, headers=data.get("headers"))
-    return render_template("errors/error.html", status=status, title=error.name, detail=error.description), status
+            detail, slug = "One or more request parameters are invalid.", ValidationFailed.slug
+        return problem(status, error.name, detail, slug=slug, errors=errors, headers=headers)
+    page = render_template("errors/error.html", status=status, title=error.name, detail=error.description)
+    return page, status, headers
 
 
 def _handle_unexpected(error: Exception):

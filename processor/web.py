@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from processor import request_guard
+from processor import problems, request_guard
 from processor.errors import ValidationFailed
 
 bp = Blueprint("web", __name__)
@@ -23,9 +23,10 @@ NAVIGATION = (
 
 
 def init_app(app: Flask) -> None:
-    """Guard every request's input, then register the dashboard, navigation and health check."""
+    """Guard every request's input; register the dashboard, navigation, health check and problem pages."""
     request_guard.init_app(app)
     app.register_blueprint(bp)
+    problems.init_app(app)
 
 
 def int_arg(name: str, *, minimum: int = 1, maximum: int = request_guard.INT_MAX) -> int | None:

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from processor import countries
+from processor.api.auth import limit_per_client
 
 bp = Blueprint("api_meta", __name__, url_prefix="/api/v1", description="Service health and reference data")
 
@@ -47,3 +48,6 @@ class Country(MethodView):
         """Look up an ISO 3166-1 alpha-2 country code."""
         code = args["code"].upper()
         return {"code": code, "name": countries.name(code)}
+
+
+limit_per_client(bp)  # public, so limited per address (a token, when sent, gets its own bucket)

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from processor.api.auth import limit_per_client
 from processor.transfers.policy import TransferPolicy
 
 bp = Blueprint(
@@ -46,3 +47,6 @@ class TransferDecision(MethodView):
     def get(self, args):
         """Judge a destination on a day; a refusal is an answer (allowed false), not an error."""
         return TransferPolicy().check(args["country"], on=args["on"], dpf_certified=args["dpf_certified"])
+
+
+limit_per_client(bp)  # public reference data, limited per address

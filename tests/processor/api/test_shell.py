@@ -10,7 +10,7 @@ def test_unknown_api_path_is_problem_json_404(client):
     body = response.get_json()
     assert body["status"] == 404
     assert body["title"] == "Not Found"
-    assert body["type"].startswith("https://")
+    assert body["type"] == "http://localhost/problems/not-found"
 
 
 def test_invalid_query_is_problem_json_400_with_parameter_pointer(client):
