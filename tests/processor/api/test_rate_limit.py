@@ -20,7 +20,7 @@ def test_limit_headers_then_429_problem_per_client(client, make_client, make_acc
     assert responses[1].headers["RateLimit-Remaining"] == "1"
     assert responses[0].headers["RateLimit-Policy"] == "3;w=60"
     assert 0 < int(responses[0].headers["RateLimit-Reset"]) <= 60
-    assert not any(name.startswith("X-RateLimit") for name in responses[0].headers.keys())
+    assert not any(name.startswith("X-RateLimit") for name, _ in responses[0].headers.items())
     assert all("Retry-After" not in r.headers for r in responses[:3])  # a success never says "back off"
     limited = responses[3]
     assert limited.mimetype == "application/problem+json"
