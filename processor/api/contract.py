@@ -4,7 +4,7 @@ flask-smorest generates paths and schemas from the views' own schemas; what it c
 by rule, so a new endpoint is documented the same way without repeating itself:
 - 400 for an operation with a parameter or a body; 401 and 403 when it needs a token; 404 and 409 when its
   path names a resource (another organizer's is 404, an account on hold 409); 429 on every operation (each
-  is rate-limited); all as `application/problem+json` with the Problem schema and an example.
+  is rate-limited); any other 4xx a view declares (`@bp.doc(responses={"404": ...})`); all as `application/problem+json` with the Problem schema and an example.
 - `servers`: `API_PUBLIC_URL` when set, else the address the document was fetched from.
 """
 
@@ -152,14 +152,15 @@ def _complete_operation(operation: dict, path: str, path_parameters: list) -> No
     }
     for response in responses.values():
         response.setdefault("headers", {}).update(_rate_headers())
-    statuses = [429]
+    declared = [int(status) for status in operation.get("responses", {}) if str(status)[:1] == "4"]
+    statuses = [429, *(status for status in declared if status in ERRORS)]
     if operation.get("parameters") or operation.get("requestBody") or path_parameters:
         statuses.append(400)
     if operation.get("security"):
         statuses += [401, 403]
     if "{" in path:
         statuses += [404, 409]
-    for status in sorted(statuses):
+    for status in sorted(set(statuses)):
         responses[str(status)] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
     operation["responses"] = responses
 

@@ -44,6 +44,8 @@ def test_every_operation_documents_its_errors_as_problem_json(spec):
             expected |= {"401", "403"}
         if "{" in path:
             expected |= {"404", "409"}
+        if path == "/api/v1/countries":
+            expected.add("404")  # declared by the view: an unassigned code
         errors = {status for status in responses if status.startswith(("4", "5"))}
         assert errors == expected, f"{method.upper()} {path}"
         assert "default" not in responses
@@ -81,7 +83,7 @@ def test_every_problem_type_resolves_to_a_page_explaining_it(client, spec):
 
 
 def test_a_problem_type_uri_points_to_its_page_on_this_service(client):
-    body = client.get("/api/v1/countries?code=XX").get_json()
+    body = client.get("/api/v1/countries?code=X1").get_json()
     assert body["type"] == "http://localhost/problems/validation-failed"
     assert client.get("/problems/validation-failed").status_code == 200
     missing = client.get("/api/v1/no-such-thing").get_json()
