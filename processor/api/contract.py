@@ -4,7 +4,8 @@ flask-smorest generates paths and schemas from the views' own schemas; what it c
 by rule, so a new endpoint is documented the same way without repeating itself:
 - 400 for an operation with a parameter or a body; 401 and 403 when it needs a token; 404 and 409 when its
   path names a resource (another organizer's is 404, an account on hold 409); 429 on every operation (each
-  is rate-limited); any other 4xx a view declares (`@bp.doc(responses={"404": ...})`); all as `application/problem+json` with the Problem schema and an example.
+  is rate-limited); any other 4xx a view declares (`@bp.doc(responses={"404": ...})`); all as
+  `application/problem+json` with the Problem schema and an example.
 - `servers`: `API_PUBLIC_URL` when set, else the address the document was fetched from.
 """
 
