@@ -20,7 +20,9 @@ PURPOSE_HELP = (
 
 def purpose_field() -> ma.fields.String:
     return ma.fields.String(
-        required=True, validate=ma.validate.OneOf(tuple(PURPOSES)), metadata={"description": PURPOSE_HELP}
+        required=True,
+        validate=ma.validate.OneOf(tuple(PURPOSES)),
+        metadata={"description": PURPOSE_HELP, "example": "essential.service.notifications.email"},
     )
 
 
