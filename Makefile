@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run db test test-fast lint format bench clean dpa-template
+.PHONY: help venv run serve worker db test test-fast lint format bench clean dpa-template
 
 help: ## Show the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,8 +24,17 @@ venv: $(STAMP) ## Create the virtual environment and install the project
 db: $(STAMP) ## Bring the database schema up to date (and create development keys)
 	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
 
-run: db ## Install, migrate and serve on http://127.0.0.1:5000 (SQLite in instance/)
-	APP_ENV=$${APP_ENV:-development} $(FLASK) run --host $(HOST) --port $(PORT)
+run: db ## Install, migrate, serve on http://127.0.0.1:5000 with one job worker (SQLite in instance/)
+	APP_ENV=$${APP_ENV:-development} HOST=$(HOST) $(BIN)/honcho start -f Procfile --port $(PORT)
+
+serve: $(STAMP) ## Production shape: gunicorn (several workers) + a job worker on DATABASE_URL and REDIS_URL
+	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL (PostgreSQL)"; exit 2; }
+	@test -n "$$REDIS_URL" || { echo "make serve: set REDIS_URL (the job queue and the rate limits)"; exit 2; }
+	$(FLASK) db upgrade
+	HOST=$(HOST) $(BIN)/honcho start -f Procfile.serve --port $${PORT:-8000}
+
+worker: $(STAMP) ## Run one job worker (consumes the queue; runs the daily erasure and hourly purge)
+	$(FLASK) jobs worker
 
 test: $(STAMP) ## Run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)

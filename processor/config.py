@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from flask import Flask
+
+log = logging.getLogger(__name__)
 
 
 class ConfigurationError(RuntimeError):
@@ -20,6 +23,9 @@ ENV_VARS = (
     "MASTER_KEY_FILE",
     "MASTER_KEY",
     "STAFF_LOGINS",
+    "REDIS_URL",
+    "RATELIMIT_STORAGE_URI",
+    "SUBPROCESSOR_NOTICE_DAYS",
 )
 
 
@@ -36,7 +42,34 @@ def load(app: Flask, test_config: dict | None) -> None:
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["DATABASE_URL"])
     app.config["SESSION_COOKIE_SECURE"] = not is_development(app)
+    _shared_stores(app)
+    app.config["SUBPROCESSOR_NOTICE_DAYS"] = _notice_days(app.config["SUBPROCESSOR_NOTICE_DAYS"])
     _load_secret_key(app)
+
+
+def _shared_stores(app: Flask) -> None:
+    """Rate limits live in Redis when there is one: every web worker must count against the same bucket."""
+    if app.config.get("RATELIMIT_STORAGE_URI") is None:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and not is_development(app):
+        log.warning(
+            "rate limits are kept in this process's memory: with several web workers each counts alone; "
+            "set REDIS_URL (or RATELIMIT_STORAGE_URI) in production"
+        )
+
+
+def _notice_days(value) -> int:
+    """The sub-processor notice period as whole days (it may come from the environment as text)."""
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ConfigurationError(
+            f"SUBPROCESSOR_NOTICE_DAYS must be a whole number of days, 0 or more (GDPR Art. 28(2) notice), "
+            f"not {value!r}: set it to e.g. 30."
+        )
+    return days
 
 
 def _defaults(app: Flask) -> dict:
@@ -57,7 +90,13 @@ def _defaults(app: Flask) -> dict:
         "LOGIN_LOCK_SECONDS": 15 * 60,
         "MASTER_KEY_FILE": str(instance / "master.keys"),
         "SECRET_KEY_FILE": str(instance / "secret_key"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # None: Redis when REDIS_URL is set, else memory (right only for the embedded single web process).
+        "RATELIMIT_STORAGE_URI": None,
+        # The job queue: Redis when REDIS_URL is set, else SQLite beside the database in instance/.
+        "REDIS_URL": None,
+        "HUEY_SQLITE_FILE": str(instance / "jobs.sqlite3"),
+        # How long a SQLite connection waits for another's write (an import's commit) before giving up.
+        "SQLITE_BUSY_TIMEOUT_MS": 30_000,
         # Off: processor.api.rate_headers sends the IETF draft's RateLimit fields, and Retry-After only on 429.
         "RATELIMIT_HEADERS_ENABLED": False,
         "API_TITLE": "Participant registry processor",
@@ -69,6 +108,8 @@ def _defaults(app: Flask) -> dict:
         "PROCESSOR_ADDRESS": "ul. Arkońska 6, A4, 80-387 Gdańsk, Poland",
         # Organizer accounts that may use the staff pages (a list, or comma-separated in the environment).
         "STAFF_LOGINS": (),
+        # Days between announcing a sub-processor and its taking effect (GDPR Art. 28(2) notice).
+        "SUBPROCESSOR_NOTICE_DAYS": 30,
     }
 
 

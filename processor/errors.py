@@ -6,7 +6,8 @@ import logging
 import traceback
 import uuid
 
-from flask import Flask, Response, jsonify, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
@@ -67,6 +68,29 @@ class ValidationFailed(DomainError):
     status = 400
     slug = "validation-failed"
     title = "Invalid input"
+
+
+# Why a database refused a write, by PostgreSQL SQLSTATE and SQLite result code: said plainly, data never quoted.
+_READ_ONLY = "The database is read-only (a failover or maintenance); nothing was written. Try again when it is back."
+_FULL = "The database is out of space; nothing was written. Free space (or raise the quota) and try again."
+_STORAGE_REFUSALS = {
+    "25006": _READ_ONLY,  # read_only_sql_transaction
+    "53100": _FULL,  # disk_full
+    "SQLITE_READONLY": _READ_ONLY,
+    "SQLITE_FULL": _FULL,
+}
+
+
+def storage_refusal(error: BaseException) -> str | None:
+    """A clear reason when the database refused to write because it is read-only or full; else None."""
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
+    return _STORAGE_REFUSALS.get(code or "")
+
+
+def is_transient(error: BaseException) -> bool:
+    """The database connection went away (a restart, a failover): the work may simply be tried again."""
+    return isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)) and storage_refusal(error) is None
 
 
 def one_line(error: DomainError) -> str:
@@ -204,9 +228,17 @@ def _handle_unexpected(error: Exception):
     detail = "An unexpected error occurred. Quote the incident id when you contact support."
     if is_api_request():
         return problem(500, "Internal Server Error", detail, incident=incident)
-    return render_template(
-        "errors/error.html", status=500, title="Something went wrong", detail=detail, incident=incident
-    ), 500
+    # The database or the session may be what failed: this page touches neither. It is rendered without the
+    # context processors (Flask-Login's loads the current user from the database) and without the layout.
+    try:
+        body = current_app.jinja_env.get_template("errors/500.html").render(
+            title="Something went wrong", detail=detail, incident=incident
+        )
+    except Exception:
+        body = f"<!doctype html><title>Something went wrong</title><h1>Something went wrong</h1><p>{detail}</p>" + (
+            f"<p>Incident id: <code>{incident}</code></p>"
+        )
+    return Response(body, status=500, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from pathlib import Path
+
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask
@@ -77,7 +81,10 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def init_app(app: Flask) -> None:
+    _create_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
+    with app.app_context():
+        sa.event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     migrate.init_app(
         app,
         db,
@@ -93,6 +100,38 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     # One Api per app: tests build many apps in one process, and the spec must not accumulate across them.
     app.extensions["api"] = ProblemApi(app)
+
+
+def _create_sqlite_file(uri: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600) before SQLite creates it world-readable."""
+    url = sa.engine.make_url(uri)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+
+
+def _sqlite_pragmas(busy_timeout_ms: int):
+    """Set up every new SQLite connection for many readers and one writer at a time.
+
+    WAL lets readers go on while a writer (an import's commit) holds its transaction; busy_timeout makes a second
+    writer wait its turn instead of failing at once with "database is locked"; synchronous=NORMAL is durable
+    across application crashes in WAL mode (a power cut may lose the last commits, never corrupt); SQLite
+    enforces foreign keys only when asked, per connection.
+    """
+
+    def on_connect(dbapi_connection, _record) -> None:
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    return on_connect
 
 
 def api_for(app: Flask) -> ProblemApi:

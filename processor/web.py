@@ -14,6 +14,7 @@ bp = Blueprint("web", __name__)
 NAVIGATION = (
     ("registries.index", "Registries"),
     ("imports.index", "Imports"),
+    ("subject_requests.index", "Requests"),
     ("contracts.index", "Data processing agreement"),
     ("clients.index", "API clients"),
     ("audit.index", "Access log"),

@@ -77,6 +77,8 @@ def _config(url: str, **overrides) -> dict:
         "DATABASE_URL": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Jobs run inline where they are enqueued; tests of the queue and its worker turn this off.
+        "JOBS_IMMEDIATE": True,
         # A fixed test master key (version 1), so every test app can encrypt and read the others' data.
         "MASTER_KEY": TEST_MASTER_KEY,
         **overrides,

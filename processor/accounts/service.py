@@ -31,6 +31,18 @@ class LoginFailed(DomainError):
     title = "Login failed"
 
 
+class AccountHeld(DomainError):
+    """The password is right but the account is removed: its exits page, not a session (issue 14)."""
+
+    status = 409
+    slug = "account-held"
+    title = "The account is removed"
+
+    def __init__(self, account: Account):
+        super().__init__("The account is removed; its data is held.")
+        self.account = account
+
+
 class AccountLocked(DomainError):
     status = 429
     slug = "account-locked"
@@ -117,7 +129,7 @@ def authenticate(
     """Return the account for a correct login and password; count failures and lock after too many."""
     now = now or utcnow()
     account = find_by_login(login)
-    if account is None or account.status != "active":
+    if account is None or account.status not in ("active", "removed"):
         check_password_hash(_DUMMY_HASH, password or "")
         raise LoginFailed("Wrong login or password.")
     if account.locked_until and account.locked_until > now:
@@ -132,6 +144,9 @@ def authenticate(
     account.failed_logins = 0
     account.locked_until = None
     db.session.commit()
+    # --- Held account (issue 14): only after the password is verified, so a wrong one reads the same. ---
+    if account.status == "removed":
+        raise AccountHeld(account)
     return account
 
 

@@ -10,6 +10,7 @@ from processor.accounts.forms import ChangePasswordForm, LoginForm, RemoveAccoun
 from processor.errors import DomainError, ValidationFailed
 from processor.extensions import login_manager
 from processor.retention import service as retention
+from processor.retention import views as retention_views
 from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
 from processor.web import apply_errors
 
@@ -53,6 +54,8 @@ def login():
                 max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                 lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
             )
+        except service.AccountHeld as held:  # issue 14: a removed account's exits, after the password check
+            return retention_views.begin_held_session(held.account)
         except DomainError as exc:
             flash(exc.detail, "error")
             return render_template("accounts/login.html", form=form), exc.status
@@ -128,10 +131,10 @@ def remove():
     account = current_user._get_current_object()
     if remove_form.validate_on_submit():
         if service.check_password(account, remove_form.password.data):
-            due = retention.remove_account(account)
+            removal = retention.remove_account(account)
             logout_user()
-            flash(f"Your account is removed. Its data is held until {due:%Y-%m-%d}, then erased.", "info")
-            return redirect(url_for("accounts.login"))
+            # The return code is shown here once (issue 14); it is kept only as a hash.
+            return render_template("retention/removed.html", removal=removal, return_days=RETURN_WINDOW_DAYS)
         remove_form.password.errors = ["The password is wrong."]
     form = SettingsForm(obj=account)
     form.fill_country_choices()

@@ -73,7 +73,7 @@ def authorize(
     try:
         if not decision.allowed:
             raise purposes.PurposeRefused(decision.reason, rule=decision.rule)
-        TransferPolicy().require(client.country, on=on or today(), dpf_certified=client.dpf_certified)
+        TransferPolicy().require(client.country, on=on or today(), attestations=client.attestations)
     except (purposes.PurposeRefused, TransferRefused) as refusal:
         log_refusal(
             client, registry, purpose=purpose, fields=fields, reason=f"{refusal.extra['rule']}: {refusal.detail}"

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from processor.accounts.models import Account
 from processor.audit.chain import GENESIS, ChainBreak, entry_hash, first_break
@@ -36,17 +37,13 @@ def record_access(
     if actor_type not in ACTOR_TYPES:
         raise ValueError(f"unknown actor type {actor_type!r}")
     account_id = uuid.UUID(str(account_id))
-    # FOR UPDATE on PostgreSQL serializes appends to one organizer's chain until the caller commits;
-    # SQLite locks the whole database on write, and the (account_id, seq) unique key catches any race.
+    _lock_chain(account_id)
     head = db.session.scalar(
         sa.select(AccessLogHead)
         .where(AccessLogHead.account_id == account_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if head is None:
-        head = AccessLogHead(account_id=account_id, seq=0, entry_hash=GENESIS)
-        db.session.add(head)
     entry = AccessLogEntry(
         id=uuid.uuid4(),
         account_id=account_id,
@@ -68,6 +65,22 @@ def record_access(
     head.seq, head.entry_hash = entry.seq, entry.entry_hash
     db.session.add(entry)
     return entry
+
+
+def _lock_chain(account_id: uuid.UUID) -> None:
+    """Hold the organizer's chain until the caller's transaction ends, on both engines, before reading its head.
+
+    Inserting the genesis head (nothing when it exists) is a write: on SQLite it takes the database's write lock
+    (waiting its turn, busy_timeout) before the head is read, so two appends never read the same head; on
+    PostgreSQL it makes sure the row exists, and FOR UPDATE then locks it, the first append of an organizer
+    included.
+    """
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(AccessLogHead.__table__)
+        .values(account_id=account_id, seq=0, entry_hash=GENESIS)
+        .on_conflict_do_nothing(index_elements=["account_id"])
+    )
 
 
 def list_entries(account_id: uuid.UUID, *, before_seq: int | None = None, limit: int = PAGE_SIZE) -> list:

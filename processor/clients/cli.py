@@ -21,7 +21,11 @@ def clients():
     "--purposes", required=True, help="Comma-separated essential purposes, e.g. essential.service.notifications.email."
 )
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code of where the service runs.")
-@click.option("--dpf-certified", is_flag=True, help="The recipient is certified under the EU-US DPF.")
+@click.option(
+    "--dpf-certified",
+    is_flag=True,
+    help="Record a DPF attestation from today without a reference; prefer `flask transfers attest --client`.",
+)
 @with_appcontext
 def create(name, scopes, purposes, country, dpf_certified):
     """Create a client and print its token once; only a hash of it is kept."""
@@ -51,7 +55,7 @@ def list_(include_organizers):
         click.echo(
             f"{client.name}\t{state}\t{client.token_hint}…\tscopes={client.scopes}\t"
             f"purposes={client.purposes}\tcountry={client.country}"
-            f"{' dpf' if client.dpf_certified else ''}{owner}"
+            f"{''.join(f' [{a.describe()}]' for a in client.attestations)}{owner}"
         )
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from processor import countries, purposes
 from processor.clients.models import ORGANIZER_SCOPES
+from processor.transfers.policy import ATTESTATION_KINDS
 
 SCOPE_LABELS = {
     "participants:read": "Read participants",
     "messages:send": "Send instructed messages",
     "audit:read": "Read my access log",
+    "requests:write": "Record and answer data-subject requests",
 }
 
 
@@ -41,7 +43,16 @@ class ClientForm(FlaskForm):
         validate_choice=False,
         choices=[SelectChoice("", "Choose…"), *(SelectChoice(code, name) for code, name in countries.choices())],
     )
-    dpf_certified = BooleanField("The recipient is certified under the EU-US Data Privacy Framework")
+    # A scope-limited adequacy decision (US, Canada, Japan, Korea, Brazil) covers the client only with this.
+    attests = SelectField(
+        "Scope attestation the recipient holds",
+        validate_choice=False,
+        choices=[SelectChoice("", "None"), *(SelectChoice(kind, kind) for kind in ATTESTATION_KINDS)],
+    )
+    attestation_reference = StringField(
+        "Attestation reference", validators=[Length(max=300)], description="E.g. its Data Privacy Framework list entry."
+    )
+    attestation_valid_to = DateField("Attestation valid to", validators=[Optional()])
 
 
 class RevokeForm(FlaskForm):

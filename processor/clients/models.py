@@ -6,10 +6,11 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from processor.db_types import UTCDateTime, utcnow
 from processor.extensions import db
+from processor.transfers.attestations import Attestation
 
 SCOPES = (
     "participants:read",
@@ -18,9 +19,10 @@ SCOPES = (
     "audit:read",
     "marketing:audience",
     "contracts:read",
+    "requests:write",
 )
 # An organizer's own client reaches only that organizer's registries and log, never the marketing audience.
-ORGANIZER_SCOPES = ("participants:read", "messages:send", "audit:read")
+ORGANIZER_SCOPES = ("participants:read", "messages:send", "audit:read", "requests:write")
 
 
 class ServiceClient(db.Model):
@@ -35,10 +37,19 @@ class ServiceClient(db.Model):
     scopes: Mapped[str] = mapped_column(sa.String(200))
     purposes: Mapped[str] = mapped_column(sa.String(1000))
     country: Mapped[str] = mapped_column(sa.String(2))
-    dpf_certified: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(sa.String(64))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The scope attestations the client holds as a recipient (kind, reference, validity), for the transfer check.
+    attestations: Mapped[list[Attestation]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=Attestation.valid_from
+    )
+
+    @property
+    def dpf_certified(self) -> bool:
+        """Whether a DPF attestation is valid today (the older yes/no, read-only)."""
+        today = utcnow().date()
+        return any(a.kind == "dpf" and a.valid_on(today) for a in self.attestations)
 
     @property
     def scope_list(self) -> list[str]:

@@ -16,6 +16,7 @@ from processor.clients.models import ORGANIZER_SCOPES, SCOPES, ServiceClient
 from processor.db_types import utcnow
 from processor.errors import DomainError, NotFound, ValidationFailed, field_errors
 from processor.extensions import commit_or_conflict, db
+from processor.transfers.attestations import Attestation, dpf_from_flag
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -44,10 +45,15 @@ def create_client(
     purposes_granted: Iterable[str] | str,
     country: str,
     dpf_certified: bool = False,
+    attestations: Iterable[Attestation] = (),
     account_id: uuid.UUID | None = None,
     created_by: str,
 ) -> tuple[ServiceClient, str]:
-    """Create a client and return it with its token; the token is not stored and cannot be shown again."""
+    """Create a client and return it with its token; the token is not stored and cannot be shown again.
+
+    `attestations` are checked ones (`transfers.attestations.new_attestation`); `dpf_certified=True` is the older
+    yes/no and records a DPF attestation from today without a reference.
+    """
     name = (name or "").strip().lower()
     scopes = sorted(set(_split(scopes)))
     allowed_scopes = ORGANIZER_SCOPES if account_id else SCOPES
@@ -82,8 +88,8 @@ def create_client(
         scopes=",".join(scopes),
         purposes=",".join(granted),
         country=country.upper(),
-        dpf_certified=bool(dpf_certified),
         created_by=created_by,
+        attestations=[*attestations, *([dpf_from_flag(utcnow().date(), created_by)] if dpf_certified else [])],
     )
     db.session.add(client)
     commit_or_conflict("The client was not created.", errors=field_errors({"name": "A client with this name exists."}))

@@ -9,6 +9,8 @@ from processor.clients import service
 from processor.clients.forms import ClientForm, RevokeForm
 from processor.errors import DomainError, ValidationFailed
 from processor.purposes import PurposeRefused
+from processor.transfers.attestations import new_attestation
+from processor.transfers.policy import today
 from processor.web import apply_errors
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
@@ -20,12 +22,23 @@ def index():
     form, token, status = ClientForm(), None, 200
     if form.validate_on_submit():
         try:
+            held = []
+            if form.attests.data:
+                held.append(
+                    new_attestation(
+                        kind=form.attests.data,
+                        reference=form.attestation_reference.data,
+                        valid_from=today(),
+                        valid_to=form.attestation_valid_to.data,
+                        by=current_user.login,
+                    )
+                )
             client, token = service.create_client(
                 name=form.name.data,
                 scopes=form.scopes.data,
                 purposes_granted=form.purposes.data,
                 country=form.country.data,
-                dpf_certified=form.dpf_certified.data,
+                attestations=held,
                 account_id=current_user.id,
                 created_by=current_user.login,
             )

@@ -1,11 +1,8 @@
-"""Where an import's files live (instance/imports/, encrypted) and its progress, readable from any process."""
+"""Where an import's files live: instance/imports/, encrypted (progress is its job's, see tasks.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,10 +26,6 @@ def upload_path(imp) -> Path:
 
 def report_path(imp) -> Path:
     return folder() / f"{imp.id}.errors"
-
-
-def progress_path(imp_id) -> Path:
-    return folder() / f"{imp_id}.progress"
 
 
 def store_upload(imp, stream: BinaryIO, max_bytes: int) -> tuple[int, str]:
@@ -72,24 +65,5 @@ def delete_upload(imp) -> None:
 
 
 def delete_all(imp) -> None:
-    for path in (upload_path(imp), report_path(imp), progress_path(imp.id)):
+    for path in (upload_path(imp), report_path(imp)):
         path.unlink(missing_ok=True)
-
-
-def write_progress(imp_id, stage: str, done: int, total: int) -> None:
-    """Replace the progress file atomically, so a reader never sees half of it."""
-    path = progress_path(imp_id)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"stage": stage, "done": done, "total": total}))
-    os.replace(partial, path)
-
-
-def read_progress(imp_id) -> dict | None:
-    """The last progress written, with its age in seconds; None if there is none."""
-    path = progress_path(imp_id)
-    try:
-        progress = json.loads(path.read_text())
-        progress["age"] = time.time() - path.stat().st_mtime
-    except (OSError, ValueError):
-        return None
-    return progress

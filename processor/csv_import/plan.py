@@ -16,6 +16,7 @@ from processor.csv_import.detect import Detected, Opener
 from processor.csv_import.reader import Limits, RowReader
 from processor.csv_import.workers import Recipe, prepared
 from processor.field_crypto import SealingKeys
+from processor.processes import seen_file_prefix
 from processor.registries.rows import Sealed
 
 ACTIONS = ("create", "update", "skip", "error")
@@ -149,7 +150,8 @@ class _SeenEmails:
     """The blind indexes seen so far in this file, on disk (a temporary SQLite file), so memory stays flat."""
 
     def __enter__(self) -> _SeenEmails:
-        self._file = tempfile.NamedTemporaryFile(suffix=".sqlite3")
+        # Named by this process's pid, so a worker starting after a kill -9 can delete what the dead one left.
+        self._file = tempfile.NamedTemporaryFile(prefix=seen_file_prefix(), suffix=".sqlite3")
         self._db = sqlite3.connect(self._file.name)
         self._db.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"

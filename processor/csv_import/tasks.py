@@ -1,66 +1,98 @@
-"""Run a dry run or a commit away from the request: a thread with its own app context, progress in a file.
+"""Dry runs and commits of the wizard's imports run as jobs on the queue, away from the web process.
 
-A crash or a kill mid-commit ends the thread's transaction unfinished, so the database rolls it back; the import
-is then shown as interrupted once its progress file has gone stale.
+A crash or a `kill -9` mid-commit ends the worker's transaction unfinished, so the database rolls it back; the
+job's stale heartbeat gets it retried from scratch by another worker (still all or nothing). Progress lives in the
+`jobs` table and the queue store, readable from any web worker on any machine.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 
-from flask import Flask, current_app
-
+from processor import jobs
 from processor.accounts.models import Account
-from processor.csv_import import files, service
+from processor.csv_import import service
 from processor.csv_import.models import Import
-from processor.errors import DomainError
+from processor.errors import DomainError, is_transient, storage_refusal
 from processor.extensions import db
 
 log = logging.getLogger(__name__)
 STAGES = {"plan": ("planning", service.plan), "commit": ("committing", service.commit)}
+RUNNING = ("planning", "committing")
 
 
-def launch(imp: Import, account: Account, stage: str) -> None:
-    """Mark the import running and start the stage (in a thread unless IMPORT_BACKGROUND is off)."""
+def launch(imp: Import, account: Account, stage: str) -> jobs.models.Job:
+    """Mark the import running and enqueue the stage as a job (of two clicks, one wins)."""
     status, _ = STAGES[stage]
     service.claim(imp, stage, status)
-    files.write_progress(imp.id, stage, 0, imp.rows_total or 0)
-    app = current_app._get_current_object()
-    if not app.config.get("IMPORT_BACKGROUND", True):
-        _work(app, imp.id, account.id, stage)
-        return
-    threading.Thread(target=_work, args=(app, imp.id, account.id, stage), name=f"import-{stage}", daemon=True).start()
+    return jobs.enqueue(
+        f"imports.{stage}", account.id, subject_id=imp.id, total=imp.rows_total or 0, import_id=str(imp.id)
+    )
 
 
-def _work(app: Flask, imp_id: uuid.UUID, account_id: uuid.UUID, stage: str) -> None:
-    with app.app_context():
-        try:
-            imp, account = db.session.get(Import, imp_id), db.session.get(Account, account_id)
-            STAGES[stage][1](imp, account, lambda done, total: files.write_progress(imp_id, stage, done, total))
-        except DomainError as exc:
-            service.fail(imp_id, exc.detail)
-        except Exception as exc:  # reported on the page by incident id; the message may quote data, so not shown
+def _run_stage(ctx: jobs.JobContext, import_id: str, stage: str) -> dict:
+    imp = db.session.get(Import, uuid.UUID(import_id))
+    account = db.session.get(Account, imp.account_id)
+    try:
+        STAGES[stage][1](imp, account, ctx.progress)
+    except DomainError as exc:
+        service.fail(imp.id, exc.detail)
+        raise
+    except Exception as exc:  # reported on the page by incident id; the message may quote data, so not shown
+        if is_transient(exc):
+            raise  # the database went away: the job is retried, the import stays in its stage
+        detail = storage_refusal(exc)
+        if detail is None:
             incident = uuid.uuid4().hex[:12]
-            log.error("incident %s: import %s stopped in %s by %s", incident, imp_id, stage, type(exc).__name__)
-            service.fail(
-                imp_id,
+            log.error("incident %s: import %s stopped in %s by %s", incident, imp.id, stage, type(exc).__name__)
+            detail = (
                 f"An unexpected error stopped the import (incident {incident}); nothing was "
-                "written. Try again or quote the incident id to support.",
+                "written. Try again or quote the incident id to support."
             )
-        finally:
-            files.progress_path(imp_id).unlink(missing_ok=True)
-            db.session.remove()
+        service.fail(imp.id, detail)
+        raise DomainError(detail) from None
+    db.session.refresh(imp)
+    return {"status": imp.status, **imp.counts}
+
+
+@jobs.task("imports.plan")
+def plan_task(ctx: jobs.JobContext, import_id: str) -> dict:
+    """The dry run of a wizard import."""
+    return _run_stage(ctx, import_id, "plan")
+
+
+@jobs.task("imports.commit")
+def commit_task(ctx: jobs.JobContext, import_id: str) -> dict:
+    """The commit of a wizard import, in one transaction."""
+    return _run_stage(ctx, import_id, "commit")
+
+
+@jobs.task("imports.purge")
+def purge_task(ctx: jobs.JobContext) -> dict:
+    """Delete uploads and error files past IMPORT_FILE_HOURS (they hold personal data)."""
+    return {"purged": service.purge_expired()}
 
 
 def progress(imp: Import) -> dict:
-    """Status and rows done of total; a running import whose progress went stale is marked interrupted."""
-    state = files.read_progress(imp.id) if imp.status in ("planning", "committing") else None
-    stale = current_app.config.get("IMPORT_STALE_SECONDS", 300)
-    if imp.status in ("planning", "committing") and (state is None or state["age"] > stale):
-        service.fail(imp.id, "The import was interrupted; nothing was written. Run it again.")
+    """Status, rows done of total, failure and start time of the import's current stage, from its job.
+
+    A stage whose job ended without ending the import (its worker stopped on every attempt) is marked failed."""
+    job = jobs.latest_for(imp.id) if imp.status in RUNNING else None
+    state = jobs.state(job) if job is not None else None
+    if imp.status in RUNNING and (state is None or state["status"] in ("failed", "cancelled", "done")):
         db.session.refresh(imp)
-    done = (state or {}).get("done", 0)
-    total = (state or {}).get("total") or imp.rows_total or 0
-    return {"status": imp.status, "done": done, "total": total, "failure": imp.failure}
+        if imp.status in RUNNING:
+            reason = (state or {}).get("failure") or "The import was interrupted; nothing was written. Run it again."
+            service.fail(imp.id, reason)
+            db.session.refresh(imp)
+    state = state or {}
+    return {
+        "status": imp.status,
+        "done": state.get("done", 0),
+        "total": state.get("total") or imp.rows_total or 0,
+        "failure": imp.failure,
+        "started_at": state["started_at"].isoformat() if state.get("started_at") else None,
+        "retrying": bool(state.get("worker_lost")) or (state.get("attempts", 0) > 1 and imp.status in RUNNING),
+        "waiting": state.get("status") == "queued",
+    }

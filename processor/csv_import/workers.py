@@ -12,7 +12,6 @@ import gc
 import multiprocessing
 import multiprocessing.forkserver
 import pickle
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +21,7 @@ from processor.csv_import import mapping as mappings
 from processor.csv_import.reader import Limits, shape_problem
 from processor.field_crypto import SealingKeys
 from processor.normalize import index_form_of_normalized, normalize_participants
+from processor.processes import die_with_parent
 from processor.registries.rows import Sealed, seal
 
 # Per row: (errors, None, None, ()) for a bad row, else (None, email index, sealed row or None, the names of its
@@ -87,15 +87,24 @@ def _forkserver():
     """The context workers come from: a server that imports this module (normalization's and encryption's
     libraries) once and forks each worker from it, so workers start ready (takes effect when it starts)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload(["processor.csv_import.forkserver_init", __name__])
     return context
+
+
+def _worker_started() -> None:
+    """A pool worker dies with the forkserver it came from, and skips the libraries' objects in its collections."""
+    die_with_parent()
+    gc.freeze()
 
 
 def start_server() -> None:
     """Start the server workers fork from now, in the background: it imports this module's libraries (a second
-    or two) while the file is still being counted, instead of while the first batch waits."""
+    or two) while the file is still being counted, instead of while the first batch waits.
+
+    Started from the calling thread, not a short-lived one: the forkserver's PR_SET_PDEATHSIG fires when the
+    thread that started it ends. Starting it returns at once; the preload runs in the new process."""
     _forkserver()
-    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="import-forkserver", daemon=True).start()
+    multiprocessing.forkserver.ensure_running()
 
 
 def prepared(
@@ -107,7 +116,7 @@ def prepared(
             yield tag, prepare_batch(rows, recipe, keys, encrypt)
         return
     # gc.freeze: a worker's garbage collections skip the libraries' objects it was forked with (5-10% of its time).
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(), initializer=gc.freeze) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(), initializer=_worker_started) as pool:
         pending: deque = deque()
         for tag, rows in batches:
             pending.append((tag, pool.submit(prepare_batch, rows, recipe, keys, encrypt)))

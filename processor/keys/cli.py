@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import with_appcontext
 
 from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
+from processor.jobs.cli import run_and_wait
+from processor.keys import tasks  # noqa: F401 (registers the key jobs)
 from processor.keys.providers import MasterKeyError
-from processor.keys.rotation import retire_master, rewrap_all, start_master_rotation
-from processor.keys.shredding import finish_shredding, shred_account_keys
-from processor.registries.rotation import reencrypt_account, start_account_rotation
+from processor.keys.shredding import shred_account_keys
 
 
 def _fail(exc: Exception):
@@ -24,72 +22,63 @@ def keys():
     """Rotate, retire and destroy encryption keys."""
 
 
+NO_WAIT = click.option("--no-wait", is_flag=True, help="Enqueue the job and return; follow it with `flask jobs show`.")
+
+
 @keys.command("rotate-master")
+@NO_WAIT
 @with_appcontext
-def rotate_master():
+def rotate_master(no_wait):
     """Add a master key version and re-wrap every organizer key under it (resumes an unfinished run).
 
-    If a shred left the retirement of old master versions unfinished, this finishes it instead.
+    If a shred left the retirement of old master versions unfinished, this finishes it instead. Runs as a job.
     """
-    if _finish_pending_retirement():
+    result = run_and_wait("keys.rotate_master", label="re-wrapping", no_wait=no_wait)
+    if result is None:
         return
-    try:
-        target, pending = start_master_rotation()
-        click.echo(f"re-wrapping {pending} organizer keys under master key version {target}")
-        with click.progressbar(length=pending, label="re-wrapping", file=sys.stderr) as bar:
-            rewrap_all(target, progress=bar.update)
-    except (DomainError, MasterKeyError) as exc:
-        _fail(exc)
-    click.echo(
-        f"done: master key version {target} wraps every organizer key; older versions stay until "
-        "`flask keys retire-master VERSION`"
-    )
-
-
-def _finish_pending_retirement() -> bool:
-    """Finish a retirement a shred left pending (a crash, a failure); False when nothing was pending."""
-    result = finish_shredding()
-    for warning in result.warnings:
+    for warning in result["warnings"]:
         click.echo(f"WARNING: {warning}", err=True)
-    if result.warnings:
+    if result["warnings"]:
         raise SystemExit(1)
-    if not result.retired:
-        return False
+    if result["retired"]:
+        click.echo(
+            f"a shred had left old master key versions to retire: master key versions "
+            f"{', '.join(map(str, result['retired']))} retired; version {result['version']} wraps every "
+            "organizer key"
+        )
+        return
     click.echo(
-        f"a shred had left old master key versions to retire: master key versions "
-        f"{', '.join(map(str, result.retired))} retired; version {result.master_version} wraps every "
-        "organizer key"
+        f"done: master key version {result['version']} wraps every organizer key ({result['rewrapped']} re-wrapped); "
+        "older versions stay until `flask keys retire-master VERSION`"
     )
-    return True
 
 
 @keys.command("rotate-account")
 @click.argument("login")
+@NO_WAIT
 @with_appcontext
-def rotate_account(login):
-    """Add a data-key version for one organizer and re-encrypt its fields in batches (resumable, online)."""
-
+def rotate_account(login, no_wait):
+    """Add a data-key version for one organizer and re-encrypt its fields in batches (resumable, online; a job)."""
     try:
         account = get_by_login(login)
-        target, pending = start_account_rotation(account.id)
-        click.echo(f"re-encrypting {pending} participants of {account.login} under data-key version {target}")
-        with click.progressbar(length=pending, label="re-encrypting", file=sys.stderr) as bar:
-            reencrypt_account(account.id, target, progress=bar.update)
-    except (DomainError, MasterKeyError) as exc:
+    except DomainError as exc:
         _fail(exc)
-    click.echo(f"done: every field of {account.login} is encrypted under data-key version {target}")
+    result = run_and_wait("keys.rotate_account", account.id, label="re-encrypting", no_wait=no_wait)
+    if result is not None:
+        click.echo(
+            f"done: every field of {account.login} is encrypted under data-key version {result['version']} "
+            f"({result['reencrypted']} participants re-encrypted)"
+        )
 
 
 @keys.command("retire-master")
 @click.argument("version", type=int)
+@NO_WAIT
 @with_appcontext
-def retire(version):
-    """Delete a master key version; refused while any organizer key still uses it."""
-    try:
-        retire_master(version)
-    except (DomainError, MasterKeyError) as exc:
-        _fail(exc)
-    click.echo(f"master key version {version} is retired")
+def retire(version, no_wait):
+    """Delete a master key version; refused while any organizer key still uses it (a job)."""
+    if run_and_wait("keys.retire_master", label="retiring", no_wait=no_wait, version=version) is not None:
+        click.echo(f"master key version {version} is retired")
 
 
 @keys.command("shred")

@@ -59,3 +59,24 @@ class OutboxMessage(db.Model):
 
 
 outbox = OutboxMessage.__table__
+
+
+ORGANIZER_KINDS = ("subprocessor-change",)
+
+
+class OrganizerMessage(db.Model):
+    """Mail to an organizer's own account address (never to participants); delivery looks the address up."""
+
+    __tablename__ = "organizer_outbox"
+    __table_args__ = (sa.CheckConstraint("kind IN ('subprocessor-change')", name="kind"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(12), default="queued")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+organizer_outbox = OrganizerMessage.__table__

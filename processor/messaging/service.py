@@ -13,6 +13,7 @@ from processor.errors import Forbidden, NotFound, ValidationFailed, field_errors
 from processor.extensions import db
 from processor.messaging.models import KINDS, Instruction, outbox
 from processor.registries.models import Registry, participants
+from processor.subject_requests.restrictions import without_restricted
 
 PURPOSE = "essential.service.notifications.email"
 MAX_RECIPIENTS = 1000
@@ -97,8 +98,10 @@ def queue_messages(
     recipients = list(dict.fromkeys(recipients))
     known = set(
         db.session.scalars(
-            sa.select(participants.c.id).where(
-                participants.c.registry_id == registry.id, participants.c.id.in_(recipients)
+            without_restricted(
+                sa.select(participants.c.id).where(
+                    participants.c.registry_id == registry.id, participants.c.id.in_(recipients)
+                )
             )
         )
     )
@@ -107,7 +110,11 @@ def queue_messages(
         raise ValidationFailed(
             "Some recipients are not participants of this registry.",
             errors=[
-                {"field": "recipients", "pointer": f"#/recipients/{i}", "detail": "Not a participant of this registry."}
+                {
+                    "field": "recipients",
+                    "pointer": f"#/recipients/{i}",
+                    "detail": "Not a participant of this registry, or restricted by a data-subject request.",
+                }
                 for i in unknown
             ],
         )

@@ -16,7 +16,7 @@ from processor.extensions import db
 from processor.registries import export as exports
 from processor.registries import service
 from processor.registries.models import ENCRYPTED_FIELDS, Registry
-from processor.transfers.policy import TransferRefused, check_export_destination
+from processor.transfers.policy import ATTESTATION_KINDS, TransferRefused, check_export_destination
 
 
 @click.group()
@@ -52,10 +52,15 @@ def participants():
     default=None,
     help="ISO code of the country the export goes to (default: the organizer's account country).",
 )
+@click.option(
+    "--attests",
+    multiple=True,
+    type=click.Choice(ATTESTATION_KINDS),
+    help="A scope attestation the recipient holds today, if its country's decision needs one (repeatable).",
+)
 @with_appcontext
-def export(registry_id, fmt, destination):
+def export(registry_id, fmt, destination, attests):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
-
     registry = db.session.get(Registry, service.as_uuid(registry_id)) if service.as_uuid(registry_id) else None
     if registry is None:
         raise click.ClickException("No such registry.")
@@ -71,7 +76,7 @@ def export(registry_id, fmt, destination):
     }
     try:
         service.get_registry(registry.account_id, registry.id)  # refused while the account is on hold
-        check_export_destination(destination)
+        check_export_destination(destination, attestations=attests)
         count = (exports.write_json if fmt == "json" else exports.write_csv)(registry, sys.stdout)
     except TransferRefused as exc:
         record_access(

@@ -12,9 +12,10 @@ from processor.registries.models import ENCRYPTED_FIELDS, Registry
 PAGE = 500
 
 
-def iter_participants(registry: Registry):
+def iter_participants(registry: Registry, *, include_restricted: bool = False):
+    """Every participant, page by page; restricted ones only for the controller's own copy (a return)."""
     after = None
-    while page := service.list_participants(registry, after=after, limit=PAGE):
+    while page := service.list_participants(registry, after=after, limit=PAGE, include_restricted=include_restricted):
         yield from page
         after = (page[-1]["updated_at"], page[-1]["id"])
 
@@ -25,7 +26,7 @@ def _plain(value):
     return value if value is None or isinstance(value, (int, dict)) else str(value)
 
 
-def write_json(registry: Registry, out) -> int:
+def write_json(registry: Registry, out, *, include_restricted: bool = False) -> int:
     head = {
         "id": str(registry.id),
         "name": registry.name,
@@ -33,7 +34,7 @@ def write_json(registry: Registry, out) -> int:
     }
     out.write('{"registry": ' + json.dumps(head, ensure_ascii=False) + ', "participants": [')
     count = 0
-    for participant in iter_participants(registry):
+    for participant in iter_participants(registry, include_restricted=include_restricted):
         out.write(
             ("," if count else "")
             + "\n  "
@@ -44,7 +45,7 @@ def write_json(registry: Registry, out) -> int:
     return count
 
 
-def write_csv(registry: Registry, out) -> int:
+def write_csv(registry: Registry, out, *, include_restricted: bool = False) -> int:
     custom = list(registry.custom_field_names or [])
     standard = [f for f in ENCRYPTED_FIELDS if f != "custom_fields"]
     columns = ["id", *standard, "source", "updated_at"]
@@ -52,7 +53,7 @@ def write_csv(registry: Registry, out) -> int:
     # A custom field named like a standard column is told apart by a prefix.
     writer.writerow(neutralize_row([*columns, *(f"custom:{n}" if n in columns else n for n in custom)]))
     count = 0
-    for participant in iter_participants(registry):
+    for participant in iter_participants(registry, include_restricted=include_restricted):
         values = [_plain(participant[c]) for c in columns]
         values += [participant["custom_fields"].get(name) for name in custom]
         writer.writerow(neutralize_row(values))

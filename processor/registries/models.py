@@ -47,6 +47,8 @@ class Participant(db.Model):
         # Refuses a duplicate email in one registry even between concurrent transactions.
         sa.UniqueConstraint("registry_id", "email_index"),
         sa.Index("ix_participants_registry_updated", "registry_id", "updated_at", "id"),
+        # Key rotation walks one organizer's registries by (key version, id): its cost follows that organizer's rows.
+        sa.Index("ix_participants_registry_key_version", "registry_id", "key_version", "id"),
         sa.CheckConstraint("source IN ('manual', 'import', 'api')", name="source"),
     )
 

@@ -67,13 +67,32 @@ def reencrypt_account(
         )
     )
     done = 0
+    registry_ids = db.session.scalars(sa.select(Registry.id).where(Registry.account_id == account_id)).all()
+    while True:
+        # Rows skipped by a concurrent edit stay behind the target: another pass picks them up.
+        walked = sum(
+            _reencrypt_registry(registry_id, account_id, target, statement, progress, batch_size)
+            for registry_id in registry_ids
+        )
+        done += walked
+        if walked == 0 or not pending_count(account_id, target):
+            db.session.commit()
+            return done
+
+
+def _reencrypt_registry(registry_id, account_id, target, statement, progress, batch_size: int) -> int:
+    """Walk one registry's rows under older versions by keyset on (key_version, id): each batch seeks in the
+    index that leads with the registry and the key version, so the cost follows the organizer's rows only."""
+    done, after = 0, None
     while True:
         connection = db.session.connection()
-        rows = connection.execute(
-            sa.select(participants).where(_behind(account_id, target)).order_by(participants.c.id).limit(batch_size)
-        ).all()
+        query = sa.select(participants).where(
+            participants.c.registry_id == registry_id, participants.c.key_version < target
+        )
+        if after is not None:
+            query = query.where(sa.tuple_(participants.c.key_version, participants.c.id) > sa.tuple_(*after))
+        rows = connection.execute(query.order_by(participants.c.key_version, participants.c.id).limit(batch_size)).all()
         if not rows:
-            db.session.commit()
             return done
         keys = keys_for(connection, account_id)
         if keys.write.version != target:
@@ -93,5 +112,6 @@ def reencrypt_account(
             updates.append(update)
         connection.execute(statement, updates)
         db.session.commit()
+        after = (rows[-1].key_version, rows[-1].id)
         done += len(rows)
         progress(len(rows))

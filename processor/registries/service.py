@@ -25,6 +25,7 @@ from processor.normalize import (
 from processor.registries import bulk
 from processor.registries.models import ENCRYPTED_FIELDS, SOURCES, Registry, deletions, participants
 from processor.registries.rows import Sealed, check_fields, decrypt_fields, seal
+from processor.subject_requests.restrictions import without_restricted
 
 BATCH = bulk.BATCH
 REGISTRY_NAME_LIMIT = 200
@@ -153,12 +154,12 @@ def add_participant(registry: Registry, raw: dict, *, source: str = "manual") ->
     except Exception:
         db.session.rollback()
         raise
-    return get_participant(registry, clean["id"])
+    return get_participant(registry, clean["id"], include_restricted=True)
 
 
 def update_participant(registry: Registry, participant_id, raw: dict) -> dict:
     """Change the given fields (a key with an empty value clears it; absent keys are kept)."""
-    current = get_participant(registry, participant_id)
+    current = get_participant(registry, participant_id, include_restricted=True)
     merged = {**{f: current[f] for f in ENCRYPTED_FIELDS}, **raw}
     clean = normalize_participant(merged, default_region=_default_region(registry))
     try:
@@ -169,7 +170,7 @@ def update_participant(registry: Registry, participant_id, raw: dict) -> dict:
     except Exception:
         db.session.rollback()
         raise
-    return get_participant(registry, current["id"])
+    return get_participant(registry, current["id"], include_restricted=True)
 
 
 def delete_participant(registry: Registry, participant_id) -> None:
@@ -185,16 +186,18 @@ def delete_participant(registry: Registry, participant_id) -> None:
     db.session.commit()
 
 
-def _select(registry: Registry):
-    return sa.select(participants).where(participants.c.registry_id == registry.id)
+def _select(registry: Registry, include_restricted: bool = False):
+    """Rows of the registry; restricted ones (Art 18/21) only for the organizer's own pages, which ask for them."""
+    query = sa.select(participants).where(participants.c.registry_id == registry.id)
+    return query if include_restricted else without_restricted(query)
 
 
-def get_participant(registry: Registry, participant_id, fields=None) -> dict:
+def get_participant(registry: Registry, participant_id, fields=None, *, include_restricted: bool = False) -> dict:
     fields = check_fields(fields)
     participant_id = as_uuid(participant_id)
     connection = db.session.connection()
     row = (
-        connection.execute(_select(registry).where(participants.c.id == participant_id)).first()
+        connection.execute(_select(registry, include_restricted).where(participants.c.id == participant_id)).first()
         if participant_id
         else None
     )
@@ -203,7 +206,7 @@ def get_participant(registry: Registry, participant_id, fields=None) -> dict:
     return decrypt_fields(keys_for(connection, registry.account_id), row, fields)
 
 
-def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
+def find_by_email(registry: Registry, email: str, fields=None, *, include_restricted: bool = False) -> dict | None:
     """Look the email up by its blind index: nothing but the match is decrypted."""
     fields = check_fields(fields)
     connection = db.session.connection()
@@ -212,7 +215,7 @@ def find_by_email(registry: Registry, email: str, fields=None) -> dict | None:
         index = keys.index(email_index_form(email))
     except FieldError as exc:
         raise ValidationFailed("Not a valid email address.", errors=field_errors({"email": exc.reason})) from None
-    row = connection.execute(_select(registry).where(participants.c.email_index == index)).first()
+    row = connection.execute(_select(registry, include_restricted).where(participants.c.email_index == index)).first()
     return None if row is None else decrypt_fields(keys, row, fields)
 
 
@@ -223,10 +226,11 @@ def list_participants(
     after: tuple | None = None,
     limit: int = 100,
     updated_since: dt.datetime | None = None,
+    include_restricted: bool = False,
 ) -> list[dict]:
     """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
     fields = check_fields(fields)
-    query = _select(registry).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    query = _select(registry, include_restricted).order_by(participants.c.updated_at, participants.c.id).limit(limit)
     if updated_since is not None:
         query = query.where(participants.c.updated_at >= updated_since)
     if after is not None:

@@ -84,14 +84,20 @@ def show(registry_id):
     fields = ["email", "first_name", "last_name", "company", "country"]
     if find.email.data:
         try:
-            match = service.find_by_email(registry, find.email.data, fields=fields)
+            match = service.find_by_email(registry, find.email.data, fields=fields, include_restricted=True)
         except ValidationFailed as exc:
             apply_errors(find, exc)
             match = None
         rows, next_cursor = ([match] if match else []), None
     else:
         after = _cursor(request.args.get("after"))
-        rows = service.list_participants(registry, fields=fields, after=after, limit=PAGE_SIZE)
+        rows = service.list_participants(
+            registry,
+            fields=fields,
+            after=after,
+            limit=PAGE_SIZE,
+            include_restricted=True,  # the organizer's own page; restricted rows are only left out elsewhere
+        )
         last = rows[-1] if len(rows) == PAGE_SIZE else None
         next_cursor = f"{last['updated_at'].isoformat()}~{last['id']}" if last else None
     _log_view(registry, fields, len(rows), "email look-up" if find.email.data else "participant list")
@@ -137,7 +143,7 @@ def add(registry_id):
 @bp.route("/<registry_id>/participants/<participant_id>", methods=["GET", "POST"])
 def edit(registry_id, participant_id):
     registry = service.get_registry(current_user.id, registry_id)
-    participant = service.get_participant(registry, participant_id)
+    participant = service.get_participant(registry, participant_id, include_restricted=True)
     if request.method == "GET":
         _log_view(registry, [f for f in participant if f not in ("id", "updated_at", "source")], 1, "participant")
     # Stored values only fill the empty form: on a POST every field comes from the browser, blanks included.

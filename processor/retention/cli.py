@@ -9,16 +9,22 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from processor.accounts.models import Account
-from processor.accounts.service import get_by_login
-from processor.audit import record_access
+from processor.accounts.service import find_by_login, get_by_login
+from processor.db_types import utcnow
 from processor.errors import DomainError, one_line
 from processor.extensions import db
-from processor.retention import service
+from processor.jobs.cli import run_and_wait
+from processor.retention import (
+    exits,
+    service,
+    tasks,  # noqa: F401 (registers the erasure job)
+)
 
 
-def _now(value: str | None) -> dt.datetime | None:
+def parse_now(value: str | None) -> dt.datetime:
+    """The `--now` option: an ISO date or time (UTC when it names no zone), or the current time."""
     if not value:
-        return None
+        return utcnow()
     try:
         day = dt.datetime.fromisoformat(value)
     except ValueError:
@@ -33,16 +39,18 @@ def _fail(exc: DomainError):
 @click.command("remove")
 @click.argument("login")
 @click.option("--yes", is_flag=True, help="Confirm: the account's data will only be held, then erased.")
+@click.option("--now", "now_text", default=None, help="Judge as of this time (default: now, UTC).")
 @with_appcontext
-def remove_account(login, yes):
+def remove_account(login, yes, now_text):
     """Remove an account: its data is held 60 (free) or 90 (paid) days, then erased."""
     if not yes:
         raise click.ClickException("Removing an account stops all processing of its data; repeat with --yes.")
     try:
-        due = service.remove_account(get_by_login(login))
+        removal = service.remove_account(get_by_login(login), now=parse_now(now_text), operator="operator (cli)")
     except DomainError as exc:
         _fail(exc)
-    click.echo(f"removed {login}; its data is held until {due:%Y-%m-%d} and then erased")
+    click.echo(f"removed {login}; its data is held until {removal.erase_on:%Y-%m-%d} and then erased")
+    click.echo(f"return code (give it to the organizer; it is not shown again): {removal.return_code}")
 
 
 @click.command("reactivate")
@@ -51,7 +59,7 @@ def remove_account(login, yes):
 def reactivate_account(login):
     """Reactivate a removed account while its data is still held."""
     try:
-        service.reactivate_account(get_by_login(login))
+        service.reactivate_account(get_by_login(login), operator="operator (cli)")
     except DomainError as exc:
         _fail(exc)
     click.echo(f"reactivated {login}")
@@ -65,7 +73,7 @@ def retention():
 @retention.command("status")
 @with_appcontext
 def status():
-    """List removed accounts with the end of their return window and their erasure date."""
+    """List removed accounts with their erasure date and the end of their return window."""
     removed = db.session.scalars(
         sa.select(Account).where(Account.status == "removed").order_by(Account.removed_at)
     ).all()
@@ -74,27 +82,33 @@ def status():
     for account in removed:
         click.echo(
             f"{account.login}\t{account.plan}\tremoved {account.removed_at:%Y-%m-%d}\t"
-            f"return until {service.return_window_ends(account):%Y-%m-%d}\t"
-            f"erase on {service.erase_due(account):%Y-%m-%d}"
+            f"erase on {service.erase_due(account):%Y-%m-%d}\t"
+            f"return until {service.return_window_ends(account):%Y-%m-%d}"
         )
 
 
 @retention.command("run")
 @click.option("--now", "now_text", default=None, help="Judge as of this time (default: now, UTC).")
+@click.option("--no-wait", is_flag=True, help="Enqueue the job and return; follow it with `flask jobs show`.")
 @with_appcontext
-def run(now_text):
-    """Erase, for good, every removed account whose hold period is over."""
-    run = service.erase_due_accounts(now=_now(now_text))
-    for login in run.erased:
+def run(now_text, no_wait):
+    """Erase every removed account whose hold is over; destroy return packages past their 7 days (a job; daily too)."""
+    now = parse_now(now_text)
+    result = run_and_wait("retention.run", label="erasing", no_wait=no_wait, now=now.isoformat())
+    if result is None:
+        return
+    for login in result["erased"]:
         click.echo(f"erased {login}")
-    if run.retired:
+    if result["retired"]:
         click.echo(
-            f"master key versions {', '.join(map(str, run.retired))} retired; "
-            f"version {run.master_version} wraps the remaining organizers' keys"
+            f"master key versions {', '.join(map(str, result['retired']))} retired; "
+            f"version {result['master_version']} wraps the remaining organizers' keys"
         )
-    for warning in run.warnings:
+    for warning in result["warnings"]:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{len(run.erased)} account(s) erased")
+    click.echo(
+        f"{len(result['erased'])} account(s) erased; {result['packages_destroyed']} return package(s) destroyed"
+    )
 
 
 @retention.command("return")
@@ -104,27 +118,22 @@ def run(now_text):
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default="-",
-    help="File to write (default: standard output).",
+    help="File to write the ZIP to (default: standard output).",
 )
+@click.option("--now", "now_text", default=None, help="Judge as of this time (default: now, UTC).")
 @with_appcontext
-def return_database(login, output):
-    """Return a removed account's participant database (asked for within 7 days of removal), as JSON."""
-
-    account = get_by_login(login)
+def return_database(login, output, now_text):
+    """Return a participant database (every registry as CSV, in a ZIP): during the hold or within 7 days after
+    erasure."""
+    now = parse_now(now_text)
+    # After erasure the login is scrubbed: the exit's login digest finds the account (until its package is gone).
+    account = service.find_erased_for_return(login) or find_by_login(login)
+    if account is None:
+        raise click.ClickException(f"No removed or recently erased account with login {login!r}.")
     try:
-        service.check_return_allowed(account)
-        with click.open_file(output, "w", encoding="utf-8") as out:
-            count = service.return_participant_database(account, out)
+        data = exits.return_database(account, by="retention (cli)", channel="cli", now=now)
     except DomainError as exc:
         _fail(exc)
-    record_access(
-        account_id=account.id,
-        actor_type="staff",
-        actor="retention",
-        purpose="essential.legal_obligation",
-        records=count,
-        channel="cli",
-        reason="participant database returned at the organizer's request",
-    )
-    db.session.commit()
-    click.echo(f"returned {count} participants of {login}", err=True)  # stdout may be the data itself
+    with click.open_file(output, "wb") as out:
+        out.write(data)
+    click.echo(f"returned the participant database of {login} ({len(data)} bytes)", err=True)

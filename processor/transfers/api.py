@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from processor.api.auth import limit_per_client
-from processor.transfers.policy import TransferPolicy
+from processor.transfers.policy import ATTESTATION_KINDS, TransferPolicy
 
 bp = Blueprint(
     "transfers_api",
@@ -25,9 +25,12 @@ class DecisionQuerySchema(ma.Schema):
         metadata={"description": "ISO 3166-1 alpha-2 code, any case"},
     )
     on = ma.fields.Date(load_default=None, metadata={"description": "the day of the transfer (default: today, UTC)"})
-    dpf_certified = ma.fields.Boolean(
-        load_default=False, metadata={"description": "a US recipient certified under the scheme in force"}
+    attests = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(ATTESTATION_KINDS)),
+        load_default=list,
+        metadata={"description": "attestations the recipient holds that day (repeat the parameter)"},
     )
+    dpf_certified = ma.fields.Boolean(load_default=False, metadata={"description": "same as attests=dpf"})
 
 
 class DecisionSchema(ma.Schema):
@@ -38,6 +41,7 @@ class DecisionSchema(ma.Schema):
     country = ma.fields.String(dump_only=True)
     on = ma.fields.Date(dump_only=True)
     condition = ma.fields.String(dump_only=True)
+    attestation = ma.fields.String(dump_only=True, metadata={"description": "the attestation the decision needs"})
 
 
 @bp.route("/decision")
@@ -46,7 +50,9 @@ class TransferDecision(MethodView):
     @bp.response(200, DecisionSchema)
     def get(self, args):
         """Judge a destination on a day; a refusal is an answer (allowed false), not an error."""
-        return TransferPolicy().check(args["country"], on=args["on"], dpf_certified=args["dpf_certified"])
+        return TransferPolicy().check(
+            args["country"], on=args["on"], attestations=args["attests"], dpf_certified=args["dpf_certified"]
+        )
 
 
 limit_per_client(bp)  # public reference data, limited per address

@@ -1,103 +1,51 @@
 """Where participant data may go on a given day: the EEA, or a country with an EU adequacy decision in force.
 
-The facts live in `adequacy.json` beside this module (one row per Commission decision, each with its source);
-this module only reads them. Boundary dates are inclusive on both ends: a decision covers transfers from its
-adoption day through its last day (`to`), e.g. GB through 2031-12-27. For the US, `dpf_certified` means
-"the recipient is certified under the scheme in force that day" (Safe Harbor, Privacy Shield or the DPF).
+The facts live in `adequacy.json` (read by `adequacy.py`); this module only judges. Boundary dates are inclusive:
+a decision covers transfers from its adoption day through its last day (`to`). EEA membership is judged on the
+day (accessions, the EEA Agreement, the UK's transition and bridge, EU territory with its own ISO code). A
+scope-limited decision covers a recipient only while it holds the attestation the decision needs (`dpf`, `pipeda`,
+`appi`, `pipa`, `lgpd`; `safe-harbor`/`privacy-shield` for the invalidated US decisions, which never stand in for
+the DPF). Days before the registry's first encoded day are refused: no rule is encoded for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import re
-from dataclasses import asdict, dataclass, field
-from importlib import resources
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from processor import countries
 from processor.errors import Forbidden
+from processor.transfers.adequacy import (
+    AdequacyRegistry,
+    AdequacyRow,
+    Membership,
+    default_registry,
+    parse_registry,
+)
 
-DATA_FILE = "adequacy.json"
+__all__ = ["Decision", "TransferPolicy", "TransferRefused", "default_registry", "parse_registry"]
+
 CODE_PATTERN = re.compile(r"[A-Za-z]{2}")  # ASCII only: str.upper() turns some other letters into two
-SCHEMES = {
-    "dpf": "the EU-US Data Privacy Framework",
-    "safe-harbor": "the Safe Harbor privacy principles",
-    "privacy-shield": "the EU-US Privacy Shield",
-}
+ATTESTATION_KINDS = ("dpf", "pipeda", "appi", "pipa", "lgpd", "safe-harbor", "privacy-shield")
+# The US schemes are certifications: their refusals keep the names callers already know.
+CERTIFICATIONS = {"dpf", "safe-harbor", "privacy-shield"}
 # Codes people type that ISO 3166-1 does not assign: say which code they mean instead of a bare refusal.
 NEAR_MISSES = {"UK": "GB", "EL": "GR", "EU": "an EEA member's code"}
 MEMO_LIMIT = 10_000
+NONE_HELD, DPF_HELD = frozenset(), frozenset({"dpf"})
+# The hot path's normalizations, remembered (bounded): a typed code -> its ISO code; a tuple of bare kinds -> kinds.
+_CODES: dict[str, str] = {}
+_BARE_KINDS: dict[tuple, frozenset[str]] = {}
 
 
-@dataclass(frozen=True)
-class AdequacyRow:
-    """One Commission decision for one country, with the days it covered transfers."""
-
-    country: str
-    rule: str
-    start: dt.date
-    end: dt.date | None
-    limit: str
-    certification: str | None
-    source: str
-
-    def in_force(self, on: dt.date) -> bool:
-        return self.start <= on and (self.end is None or on <= self.end)
-
-    def period(self) -> str:
-        return f"from {self.start} to {self.end}" if self.end else f"since {self.start}"
-
-
-@dataclass(frozen=True)
-class Registry:
-    """The adequacy registry as loaded from the data file."""
-
-    version: str
-    eea: frozenset[str]
-    eea_source: str
-    rows: tuple[AdequacyRow, ...]
-    # Decisions already made, by (code, day, certified): the check runs on every participant read, and the
-    # answer for a code changes only with the day. Decisions are immutable, so sharing them is safe.
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
-
-    @functools.cached_property
-    def by_country(self) -> dict[str, tuple[AdequacyRow, ...]]:
-        grouped: dict[str, list[AdequacyRow]] = {}
-        for row in self.rows:
-            grouped.setdefault(row.country, []).append(row)
-        return {code: tuple(sorted(rows, key=lambda r: r.start)) for code, rows in grouped.items()}
-
-
-def parse_registry(data: dict) -> Registry:
-    """Build a Registry from the data file's JSON, refusing rows that cannot be right."""
-    rows = []
-    for entry in data["decisions"]:
-        row = AdequacyRow(
-            country=entry["country"],
-            rule=entry["rule"],
-            start=dt.date.fromisoformat(entry["from"]),
-            end=dt.date.fromisoformat(entry["to"]) if entry.get("to") else None,
-            limit=entry.get("limit", ""),
-            certification=entry.get("certification"),
-            source=entry["source"],
-        )
-        if not countries.is_country(row.country) or (row.end and row.end < row.start) or not row.source:
-            raise ValueError(f"adequacy row for {row.country} is inconsistent")
-        if row.certification is not None and row.certification not in SCHEMES:
-            raise ValueError(f"adequacy row for {row.country} names an unknown scheme {row.certification}")
-        rows.append(row)
-    eea = frozenset(data["eea"]["members"])
-    if not all(countries.is_country(code) for code in eea):
-        raise ValueError("the EEA list holds a code that is not ISO 3166-1 alpha-2")
-    return Registry(version=data["version"], eea=eea, eea_source=data["eea"]["source"], rows=tuple(rows))
-
-
-@functools.cache
-def default_registry() -> Registry:
-    """The registry shipped in the package (read once per process)."""
-    text = resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return parse_registry(json.loads(text))
+class HeldAttestation(Protocol):
+    kind: str
+    valid_from: dt.date
+    valid_to: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -111,6 +59,7 @@ class Decision:
     country: str
     on: dt.date
     condition: str = ""
+    attestation: str = ""  # the kind the decision needs the recipient to hold, if any
 
     def as_dict(self) -> dict:
         return {**asdict(self), "on": self.on.isoformat()}
@@ -133,8 +82,16 @@ class TransferRefused(Forbidden):
         self.decision = decision
 
 
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_TODAY: list = [None, None]  # (days since the epoch, that day as a date): rebuilt once a day
+
+
 def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    """Today's UTC calendar day (from the epoch clock, rebuilt once a day: this runs on every check)."""
+    days = int(time.time() // 86400)
+    if _TODAY[0] != days:
+        _TODAY[:] = [days, dt.date.fromordinal(_EPOCH + days)]
+    return _TODAY[1]
 
 
 def _as_day(on: dt.date | dt.datetime | str | None) -> dt.date:
@@ -150,69 +107,78 @@ def _as_day(on: dt.date | dt.datetime | str | None) -> dt.date:
     raise TypeError(f"the day of a transfer must be a date, not {type(on).__name__}")
 
 
+def held_on(attestations: Iterable[str | HeldAttestation] | None, day: dt.date) -> frozenset[str]:
+    """The attestation kinds valid on `day`; a bare kind (as typed on the CLI) counts as held that day."""
+    if type(attestations) is tuple and (cached := _BARE_KINDS.get(attestations)) is not None:
+        return cached
+    kinds, bare = set(), True
+    for held in attestations or ():
+        if isinstance(held, str):
+            kinds.add(held.strip().lower())
+        else:
+            bare = False
+            if held.valid_from <= day and (held.valid_to is None or day <= held.valid_to):
+                kinds.add(held.kind)
+    kinds = frozenset(kinds)
+    if bare and type(attestations) is tuple and len(_BARE_KINDS) < MEMO_LIMIT:
+        _BARE_KINDS[attestations] = kinds  # bare kinds hold on any day: safe to remember
+    return kinds
+
+
+def _label(code: str) -> str:
+    return f"{countries.name(code)} ({code})"
+
+
 class TransferPolicy:
     """Judge a destination country on the day of the transfer."""
 
-    def __init__(self, registry: Registry | None = None):
+    def __init__(self, registry: AdequacyRegistry | None = None):
         self.registry = registry or default_registry()
 
-    def check(self, destination: str | None, on: dt.date | str | None = None, dpf_certified: bool = False) -> Decision:
-        """Return whether participant data may go to `destination` (ISO 3166-1 alpha-2) on the day `on`."""
+    def check(
+        self,
+        destination: str | None,
+        on: dt.date | str | None = None,
+        attestations: Iterable[str | HeldAttestation] | None = None,
+        dpf_certified: bool = False,
+    ) -> Decision:
+        """Return whether participant data may go to `destination` (ISO 3166-1 alpha-2) on the day `on`.
+
+        `attestations` are what the recipient holds (records with kind and validity, or bare kinds);
+        `dpf_certified=True` is the older spelling of holding a `dpf` attestation.
+        """
         day = _as_day(on)
-        code = destination.strip() if isinstance(destination, str) else ""
-        if not CODE_PATTERN.fullmatch(code):  # checked before upper(): "\ufb01".upper() is "FI"
-            return self._refuse(
-                "malformed-country", day, "", "a destination must be a two-letter ISO 3166-1 country code, e.g. PL."
-            )
-        code = code.upper()
-        key = (code, day, bool(dpf_certified))
+        code = _CODES.get(destination) if isinstance(destination, str) else None
+        if code is None:
+            code = destination.strip() if isinstance(destination, str) else ""
+            if not CODE_PATTERN.fullmatch(code):  # checked before upper(): "\ufb01".upper() is "FI"
+                return _refuse(
+                    "malformed-country", day, "", "a destination must be a two-letter ISO 3166-1 country code, e.g. PL."
+                )
+            code = code.upper()
+            if len(_CODES) < MEMO_LIMIT:
+                _CODES[destination] = code
+        held = held_on(attestations, day) if attestations else NONE_HELD
+        if dpf_certified:
+            held = held | DPF_HELD if held else DPF_HELD
+        # Today is part of the key: whether a decision's last day has passed changes how the reason is worded.
+        key = (code, day, held, today())
         decision = self.registry.memo.get(key)
         if decision is None:
             if len(self.registry.memo) >= MEMO_LIMIT:
                 self.registry.memo.clear()
-            decision = self.registry.memo[key] = self._decide(code, day, bool(dpf_certified))
+            decision = self.registry.memo[key] = self._decide(code, day, held)
         return decision
 
-    def _decide(self, code: str, day: dt.date, dpf_certified: bool) -> Decision:
-        if not countries.is_country(code):
-            hint = f" (did you mean {NEAR_MISSES[code]}?)" if code in NEAR_MISSES else ""
-            return self._refuse(
-                "unknown-country", day, code, f"{code} is not an ISO 3166-1 alpha-2 country code{hint}."
-            )
-        label = f"{countries.name(code)} ({code})"
-        if code in self.registry.eea:
-            return Decision(
-                True,
-                "eea",
-                f"Allowed on {day} (eea): {label} is in the European Economic Area.",
-                self.registry.eea_source,
-                code,
-                day,
-            )
-        rows = self.registry.by_country.get(code, ())
-        current = [row for row in rows if row.in_force(day)]
-        if current:
-            return self._judge(current[-1], label, day, dpf_certified)
-        ended = [row for row in rows if row.end and row.end < day]
-        if ended:
-            last = max(ended, key=lambda r: r.end)
-            return self._refuse(
-                "adequacy-expired",
-                day,
-                code,
-                f"the EU adequacy decision for {label} ended on {last.end} and none is in force.",
-                last.source,
-            )
-        upcoming = f" (the first applies from {rows[0].start})" if rows else ""
-        return self._refuse(
-            "not-adequate", day, code, f"{label} is outside the EEA and has no EU adequacy decision in force{upcoming}."
-        )
-
     def require(
-        self, destination: str | None, on: dt.date | str | None = None, dpf_certified: bool = False
+        self,
+        destination: str | None,
+        on: dt.date | str | None = None,
+        attestations: Iterable[str | HeldAttestation] | None = None,
+        dpf_certified: bool = False,
     ) -> Decision:
         """Return the allowing decision, or raise TransferRefused naming the rule and the date."""
-        decision = self.check(destination, on=on, dpf_certified=dpf_certified)
+        decision = self.check(destination, on=on, attestations=attestations, dpf_certified=dpf_certified)
         if not decision.allowed:
             raise TransferRefused(decision)
         return decision
@@ -222,26 +188,126 @@ class TransferPolicy:
         day = _as_day(on)
         return sorted((row for row in self.registry.rows if row.in_force(day)), key=lambda r: r.country)
 
-    def _judge(self, row: AdequacyRow, label: str, day: dt.date, certified: bool) -> Decision:
-        if row.certification and not certified:
-            scheme = SCHEMES[row.certification]
-            return self._refuse(
-                f"{row.certification}-certification-required",
+    def _decide(self, code: str, day: dt.date, held: frozenset[str]) -> Decision:
+        if not countries.is_country(code):
+            hint = f" (did you mean {NEAR_MISSES[code]}?)" if code in NEAR_MISSES else ""
+            return _refuse("unknown-country", day, code, f"{code} is not an ISO 3166-1 alpha-2 country code{hint}.")
+        if day < self.registry.encoded_from:
+            return _refuse(
+                "no-rule-encoded",
                 day,
-                row.country,
-                f"the EU adequacy decision for {label} covers only recipients certified under "
-                f"{scheme}, and this recipient is not.",
-                row.source,
+                code,
+                f"no rule encoded for that date; the registry judges transfers from {self.registry.encoded_from}.",
+                f"adequacy registry version {self.registry.version}, encoded from {self.registry.encoded_from}",
             )
-        condition = f"; condition: {row.limit}" if row.limit else ""
-        reason = f"Allowed on {day} ({row.rule}): {label} has an EU adequacy decision in force {row.period()}"
-        return Decision(True, row.rule, reason + condition + ".", row.source, row.country, day, row.limit)
+        label = _label(code)
+        members = self.registry.members_by_country.get(code, ())
+        for member in members:
+            if member.period.covers(day):
+                return Decision(True, member.rule, _member_reason(member, label, day), member.source, code, day)
+        rows = self.registry.by_country.get(code, ())
+        current = [row for row in rows if row.in_force(day)]
+        if current:
+            return _judge(current[-1], label, day, held)
+        for outside in self.registry.outside_by_country.get(code, ()):
+            if outside.period.covers(day):
+                return _refuse("outside-eu-territory", day, code, f"{outside.why}.", outside.source)
+        ended = [row for row in rows if row.end and row.end < day]
+        if ended:
+            return _ended(max(ended, key=lambda r: r.end), label, day)
+        joins = sorted((m for m in members if m.period.start and m.period.start > day), key=lambda m: m.period.start)
+        adopted = [row for row in rows if row.start > day]
+        upcoming, source = "", ""
+        if joins:
+            upcoming, source = f" (it is in the EEA from {joins[0].period.start})", joins[0].source
+        elif adopted:
+            upcoming, source = f" (the first decision for it applies from {adopted[0].start})", adopted[0].source
+        return _refuse(
+            "not-adequate",
+            day,
+            code,
+            f"{label} is outside the EEA on that day and has no EU adequacy decision in force{upcoming}.",
+            source,
+        )
 
-    @staticmethod
-    def _refuse(rule: str, day: dt.date, code: str, why: str, source: str = "") -> Decision:
-        return Decision(False, rule, f"Refused on {day} ({rule}): {why}", source, code, day)
+
+def _member_reason(member: Membership, label: str, day: dt.date) -> str:
+    start, end = member.period.start, member.period.end
+    until = f" until {end}" if end else ""
+    if member.basis == "eu":
+        why = f"{label} is in the European Economic Area: an EU Member State from {start}{until}"
+    elif member.basis == "eea-agreement":
+        why = f"{label} is in the European Economic Area: a party to the EEA Agreement from {start}{until}"
+    elif member.basis == "eu-territory":
+        why = f"{label} is EU territory as part of {_label(member.part_of)}, so in the European Economic Area"
+    elif member.basis == "withdrawal-transition":
+        why = (
+            f"{label} had left the EU, but Union law, the GDPR included, applied to it through {end} "
+            "(the withdrawal transition period)"
+        )
+    else:
+        why = (
+            f"transfers to {label} were not transfers to a third country through {end} under the EU-UK "
+            "Trade and Cooperation Agreement's bridge (Art. FINPROV.10A), until the adequacy decision applied"
+        )
+    return f"Allowed on {day} ({member.rule}): {why}."
 
 
-def check_export_destination(country: str | None, on: dt.date | None = None) -> Decision:
+def _judge(row: AdequacyRow, label: str, day: dt.date, held: frozenset[str]) -> Decision:
+    kind = row.attestation
+    if kind and kind not in held:
+        noun = "certification" if kind in CERTIFICATIONS else "attestation"
+        note = ""
+        if kind == "dpf" and held & {"safe-harbor", "privacy-shield"}:
+            note = " A Safe Harbor or Privacy Shield certification is not a Data Privacy Framework certification."
+        return _refuse(
+            f"{kind}-{noun}-required",
+            day,
+            row.country,
+            f"the EU adequacy decision for {label} covers only recipients that hold a valid '{kind}' {noun} "
+            f"({row.limit}), and this recipient holds none for that day.{note}",
+            row.source,
+            attestation=kind,
+        )
+    condition = f"; condition: {row.limit}" if row.limit else ""
+    attested = (
+        f"; the recipient holds a '{kind}' {'certification' if kind in CERTIFICATIONS else 'attestation'}"
+        if kind
+        else ""
+    )
+    reason = f"Allowed on {day} ({row.rule}): {label} has an EU adequacy decision in force {row.period()}"
+    return Decision(
+        True, row.rule, reason + condition + attested + ".", row.source, row.country, day, row.limit, kind or ""
+    )
+
+
+def _ended(last: AdequacyRow, label: str, day: dt.date) -> Decision:
+    if last.invalidated_by:
+        return _refuse(
+            "adequacy-invalidated",
+            day,
+            last.country,
+            f"the Court of Justice declared the decision that covered {label} invalid in {last.invalidated_by} "
+            f"(judgment delivered on {last.judgment}); it covered transfers through {last.end}, and no decision "
+            "is in force on that day.",
+            last.source,
+        )
+    verb = "ended on" if last.end < today() else "runs only until"
+    return _refuse(
+        "adequacy-expired",
+        day,
+        last.country,
+        f"the EU adequacy decision for {label} {verb} {last.end} and none is in force on that day.",
+        last.source,
+    )
+
+
+def _refuse(rule: str, day: dt.date, code: str, why: str, source: str = "", attestation: str = "") -> Decision:
+    return Decision(False, rule, f"Refused on {day} ({rule}): {why}", source, code, day, attestation=attestation)
+
+
+def check_export_destination(
+    country: str | None, on: dt.date | None = None, attestations: Iterable[str | HeldAttestation] | None = None
+) -> Decision:
     """Allow a CSV export to `country` on the day `on` (today by default), or raise TransferRefused."""
-    return TransferPolicy().require(country, on=on)
+    return TransferPolicy().require(country, on=on, attestations=attestations)

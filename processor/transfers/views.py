@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 from processor import countries
 from processor.errors import DomainError, one_line
 from processor.staff import is_staff, staff_required
-from processor.transfers import objections
+from processor.transfers import objections, recipients
 from processor.transfers import subprocessors as service
+from processor.transfers.attestations import new_attestation
 from processor.transfers.forms import AddSubProcessorForm, ObjectionForm, RemoveSubProcessorForm
 from processor.transfers.policy import TransferPolicy, TransferRefused, today
 from processor.web import apply_errors
@@ -30,9 +31,10 @@ def destinations():
         "transfers/destinations.html",
         today=today(),
         policy=policy,
-        subprocessors=[(sub, sub.transfer_today(policy)) for sub in service.list_subprocessors()],
+        subprocessors=recipients.recipients_for(current_user.id),
         changes=service.list_changes(),
         in_force=policy.in_force(),
+        eea=sorted(policy.registry.eea),
         objection_form=ObjectionForm(),
         objected=objections.objections_by(current_user.id),
         staff=is_staff(current_user),
@@ -51,7 +53,7 @@ def object_to_change(change_id: int):
         except DomainError as exc:
             flash(one_line(exc), "error")
         else:
-            flash("Your objection is recorded; the processor's staff will answer it.", "success")
+            flash("Your objection is recorded; the page says what follows from it.", "success")
     else:
         problems = " ".join(message for messages in form.errors.values() for message in messages)
         flash(f"The objection was not recorded: {problems}", "error")
@@ -68,9 +70,13 @@ def staff():
         try:
             added = service.add_subprocessor(
                 name=form.name.data,
+                address=form.address.data,
                 purpose=form.purpose.data,
                 country=form.country.data,
-                dpf_certified=form.dpf_certified.data,
+                essential=form.essential.data,
+                attestations=_attestations(form),
+                emergency_reason=form.emergency_reason.data,
+                replaces=form.replaces.data or None,
                 by=current_user.login,
                 channel="web",
             )
@@ -83,8 +89,9 @@ def staff():
                 flash(exc.detail, "error")
             status = exc.status
         else:
-            flash(f"{added.name} is added; organizers see the change and may object for 30 days.", "success")
-            if condition := added.transfer_today().condition:
+            when = "at once" if form.emergency_reason.data else f"on {added.effective_on}"
+            flash(f"{added.name} is announced and takes effect {when}; organizers are told and may object.", "success")
+            if condition := added.transfer_on(added.effective_on).condition:
                 flash(f"The transfer to {added.country} is allowed on a condition: {condition}.", "info")
             return redirect(url_for("transfers.staff"))
     elif form.errors:
@@ -98,7 +105,7 @@ def remove():
     form = RemoveSubProcessorForm()
     if form.validate_on_submit():
         try:
-            removed = service.remove_subprocessor(form.name.data, by=current_user.login)
+            removed = service.remove_subprocessor(form.name.data, by=current_user.login, channel="web")
         except DomainError as exc:
             flash(exc.detail, "error")
         else:
@@ -108,13 +115,31 @@ def remove():
     return redirect(url_for("transfers.staff"))
 
 
+def _attestations(form: AddSubProcessorForm) -> list:
+    """The attestation typed into the form, checked (none when no kind is chosen)."""
+    if not form.attests.data:
+        return []
+    return [
+        new_attestation(
+            kind=form.attests.data,
+            reference=form.reference.data,
+            valid_from=form.valid_from.data or today(),
+            valid_to=form.valid_to.data,
+            by=current_user.login,
+        )
+    ]
+
+
 def _staff_page(form: AddSubProcessorForm) -> str:
     policy = TransferPolicy()
+    now = today()
     return render_template(
         "transfers/staff.html",
         form=form,
         remove_form=RemoveSubProcessorForm(),
-        subprocessors=[(sub, sub.transfer_today(policy)) for sub in service.list_subprocessors()],
+        subprocessors=[
+            (sub, sub.transfer_on(max(now, sub.effective_on), policy)) for sub in service.list_subprocessors()
+        ],
         changes=service.list_changes(),
         objections=objections.objections_by_change(),
         today=today(),

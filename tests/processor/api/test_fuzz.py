@@ -123,9 +123,9 @@ def body_names(spec, operation) -> list[str]:
 
 @pytest.fixture
 def headers(make_client, registry):
-    _, organizer = make_client(scopes="participants:read,messages:send,audit:read", account=registry.owner)
+    _, organizer = make_client(scopes="participants:read,messages:send,audit:read,requests:write", account=registry.owner)
     _, platform = make_client(
-        scopes="participants:read,messages:send,audit:read,marketing:audience,contracts:read", purposes="essential"
+        scopes="participants:read,messages:send,audit:read,requests:write,marketing:audience,contracts:read", purposes="essential"
     )
     return [organizer, platform, {}, {"Authorization": "Bearer \x00"}]
 

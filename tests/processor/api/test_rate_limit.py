@@ -34,3 +34,13 @@ def test_limit_headers_then_429_problem_per_client(client, make_client, make_acc
 def test_public_endpoints_are_limited_per_address_too(client):
     statuses = [client.get("/api/v1/health").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_invalid_tokens_share_their_address_bucket(client):
+    """A caller inventing a new token per request still meets the limit of its address."""
+    codes = [
+        client.get("/api/v1/audit", headers={"Authorization": f"Bearer ppk_invalid{n:040d}"}).status_code
+        for n in range(5)
+    ]
+    assert codes[:3] == [401, 401, 401]
+    assert codes[3:] == [429, 429]

@@ -18,7 +18,7 @@ DATA = (
 
 @pytest.fixture
 def app_config():
-    return {"IMPORT_BACKGROUND": False}
+    return {}
 
 
 @pytest.fixture

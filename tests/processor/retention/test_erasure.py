@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import io
+import zipfile
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from processor.accounts.models import Account
 from processor.extensions import db
 from processor.keys.models import data_keys
 from processor.registries import service as registries
+from processor.retention import exits
 from processor.retention import service as retention
 
 REMOVED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -68,37 +70,39 @@ def test_erasure_deletes_the_data_destroys_the_keys_and_scrubs_the_profile(organ
     assert registries.find_by_email(kept, "kept@example.com") is not None
 
 
-def test_return_writes_every_registry_decrypted_within_the_window(organizer):
+def unzip(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name).decode() for name in archive.namelist()}
+
+
+def test_return_during_the_hold_zips_every_registry_decrypted(organizer):
     account, _ = organizer
     retention.remove_account(account, now=REMOVED)
-
-    class Sink:
-        text = ""
-
-        def write(self, chunk):
-            self.text += chunk
-
-    sink = Sink()
-    assert retention.return_participant_database(account, sink, now=REMOVED + dt.timedelta(days=3)) == 1
-    document = json.loads(sink.text)
-    assert document["account"] == "ada"
-    [registry] = document["registries"]
-    assert registry["participants"][0]["last_name"] == "Żółkiewska"
+    data = exits.return_database(account, by="test", channel="cli", now=REMOVED + dt.timedelta(days=30))
+    [(name, text)] = unzip(data).items()
+    assert name == "001-Webinar.csv"
+    assert "Żółkiewska" in text and "zofia@example.com" in text
 
 
-def test_cli_removes_runs_and_refuses_late_returns(runner, organizer):
+def test_cli_removes_runs_and_refuses_late_returns(runner, organizer, tmp_path):
     refused = runner.invoke(args=["accounts", "remove", "ada"])
     assert refused.exit_code == 1 and "--yes" in refused.output
     removed = runner.invoke(args=["accounts", "remove", "ada", "--yes"])
     assert removed.exit_code == 0, removed.output
-    assert "held until" in removed.output
+    assert "held until" in removed.output and "return code" in removed.output
     status = runner.invoke(args=["retention", "status"])
     assert "ada\tfree" in status.output
-    returned = runner.invoke(args=["retention", "return", "ada"])
+    target = tmp_path / "back.zip"
+    returned = runner.invoke(args=["retention", "return", "ada", "-o", str(target)])
     assert returned.exit_code == 0, returned.output
-    assert "Żółkiewska" in returned.stdout
+    assert "Żółkiewska" in "".join(unzip(target.read_bytes()).values())
     late = dt.datetime.now(dt.UTC) + dt.timedelta(days=61)
     erased = runner.invoke(args=["retention", "run", "--now", late.isoformat()])
     assert erased.exit_code == 0, erased.output
     assert "erased ada" in erased.output
     assert count("participants") == 0
+    too_late = late + dt.timedelta(days=8)
+    assert runner.invoke(args=["retention", "run", "--now", too_late.isoformat()]).exit_code == 0
+    refused = runner.invoke(args=["retention", "return", "ada", "--now", too_late.isoformat(), "-o", str(target)])
+    assert refused.exit_code == 1
+    assert len(refused.output.strip().splitlines()) == 1 and "Traceback" not in refused.output

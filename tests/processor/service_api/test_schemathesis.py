@@ -16,7 +16,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
 EXAMPLES = 12
-SCOPES = "participants:read,messages:send,audit:read"
+SCOPES = "participants:read,messages:send,audit:read,requests:write"
 
 
 @pytest.fixture

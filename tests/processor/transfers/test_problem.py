@@ -33,6 +33,12 @@ def test_a_refused_transfer_is_a_403_problem_naming_the_rule_and_the_date(app, c
     ("query", "allowed", "rule"),
     [
         ("country=US&on=2024-01-01&dpf_certified=true", True, "adequacy-dpf"),
+        ("country=US&on=2024-01-01&attests=dpf", True, "adequacy-dpf"),
+        ("country=US&on=2024-01-01&attests=privacy-shield", False, "dpf-certification-required"),
+        ("country=JP&on=2024-01-01", False, "appi-attestation-required"),
+        ("country=JP&on=2024-01-01&attests=dpf&attests=appi", True, "adequacy"),
+        ("country=AX&on=2024-01-01", True, "eea"),
+        ("country=PL&on=1999-12-31", False, "no-rule-encoded"),
         ("country=us&on=2019-01-01", False, "privacy-shield-certification-required"),
         ("country=GB&on=2031-12-28", False, "adequacy-expired"),
         ("country=U.S.A.", False, "malformed-country"),
@@ -52,6 +58,7 @@ def test_the_api_answers_a_decision_for_a_country_and_day(client, query, allowed
         ("country=US&on=2024-02-30", "on"),
         ("on=2024-01-01", "country"),
         ("country=US&dpf_certified=maybe", "dpf_certified"),
+        ("country=US&attests=gold", "attests"),
     ],
 )
 def test_the_api_refuses_a_bad_query_as_problem_json(client, query, parameter):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from processor.extensions import db
 from processor.transfers import subprocessors as service
+from processor.transfers.attestations import new_attestation
 from processor.transfers.subprocessors import SubProcessor, list_changes, list_subprocessors
 
 
@@ -24,6 +27,10 @@ def add(name="Hetzner Online GmbH", country="DE", **extra):
     return service.add_subprocessor(name=name, purpose="Hosting", country=country, by="root", **extra)
 
 
+def appi():
+    return [new_attestation(kind="appi", reference="PPC", valid_from=dt.date(2024, 1, 1), by="t")]
+
+
 def test_the_destinations_page_needs_a_login(client):
     response = client.get("/transfers/")
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
@@ -31,16 +38,46 @@ def test_the_destinations_page_needs_a_login(client):
 
 def test_an_organizer_sees_the_current_list_with_its_basis_and_every_change_with_its_deadline(app_ctx, auth, client):
     auth.signup()
-    add(country="JP", name="Tokyo Hosting KK")
+    tokyo = add(country="JP", name="Tokyo Hosting KK", attestations=appi())
+    tokyo.effective_on = dt.date(2024, 1, 1)  # as if announced long ago
+    db.session.commit()
     add(name="Gone Ltd", country="SE")
     service.remove_subprocessor("Gone Ltd", by="root")
-    deadline = list_changes()[0].objection_deadline.isoformat()
+    added = next(c for c in list_changes() if c.action == "added")
     page = client.get("/transfers/").get_data(as_text=True)
     assert "<h1>Where your participants' data goes</h1>" in page
     assert "Tokyo Hosting KK" in page and "business operators under the APPI" in page and "2019/419" in page
-    assert page.count("Gone Ltd") == 2  # added and removed, both in the history, not in the current list
-    assert deadline in page and "(open)" in page
+    assert "<code>appi</code>" in page
+    assert page.count("Gone Ltd (SE)") == 2  # added and removed, both in the history, not in the current list
+    assert added.objection_deadline.isoformat() in page and "(open)" in page
     assert "Art. 28(2)" in page
+
+
+def test_an_intended_subprocessor_is_shown_as_not_yet_in_effect_with_what_an_objection_does(app_ctx, auth, client):
+    auth.signup()
+    sub = add(name="Mail Co")
+    add(name="Core Host", essential=True)
+    page = client.get("/transfers/").get_data(as_text=True)
+    assert "Intended, not yet in effect" in page and f"before {sub.effective_on}" in page
+    assert "Notice of sub-processor changes" in page and f"is to take effect on {sub.effective_on}" in page
+    assert "never passed to Mail Co" in page
+    assert "The service cannot run without Core Host: objecting offers you termination" in page
+
+
+def test_an_emergency_change_shows_its_reason(app_ctx, auth, client):
+    auth.signup()
+    add(name="Mail Co", emergency_reason="Breach at the previous mail provider")
+    page = client.get("/transfers/").get_data(as_text=True)
+    assert "Emergency: Breach at the previous mail provider" in page and "(at once)" in page
+
+
+def test_an_organizer_who_objected_to_an_essential_one_is_pointed_to_termination(app_ctx, auth, client):
+    auth.signup()
+    add(name="Core Host", essential=True)
+    change = list_changes()[0]
+    client.post(f"/transfers/changes/{change.id}/object", data={"reason": ""})
+    page = client.get("/transfers/").get_data(as_text=True)
+    assert "you may terminate the contract" in page and 'href="/account/settings"' in page
 
 
 def test_the_menu_links_to_the_destinations_page(auth, client):
@@ -50,7 +87,7 @@ def test_the_menu_links_to_the_destinations_page(auth, client):
 
 def test_a_subprocessor_whose_country_is_refused_today_is_flagged_to_organizers(app_ctx, auth, client):
     # A row written before its country's decision ended (here: written directly, as the service would refuse it).
-    db.session.add(SubProcessor(name="Old Mail Inc", purpose="Mail", country="US", dpf_certified=False))
+    db.session.add(SubProcessor(name="Old Mail Inc", purpose="Mail", country="US", effective_on=dt.date(2024, 1, 1)))
     db.session.commit()
     auth.signup()
     page = client.get("/transfers/").get_data(as_text=True)
@@ -74,11 +111,21 @@ def test_staff_logins_may_be_a_comma_separated_string(app, auth, client):
 
 def test_staff_add_a_subprocessor_and_organizers_see_the_change(app_ctx, staff, client):
     response = client.post(
-        "/transfers/staff", data={"name": "Mail Co", "purpose": "Mail delivery", "country": "US", "dpf_certified": "y"}
+        "/transfers/staff",
+        data={
+            "name": "Mail Co",
+            "address": "1 Main St, Boston",
+            "purpose": "Mail delivery",
+            "country": "US",
+            "attests": "dpf",
+            "reference": "DPF list #42",
+            "valid_from": "2024-01-01",
+        },
     )
     assert response.status_code == 302
     [sub] = list_subprocessors()
-    assert (sub.name, sub.country, sub.dpf_certified) == ("Mail Co", "US", True)
+    assert (sub.name, sub.country, sub.dpf_certified, sub.address) == ("Mail Co", "US", True, "1 Main St, Boston")
+    assert sub.attestations[0].reference == "DPF list #42"
     assert list_changes()[0].changed_by == "root"
     page = client.get("/transfers/staff").get_data(as_text=True)
     assert "Mail Co" in page and "allowed on a condition: only recipients certified under the EU-US" in page
@@ -95,9 +142,9 @@ def test_staff_add_a_subprocessor_and_organizers_see_the_change(app_ctx, staff, 
 def test_staff_cannot_add_a_subprocessor_in_a_refused_country(
     app_ctx, staff, client, country, certified, status, words
 ):
-    data = {"name": "Far Away Ltd", "purpose": "Hosting", "country": country}
+    data = {"name": "Far Away Ltd", "address": "Far away", "purpose": "Hosting", "country": country}
     if certified:
-        data["dpf_certified"] = certified
+        data.update(attests=certified, reference="r")
     response = client.post("/transfers/staff", data=data)
     assert response.status_code == status
     assert words in response.get_data(as_text=True)
@@ -107,9 +154,10 @@ def test_staff_cannot_add_a_subprocessor_in_a_refused_country(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "", "purpose": "Hosting", "country": "DE"}, "This field is required."),
-        ({"name": "Host", "purpose": "", "country": "DE"}, "This field is required."),
-        ({"name": "H" * 201, "purpose": "Hosting", "country": "DE"}, "200"),
+        ({"name": "", "address": "a", "purpose": "Hosting", "country": "DE"}, "This field is required."),
+        ({"name": "Host", "address": "a", "purpose": "", "country": "DE"}, "This field is required."),
+        ({"name": "Host", "address": "", "purpose": "Hosting", "country": "DE"}, "This field is required."),
+        ({"name": "H" * 201, "address": "a", "purpose": "Hosting", "country": "DE"}, "200"),
     ],
 )
 def test_staff_see_a_readable_message_beside_a_bad_field(app_ctx, staff, client, data, message):
@@ -121,7 +169,9 @@ def test_staff_see_a_readable_message_beside_a_bad_field(app_ctx, staff, client,
 
 def test_a_taken_name_is_refused_beside_the_name_field(app_ctx, staff, client):
     add(name="Hetzner")
-    response = client.post("/transfers/staff", data={"name": "hetzner", "purpose": "Hosting", "country": "DE"})
+    response = client.post(
+        "/transfers/staff", data={"name": "hetzner", "address": "a", "purpose": "Hosting", "country": "DE"}
+    )
     assert response.status_code == 409
     assert "This name is taken" in response.get_data(as_text=True)
 

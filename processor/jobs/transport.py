@@ -1,0 +1,45 @@
+"""Messages to the queue and the pulse of running jobs, in the queue's store (Redis or the SqliteHuey file).
+
+The queue store holds each running job's pulse (rows done, heartbeat time): on SQLite an import's commit holds
+the database's write lock for its whole transaction, so a heartbeat written there would wait for it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from flask import current_app
+from huey import Huey
+from huey.constants import EmptyData
+
+
+def queue() -> Huey:
+    return current_app.extensions["huey"]
+
+
+def send(job_id, *, delay: float | None = None) -> None:
+    """Put a message for the job on the queue (the worker that takes it runs the job), after `delay` seconds."""
+    run_job = current_app.extensions["jobs.run_job"]
+    if delay:
+        run_job.schedule(args=(str(job_id),), delay=delay)
+    else:
+        run_job(str(job_id))
+
+
+def write_pulse(job_id, done: int, total: int) -> None:
+    queue().storage.put_data(f"pulse:{job_id}", json.dumps({"done": done, "total": total, "at": time.time()}).encode())
+
+
+def read_pulse(job_id) -> dict | None:
+    raw = queue().storage.peek_data(f"pulse:{job_id}")
+    if raw is EmptyData or not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def drop_pulse(job_id) -> None:
+    queue().storage.pop_data(f"pulse:{job_id}")

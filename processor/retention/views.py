@@ -1,0 +1,153 @@
+"""The exits of an account: the held account's page, the return after erasure, and the organizer's own data.
+
+A removed account that logs in with the right password gets a held session (not a login): it reaches only these
+pages, which offer reactivation, the return of the participant database, and earlier erasure.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_user
+
+from processor.accounts.models import Account
+from processor.accounts.service import check_password
+from processor.errors import DomainError
+from processor.extensions import db
+from processor.retention import exits, service
+from processor.retention.forms import EmptyForm, EraseNowForm, ReturnForm
+from processor.terms import RETURN_WINDOW_DAYS
+
+bp = Blueprint("exits", __name__, url_prefix="/account")
+HELD = "held_account"
+
+
+def begin_held_session(account: Account) -> Response:
+    """After a verified password of a removed account: open the held page, and nothing else."""
+    session[HELD] = f"{account.id}:{account.session_version}"
+    return redirect(url_for("exits.held"))
+
+
+def _held_account() -> Account | None:
+    account_id, _, version = session.get(HELD, "").partition(":")
+    try:
+        account = db.session.get(Account, uuid.UUID(account_id))
+    except ValueError:
+        return None
+    if account is None or account.status != "removed" or str(account.session_version) != version:
+        session.pop(HELD, None)
+        return None
+    return account
+
+
+def _zip(data: bytes, name: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+def _held_page(account: Account, erase_form=None, status: int = 200):
+    return render_template(
+        "retention/held.html",
+        account=account,
+        erase_on=service.erase_due(account),
+        return_days=RETURN_WINDOW_DAYS,
+        erase_form=erase_form or EraseNowForm(),
+        form=EmptyForm(),
+    ), status
+
+
+@bp.route("/held")
+def held():
+    account = _held_account()
+    if account is None:
+        return redirect(url_for("accounts.login"))
+    return _held_page(account)
+
+
+@bp.route("/held/reactivate", methods=["POST"])
+def reactivate():
+    account = _held_account()
+    if account is None or not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.login"))
+    try:
+        service.reactivate_account(account)
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return _held_page(account, status=exc.status)
+    session.pop(HELD, None)
+    login_user(account)
+    flash("Your account is reactivated: everything works again as before.", "success")
+    return redirect(url_for("web.dashboard"))
+
+
+@bp.route("/held/return", methods=["POST"])
+def return_database():
+    account = _held_account()
+    if account is None or not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.login"))
+    data = exits.return_database(account, by=account.login, channel="web")
+    return _zip(data, f"participants-{account.login}.zip")
+
+
+@bp.route("/held/erase", methods=["POST"])
+def erase_now():
+    account = _held_account()
+    if account is None:
+        return redirect(url_for("accounts.login"))
+    form = EraseNowForm()
+    if form.validate_on_submit():
+        if check_password(account, form.password.data):
+            login = account.login
+            service.erase_early(account)
+            session.pop(HELD, None)
+            return render_template(
+                "retention/erased.html",
+                login=login,
+                erased_on=service.exit_of(account).erased_at,
+                return_until=service.return_window_ends(account),
+            )
+        form.password.errors = ["The password is wrong."]
+    return _held_page(account, form, 400)
+
+
+@bp.route("/held/leave", methods=["POST"])
+def leave():
+    session.pop(HELD, None)
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/return", methods=["GET", "POST"])
+def return_after_erasure():
+    """After erasure: the login and the return code prove the organizer; the package is handed out once."""
+    form = ReturnForm()
+    if form.validate_on_submit():
+        account = service.find_erased_for_return(form.login.data, form.code.data)
+        if account is None:
+            flash("Wrong login or return code, or nothing is left to return.", "error")
+            return render_template("retention/return.html", form=form, return_days=RETURN_WINDOW_DAYS), 400
+        try:
+            data = exits.return_database(account, by="organizer (return code)", channel="web")
+        except DomainError as exc:
+            flash(exc.detail, "error")
+            return render_template("retention/return.html", form=form, return_days=RETURN_WINDOW_DAYS), exc.status
+        return _zip(data, "participants.zip")
+    return render_template("retention/return.html", form=form, return_days=RETURN_WINDOW_DAYS), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/data.json")
+def account_data():
+    """Download my account data: profile, consents, contracts, access log (the organizer's or a held session's)."""
+    account = current_user._get_current_object() if current_user.is_authenticated else _held_account()
+    if account is None:
+        return redirect(url_for("accounts.login"))
+    return Response(
+        exits.account_data(account),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="account-data.json"', "Cache-Control": "no-store"},
+    )

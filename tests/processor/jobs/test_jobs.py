@@ -1,0 +1,83 @@
+"""The job API and `flask jobs list|show|cancel`: queued jobs wait for a worker, cancels stop them, periodic
+jobs are enqueued once per period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from processor import jobs
+from processor.jobs import service
+from processor.jobs.queue import PERIODIC
+from processor.jobs.registry import TASKS
+from processor.jobs.runner import execute as run_job
+
+
+@pytest.fixture
+def app_config():
+    return {"JOBS_IMMEDIATE": False}
+
+
+@jobs.task("test.count")
+def _count_task(ctx: jobs.JobContext, upto: int) -> dict:
+    for n in range(1, upto + 1):
+        ctx.progress(n, upto)
+    return {"counted": upto}
+
+
+def test_a_queued_job_runs_in_a_worker_and_records_its_result(app_ctx):
+    job = jobs.enqueue("test.count", upto=3)
+    assert jobs.get_job(job.id).status == "queued"
+    run_job(job.id)
+    done = jobs.get_job(job.id)
+    assert (done.status, done.done, done.total, done.result) == ("done", 3, 3, {"counted": 3})
+
+
+def test_a_cancelled_queued_job_never_runs(app_ctx, runner):
+    job = jobs.enqueue("test.count", upto=3)
+    result = runner.invoke(args=["jobs", "cancel", str(job.id)])
+    assert result.exit_code == 0 and "cancelled" in result.output
+    run_job(job.id)
+    assert jobs.get_job(job.id).status == "cancelled" and jobs.get_job(job.id).result is None
+
+
+def test_a_running_job_asked_to_cancel_stops_at_its_next_progress(app_ctx):
+    job = jobs.enqueue("test.count", upto=3)
+    service.request_cancel(job.id)  # queued: cancelled at once; a running one sees the flag in its heartbeat
+    ctx = jobs.JobContext(job.id, None)
+    ctx.cancelled.set()
+    with pytest.raises(jobs.JobCancelled):
+        ctx.progress(1, 3)
+
+
+def test_list_and_show_a_job_and_a_missing_one_is_one_line(app_ctx, runner):
+    job = jobs.enqueue("test.count", upto=2)
+    listed = runner.invoke(args=["jobs", "list"])
+    assert str(job.id) in listed.output and "queued" in listed.output
+    shown = runner.invoke(args=["jobs", "show", str(job.id)])
+    assert "kind: test.count" in shown.output and "status: queued" in shown.output
+    missing = runner.invoke(args=["jobs", "show", "not-a-job"])
+    assert missing.exit_code == 1 and missing.output.strip() == "Error: No such job."
+
+
+def test_a_periodic_job_is_enqueued_once_per_period(app_ctx):
+    first = service.enqueue_unless_recent("imports.purge", within_seconds=3000)
+    again = service.enqueue_unless_recent("imports.purge", within_seconds=3000)
+    assert first is not None and again is None
+
+
+@pytest.mark.parametrize(
+    ("task", "due", "not_due"),
+    [
+        ("processor.periodic.retention.run", dt.datetime(2026, 1, 1, 3, 15), dt.datetime(2026, 1, 1, 4, 15)),
+        ("processor.periodic.imports.purge", dt.datetime(2026, 1, 1, 17, 5), dt.datetime(2026, 1, 1, 17, 6)),
+    ],
+)
+def test_the_queue_schedules_the_daily_erasure_and_the_hourly_purge(app, task, due, not_due):
+    periodic = {t.name: t for t in app.extensions["huey"]._registry.periodic_tasks}
+    assert periodic[task].validate_datetime(due) and not periodic[task].validate_datetime(not_due)
+
+
+def test_periodic_runs_enqueue_registered_kinds(app):
+    assert set(PERIODIC) <= set(TASKS)
