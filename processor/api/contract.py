@@ -3,9 +3,11 @@
 flask-smorest generates paths and schemas from the views' own schemas; what it cannot know is added here,
 by rule, so a new endpoint is documented the same way without repeating itself:
 - 400 for an operation with a parameter or a body; 401 and 403 when it needs a token; 404 and 409 when its
-  path names a resource (another organizer's is 404, an account on hold 409); 429 on every operation (each
-  is rate-limited); any other 4xx a view declares (`@bp.doc(responses={"404": ...})`); all as
-  `application/problem+json` with the Problem schema and an example.
+  path or body names a resource (`{id}`, `registry_id`: another organizer's is 404, an account on hold
+  409); 429 on every operation (each is rate-limited); any other 4xx a view declares
+  (`@bp.doc(responses={"404": ...})`); all as `application/problem+json` with the Problem schema and an example.
+- every free-text input (no pattern, enum or format of its own) is declared free of U+0000, as
+  `processor.request_guard` enforces.
 - `servers`: `API_PUBLIC_URL` when set, else the address the document was fetched from.
 """
 
@@ -19,6 +21,7 @@ from processor.errors import HTTP_SLUGS, ValidationFailed, problem_type
 from processor.extensions import api_for
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+NO_NUL = "^[^\\u0000]*$"
 METHODS = ("get", "put", "post", "patch", "delete")
 
 RATE_HEADERS = {
@@ -140,11 +143,39 @@ def complete(spec: dict, *, server_url: str) -> dict:
         path_parameters = item.get("parameters", [])
         for method in METHODS:
             if method in item:
-                _complete_operation(item[method], path, path_parameters)
+                operation = item[method]
+                _complete_operation(operation, path, path_parameters, _body_ids(document, operation))
+                body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+                for parameter in [*path_parameters, *operation.get("parameters", [])]:
+                    _forbid_nul(document, parameter.get("schema", {}), set())
+                _forbid_nul(document, body.get("schema", {}), set())
     return document
 
 
-def _complete_operation(operation: dict, path: str, path_parameters: list) -> None:
+def _forbid_nul(document: dict, schema: dict, seen: set[str]) -> None:
+    """State in the schema what processor.request_guard enforces: no text input holds U+0000."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _forbid_nul(document, document["components"]["schemas"].get(name, {}), seen)
+        return
+    kinds = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    if "string" in kinds and "pattern" not in schema and "enum" not in schema and "format" not in schema:
+        schema["pattern"] = NO_NUL
+    for inner in (*schema.get("properties", {}).values(), *([schema["items"]] if "items" in schema else [])):
+        _forbid_nul(document, inner, seen)
+
+
+def _body_ids(document: dict, operation: dict) -> list[str]:
+    """The body members that name a resource (`registry_id` ...): an unknown one is 404 like a path's."""
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = document["components"]["schemas"].get(schema["$ref"].rsplit("/", 1)[1], {})
+    return [name for name in schema.get("properties", {}) if name.endswith("_id")]
+
+
+def _complete_operation(operation: dict, path: str, path_parameters: list, body_ids: list[str]) -> None:
     operation["tags"] = [TAGS.get(tag, tag) for tag in operation.get("tags", [])]
     responses = {
         status: response
@@ -159,7 +190,7 @@ def _complete_operation(operation: dict, path: str, path_parameters: list) -> No
         statuses.append(400)
     if operation.get("security"):
         statuses += [401, 403]
-    if "{" in path:
+    if "{" in path or body_ids:
         statuses += [404, 409]
     for status in sorted(set(statuses)):
         responses[str(status)] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}

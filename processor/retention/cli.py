@@ -106,9 +106,7 @@ def run(now_text, no_wait):
         )
     for warning in result["warnings"]:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(
-        f"{len(result['erased'])} account(s) erased; {result['packages_destroyed']} return package(s) destroyed"
-    )
+    click.echo(f"{len(result['erased'])} account(s) erased; {result['packages_destroyed']} return package(s) destroyed")
 
 
 @retention.command("return")

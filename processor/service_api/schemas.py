@@ -12,6 +12,10 @@ from processor.registries.models import ENCRYPTED_FIELDS
 
 DEFAULT_FIELDS = ("email", "first_name", "last_name")
 MAX_PAGE_SIZE = 1000
+# An address in the form the document can promise is looked up (ASCII; the normalizer decides the rest).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^{_ATOM}(\.{_ATOM})*@{_LABEL}(\.{_LABEL})*\.[A-Za-z]{{2,63}}$"
 PURPOSE_HELP = (
     "The purpose of this use, from the taxonomy: participant data is handed out only for essential "
     "purposes granted to the client; marketing, analytics and third-party sharing are refused (403)."
@@ -52,8 +56,14 @@ class ParticipantListQuerySchema(ParticipantQuerySchema):
     )
     email = ma.fields.String(
         load_default=None,
-        validate=ma.validate.Length(min=1, max=320),
-        metadata={"description": "Exact email look-up through the blind index: at most one participant."},
+        validate=[
+            ma.validate.Length(min=1, max=320),
+            ma.validate.Regexp(EMAIL_PATTERN, error="Give an email address, such as ada@example.org."),
+        ],
+        metadata={
+            "description": "Exact email look-up through the blind index: at most one participant.",
+            "example": "ada@example.org",
+        },
     )
     updated_since = Instant(
         load_default=None,

@@ -12,6 +12,7 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
+NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"  # a path parameter without a known value: a well-formed id
 EXAMPLES = 25  # per input of each operation
 METHODS = ("get", "post", "put", "patch", "delete")
 TRICKY = [
@@ -82,7 +83,7 @@ def requests(draw, target: str, path_parameters: list[str], parameters: dict, me
     at all: a path segment, a query parameter (repeated, or left out), an unknown parameter, the body, or the
     token. Spoiling one input of an otherwise valid request reaches past the first check to the code behind it.
     """
-    segments = {name: draw(texts) if name == target else known[name] for name in path_parameters}
+    segments = {name: draw(texts) if name == target else known.get(name, NO_SUCH_ID) for name in path_parameters}
     query = []
     for name, schema in sorted(parameters.items()):
         if name == target:
@@ -123,9 +124,12 @@ def body_names(spec, operation) -> list[str]:
 
 @pytest.fixture
 def headers(make_client, registry):
-    _, organizer = make_client(scopes="participants:read,messages:send,audit:read,requests:write", account=registry.owner)
+    _, organizer = make_client(
+        scopes="participants:read,messages:send,audit:read,requests:write", account=registry.owner
+    )
     _, platform = make_client(
-        scopes="participants:read,messages:send,audit:read,requests:write,marketing:audience,contracts:read", purposes="essential"
+        scopes="participants:read,messages:send,audit:read,requests:write,marketing:audience,contracts:read",
+        purposes="essential",
     )
     return [organizer, platform, {}, {"Authorization": "Bearer \x00"}]
 
