@@ -20,6 +20,7 @@ from processor import (
     messaging,
     registries,
     retention,
+    security_headers,
     service_api,
     subject_requests,
     support,
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     config.load(app, test_config)
     extensions.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     _register_domains(app)
     config.check_secrets(app)
     return app

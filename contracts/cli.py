@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from contracts import evidence, render, service, signing
 from contracts.context import BusinessDetails
+from processor import staff
 from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
 
@@ -67,12 +68,13 @@ def verify_command(document: Path):
 @contracts.command("countersign")
 @click.option("--account", "login", required=True, help="The organizer's login.")
 @click.option("--version", type=int, required=True, help="The version whose scan was checked.")
-@click.option("--staff", required=True, help="Your name, recorded as who countersigned.")
+@staff.cli_options
 @with_appcontext
-def countersign_command(login, version, staff):
-    """Countersign a version the organizer signed on paper and uploaded as a scan."""
+def countersign_command(login, version, staff_login, client_token):
+    """Countersign a version the organizer signed on paper and uploaded as a scan (a signed-in staff member)."""
     try:
-        agreement = evidence.countersign_scan(login, version, staff=staff)
+        actor = staff.cli_sign_in(staff_login, client_token)  # recorded as who countersigned
+        agreement = evidence.countersign_scan(login, version, staff=actor.name)
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
     click.echo(f"countersigned version {agreement.version} of {login} with key {agreement.signature.key_id}")

@@ -89,10 +89,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite batch migrations rebuild a table (copy, drop the original, rename). The app turns foreign keys on
+        # for every SQLite connection, and then dropping a parent that has child rows fails. Off for the run (a
+        # pragma only works outside a transaction), checked afterwards, on again before the pool reuses it.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migrations left {len(broken)} rows whose foreign keys point nowhere")
 
 
 if context.is_offline_mode():

@@ -22,10 +22,14 @@ ENV_VARS = (
     "APP_ENV",
     "MASTER_KEY_FILE",
     "MASTER_KEY",
-    "STAFF_LOGINS",
     "REDIS_URL",
     "RATELIMIT_STORAGE_URI",
     "SUBPROCESSOR_NOTICE_DAYS",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
 )
 
 
@@ -86,8 +90,20 @@ def _defaults(app: Flask) -> dict:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_SECONDS": 15 * 60,
+        # Sign-in throttles (processor/accounts/throttle.py): per address, per (login, address), per login.
+        "LOGIN_ADDRESS_LIMIT": "20 per minute;200 per hour",
+        "LOGIN_PAIR_LIMIT": "5 per 15 minutes",
+        "LOGIN_ACCOUNT_LIMIT": "50 per hour",
+        "LOGIN_RESET_MAIL_LIMIT": "3 per hour",
+        "RESET_TOKEN_MAX_AGE": 3600,
+        # Outgoing mail (password reset). Without MAIL_SERVER, development writes mails to instance/mail/.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": "no-reply@localhost",
         "MASTER_KEY_FILE": str(instance / "master.keys"),
         "SECRET_KEY_FILE": str(instance / "secret_key"),
         # None: Redis when REDIS_URL is set, else memory (right only for the embedded single web process).
@@ -106,8 +122,6 @@ def _defaults(app: Flask) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "PROCESSOR_NAME": "ClickMeeting Sp. z o.o.",
         "PROCESSOR_ADDRESS": "ul. Arkońska 6, A4, 80-387 Gdańsk, Poland",
-        # Organizer accounts that may use the staff pages (a list, or comma-separated in the environment).
-        "STAFF_LOGINS": (),
         # Days between announcing a sub-processor and its taking effect (GDPR Art. 28(2) notice).
         "SUBPROCESSOR_NOTICE_DAYS": 30,
     }

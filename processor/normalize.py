@@ -39,6 +39,25 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 # Control characters (Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F) and the bidi controls above:
 # one regular-expression search instead of a category look-up per character (bulk imports call this per field).
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS)) + "]")
+# Company, job title and custom fields may hold several lines (a registration answer, a two-line company name):
+# line breaks and tabs are kept there exactly; every other control character is still refused.
+_FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS)) + "]")
+MULTILINE_FIELDS = frozenset({"company", "job_title"})
+# Fields a row can do without: a bad value there is a warning (the field left empty), not a lost participant.
+OPTIONAL_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "phone",
+        "company",
+        "job_title",
+        "country",
+        "registered_at",
+        "joined_at",
+        "left_at",
+        "minutes_attended",
+    }
+)
 
 
 def _remember_domain_checks(size: int = 4096) -> None:
@@ -71,8 +90,9 @@ class FieldError(Exception):
         self.reason = reason
 
 
-def clean_text(field: str, value: str | None, *, limit: int | None = None) -> str | None:
-    """Trim, NFC-normalize and bound a text value; refuse control characters. Empty becomes None."""
+def clean_text(field: str, value: str | None, *, limit: int | None = None, multiline: bool = False) -> str | None:
+    """Trim, NFC-normalize and bound a text value; refuse control characters (line breaks and tabs too unless
+    `multiline`). Empty becomes None."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -83,7 +103,9 @@ def clean_text(field: str, value: str | None, *, limit: int | None = None) -> st
     limit = limit or FIELD_LIMITS.get(field, FIELD_LIMITS["custom_field_value"])
     if len(value) > limit:
         raise FieldError(field, f"Too long: at most {limit} characters.")
-    if _FORBIDDEN.search(value):
+    if (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN).search(value):
+        if multiline:
+            raise FieldError(field, "Contains control characters.")
         raise FieldError(field, "Contains control characters (such as line breaks or tabs).")
     return value
 
@@ -159,10 +181,25 @@ def normalize_participants(
     so on. The verdicts are the same as one row at a time, but each library (email-validator, phonenumbers) keeps
     its code and tables in the CPU's caches for the whole batch, which makes a bulk import about a third faster.
     """
+    return [(clean, errors) for clean, errors, _ in _normalize(raws, default_region, lenient=False)]
+
+
+def normalize_participants_leniently(
+    raws: list[dict], *, default_region: str | None
+) -> list[tuple[dict | None, list[dict] | None, list[dict] | None]]:
+    """As normalize_participants, but a bad optional value (OPTIONAL_FIELDS, a custom field) is left empty and
+    reported as a warning: (clean, None, warnings or None); only a row without a valid email is (None, errors, None).
+    """
+    return _normalize(raws, default_region, lenient=True)
+
+
+def _normalize(raws: list[dict], default_region: str | None, *, lenient: bool) -> list:
     cleans: list[dict] = [{} for _ in raws]
     problems: list[dict] = [{} for _ in raws]
 
     def column(field: str, rule, values: list) -> None:
+        if not values:  # every row of the batch failed before normalizing
+            return
         if values.count(None) == len(values) and _nothing_gives_none(rule):
             for clean in cleans:  # a field no row has (a column the file lacks): nothing to check row by row
                 clean[field] = None
@@ -172,31 +209,48 @@ def normalize_participants(
                 clean[field] = rule(value)
             except FieldError as exc:
                 problem[exc.field] = exc.reason
+                if lenient and field != "email":
+                    clean[field] = None
 
     def values_of(field: str):
         return [raw.get(field) for raw in raws]
 
     column("email", normalize_email, values_of("email"))
     for field in ("first_name", "last_name", "company", "job_title"):
-        column(field, functools.partial(clean_text, field), values_of(field))
+        column(field, functools.partial(clean_text, field, multiline=field in MULTILINE_FIELDS), values_of(field))
     column("country", normalize_country, values_of("country"))
     # The row's own country, else the organizer's, is the default region of a number given without +CC.
     regions = [clean.get("country") or default_region for clean in cleans]
     column("phone", lambda pair: normalize_phone(*pair), list(zip(values_of("phone"), regions, strict=True)))
     column("lawful_basis", functools.partial(clean_text, "lawful_basis"), values_of("lawful_basis"))
-    column("custom_fields", _custom_fields, values_of("custom_fields"))
+    if lenient:
+        pairs = list(zip(values_of("custom_fields"), problems, strict=True))
+        column("custom_fields", lambda pair: _custom_fields(*pair), pairs)
+    else:
+        column("custom_fields", _custom_fields, values_of("custom_fields"))
     for field in TIME_FIELDS:
         column(field, functools.partial(_timestamp, field), values_of(field))
     column("minutes_attended", _minutes, values_of("minutes_attended"))
-    results: list[tuple[dict | None, list[dict] | None]] = []
+    results: list = []
     for clean, problem in zip(cleans, problems, strict=True):
-        if not problem:
+        if lenient:
             _check_attendance(clean, problem)
-        if problem:
-            results.append((None, field_errors(problem)))
+            if problem.get("left_at") and clean.get("left_at"):
+                clean["left_at"] = None
+        elif not problem:
+            _check_attendance(clean, problem)
+        fatal = problem if not lenient else {f: r for f, r in problem.items() if not _optional(f)}
+        if fatal:
+            results.append((None, field_errors(problem), None))  # every reason, so all can be fixed at once
+        elif problem:
+            results.append((clean, None, field_errors(problem)))
         else:
-            results.append((clean, None))
+            results.append((clean, None, None))
     return results
+
+
+def _optional(field: str) -> bool:
+    return field in OPTIONAL_FIELDS or field.startswith("custom_fields")
 
 
 def _nothing_gives_none(rule) -> bool:
@@ -207,7 +261,9 @@ def _nothing_gives_none(rule) -> bool:
         return False
 
 
-def _custom_fields(value) -> dict[str, str]:
+def _custom_fields(value, problem: dict | None = None) -> dict[str, str]:
+    """The clean custom fields; with `problem` (the row's problems) a bad item is left out and noted there instead
+    of refusing them all."""
     if not value:
         return {}
     if not isinstance(value, dict):
@@ -219,9 +275,18 @@ def _custom_fields(value) -> dict[str, str]:
         name = clean_text("custom_field_name", name if isinstance(name, str) else str(name))
         if name is None:
             raise FieldError("custom_fields", "A custom field has no name.")
-        item = clean_text(
-            f"custom_fields.{name}", None if item is None else str(item), limit=FIELD_LIMITS["custom_field_value"]
-        )
+        try:
+            item = clean_text(
+                f"custom_fields.{name}",
+                None if item is None else str(item),
+                limit=FIELD_LIMITS["custom_field_value"],
+                multiline=True,
+            )
+        except FieldError as exc:
+            if problem is None:
+                raise
+            problem[exc.field] = exc.reason
+            continue
         if item is not None:
             clean[name] = item
     return clean

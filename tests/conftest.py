@@ -172,6 +172,22 @@ class AuthActions:
     def logout(self):
         return self.client.post("/account/logout")
 
+    def login_with_code(self, account, login=None, password=PASSWORD):
+        """Sign in an account that has two-factor sign-in on: password, then a fresh TOTP code."""
+        self.login(login or account.login, password)
+        return self.client.post("/account/login/code", data={"code": fresh_code(account)})
+
+
+def fresh_code(account) -> str:
+    """A TOTP code the account will accept now (its last-used step is forgotten, as if 30 s had passed)."""
+    import pyotp
+
+    from processor.accounts.models import Account
+
+    db.session.execute(sa.update(Account).where(Account.id == account.id).values(totp_last_step=None))
+    db.session.commit()
+    return pyotp.TOTP(account.totp_secret).now()
+
 
 @pytest.fixture
 def auth(client) -> AuthActions:
@@ -197,6 +213,34 @@ def make_account(app_ctx):
         return service.create_account(login=login, **data)
 
     return make
+
+
+@pytest.fixture
+def make_staff(app_ctx):
+    """Create a staff account with TOTP on, as `accounts create-staff` and `confirm-totp` would."""
+    import pyotp
+
+    from processor import staff
+
+    def make(login="root"):
+        account, secret = staff.create_staff(
+            login=login, email=f"{login}@processor.example", first_name="Sam", last_name="Staff", password=PASSWORD
+        )
+        staff.confirm_staff_totp(account, pyotp.TOTP(secret).now())
+        return account
+
+    return make
+
+
+@pytest.fixture
+def staff_env(app_ctx) -> dict:
+    """The environment of a support desk signed in with a staff client's token (`flask clients create --kind staff`)."""
+    from processor.clients import service
+
+    _, token = service.create_client(
+        name="helpdesk", kind="staff", scopes="", purposes_granted="", country="PL", created_by="test"
+    )
+    return {"STAFF_CLIENT_TOKEN": token}
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def broken_database(app, monkeypatch, auth):
     auth.signup()
     auth.login()
     monkeypatch.setattr(login_manager, "_user_callback", down)
-    monkeypatch.setattr(account_views.service, "load_session_account", down)
+    monkeypatch.setattr(account_views.sessions, "load", down)
 
 
 def test_an_outage_on_a_page_shows_the_styled_page_with_an_incident_id(client, broken_database):

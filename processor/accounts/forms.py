@@ -46,8 +46,8 @@ class SettingsForm(ProfileFields, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    login = StringField("Login", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    login = StringField("Login", validators=[DataRequired()], render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
 
 
 class ChangePasswordForm(FlaskForm):
@@ -57,3 +57,37 @@ class ChangePasswordForm(FlaskForm):
 
 class RemoveAccountForm(FlaskForm):
     password = PasswordField("Your password, to confirm", validators=[DataRequired()])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Authentication code",
+        validators=[DataRequired(), Length(max=32)],
+        description="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField("Your password, to confirm", validators=[DataRequired()])
+
+
+class ResetRequestForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description="At least 12 characters.",
+        render_kw={"autocomplete": "new-password"},
+    )

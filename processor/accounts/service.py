@@ -1,18 +1,17 @@
-"""Account rules: sign-up, authentication with throttling, password and settings changes."""
+"""Account rules: sign-up, password authentication with throttling, password and settings changes."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from processor import countries
+from processor.accounts import throttle
 from processor.accounts.models import PLANS, Account
-from processor.db_types import utcnow
 from processor.errors import DomainError, NotFound, ValidationFailed, field_errors
 from processor.extensions import commit_or_conflict, db
 
@@ -31,22 +30,10 @@ class LoginFailed(DomainError):
     title = "Login failed"
 
 
-class AccountHeld(DomainError):
-    """The password is right but the account is removed: its exits page, not a session (issue 14)."""
-
-    status = 409
-    slug = "account-held"
-    title = "The account is removed"
-
-    def __init__(self, account: Account):
-        super().__init__("The account is removed; its data is held.")
-        self.account = account
-
-
-class AccountLocked(DomainError):
-    status = 429
-    slug = "account-locked"
-    title = "Too many failed logins"
+LOGIN_FAILED = (
+    "Wrong login or password. After several failed attempts sign-in pauses for a while; "
+    "use “Forgot your password?” to get in at once."
+)
 
 
 def normalize_email(email: str) -> str:
@@ -80,7 +67,16 @@ def validate_password(password: str) -> str | None:
 
 
 def create_account(
-    *, login: str, email: str, first_name: str, last_name: str, password: str, title: str, plan: str, country: str
+    *,
+    login: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    title: str,
+    plan: str,
+    country: str,
+    role: str = "organizer",
 ) -> Account:
     """Create an organizer account, or raise ValidationFailed naming every bad field."""
     login = (login or "").strip().lower()
@@ -103,6 +99,7 @@ def create_account(
         title=title.strip(),
         plan=plan,
         country=country.upper(),
+        role=role,
         password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
     )
     db.session.add(account)
@@ -123,31 +120,43 @@ def get_by_login(login: str) -> Account:
     return account
 
 
-def authenticate(
-    login: str, password: str, *, max_failures: int, lock_seconds: int, now: dt.datetime | None = None
-) -> Account:
-    """Return the account for a correct login and password; count failures and lock after too many."""
-    now = now or utcnow()
+@dataclass(frozen=True)
+class SignIn:
+    """A verified password, and what must still happen before a session starts."""
+
+    account: Account
+    second_factor: bool  # a TOTP or recovery code must follow (always for staff)
+    # The account is removed and in its hold period. Known only after the password is verified, so it reveals
+    # nothing to a guesser; such a session may open only the held-account page (reactivate, return, erase early).
+    held: bool
+
+
+def authenticate(login: str, password: str, *, address: str) -> SignIn:
+    """Verify a login and password; every refusal is the same LoginFailed after the same one password hash."""
+    login = (login or "").strip().lower()
     account = find_by_login(login)
-    if account is None or account.status not in ("active", "removed"):
-        check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginFailed("Wrong login or password.")
-    if account.locked_until and account.locked_until > now:
-        raise AccountLocked("Too many failed logins. Try again in a few minutes.")
-    if not check_password_hash(account.password_hash, password or ""):
-        account.failed_logins += 1
-        if account.failed_logins >= max_failures:
-            account.locked_until = now + dt.timedelta(seconds=lock_seconds)
-            account.failed_logins = 0
-        db.session.commit()
-        raise LoginFailed("Wrong login or password.")
-    account.failed_logins = 0
-    account.locked_until = None
-    db.session.commit()
-    # --- Held account (issue 14): only after the password is verified, so a wrong one reads the same. ---
-    if account.status == "removed":
-        raise AccountHeld(account)
-    return account
+    if account is not None and account.status not in ("active", "removed"):
+        account = None
+    blocked = throttle.pair_blocked(login, address)
+    # One scrypt hash on every path, so the answer's timing does not tell unknown, throttled and wrong apart.
+    correct = check_password_hash(account.password_hash if account else _DUMMY_HASH, password or "")
+    if blocked:
+        raise LoginFailed(LOGIN_FAILED)
+    if account is None or not correct:
+        throttle.record_failure(login, address)
+        raise LoginFailed(LOGIN_FAILED)
+    second_factor = account.two_factor or account.is_staff
+    if account.is_staff and not account.two_factor:
+        raise LoginFailed(LOGIN_FAILED)  # staff without an enrolled authenticator cannot sign in at all
+    if throttle.login_strained(login) and not second_factor:
+        # Under a spread-out guessing attack a password alone is not enough; the reset link still is.
+        raise LoginFailed(LOGIN_FAILED)
+    return SignIn(account=account, second_factor=second_factor, held=account.status == "removed")
+
+
+def finish_sign_in(account: Account, *, address: str) -> None:
+    """Forget this address's failures for the login once the last factor is verified."""
+    throttle.clear_pair(account.login, address)
 
 
 def check_password(account: Account, password: str) -> bool:
@@ -162,9 +171,14 @@ def change_password(account: Account, current: str, new: str) -> None:
         )
     if message := validate_password(new):
         raise ValidationFailed("The password was not changed.", errors=field_errors({"new_password": message}))
-    account.password_hash = generate_password_hash(new, method=PASSWORD_METHOD)
-    account.session_version += 1
+    set_password(account, new)
     db.session.commit()
+
+
+def set_password(account: Account, password: str) -> None:
+    """Store a new password hash and end every session of the account; the caller commits."""
+    account.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    account.session_version += 1
 
 
 def update_settings(account: Account, *, email: str, first_name: str, last_name: str, title: str, country: str) -> None:
@@ -176,15 +190,3 @@ def update_settings(account: Account, *, email: str, first_name: str, last_name:
     account.first_name, account.last_name = first_name.strip(), last_name.strip()
     account.title, account.country = title.strip(), country.upper()
     db.session.commit()
-
-
-def load_session_account(session_id: str) -> Account | None:
-    """Resolve Flask-Login's id ("uuid:version"); a stale version (password changed) logs the session out."""
-    account_id, _, version = session_id.partition(":")
-    try:
-        account = db.session.get(Account, uuid.UUID(account_id))
-    except ValueError:
-        return None
-    if account is None or str(account.session_version) != version or not account.is_active:
-        return None
-    return account

@@ -16,9 +16,16 @@ def clients():
 
 @clients.command("create")
 @click.option("--name", required=True, help="Lower-case name, e.g. mailer.")
-@click.option("--scopes", required=True, help="Comma-separated, e.g. participants:read,messages:send.")
+@click.option("--scopes", default="", help="Comma-separated, e.g. participants:read,messages:send.")
 @click.option(
-    "--purposes", required=True, help="Comma-separated essential purposes, e.g. essential.service.notifications.email."
+    "--purposes", default="", help="Comma-separated essential purposes, e.g. essential.service.notifications.email."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["service", "staff"]),
+    default="service",
+    show_default=True,
+    help="staff: a support desk's token for `flask support` (no API scopes).",
 )
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code of where the service runs.")
 @click.option(
@@ -27,7 +34,7 @@ def clients():
     help="Record a DPF attestation from today without a reference; prefer `flask transfers attest --client`.",
 )
 @with_appcontext
-def create(name, scopes, purposes, country, dpf_certified):
+def create(name, scopes, purposes, country, dpf_certified, kind):
     """Create a client and print its token once; only a hash of it is kept."""
     try:
         client, token = service.create_client(
@@ -37,6 +44,7 @@ def create(name, scopes, purposes, country, dpf_certified):
             country=country,
             dpf_certified=dpf_certified,
             created_by="cli",
+            kind=kind,
         )
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
@@ -56,6 +64,7 @@ def list_(include_organizers):
             f"{client.name}\t{state}\t{client.token_hint}…\tscopes={client.scopes}\t"
             f"purposes={client.purposes}\tcountry={client.country}"
             f"{''.join(f' [{a.describe()}]' for a in client.attestations)}{owner}"
+            f"{' kind=staff' if client.kind == 'staff' else ''}"
         )
 
 

@@ -25,13 +25,20 @@ SCOPES = (
 ORGANIZER_SCOPES = ("participants:read", "messages:send", "audit:read", "requests:write")
 
 
+# `service`: an internal service or an organizer's integration; `staff`: a support desk's credential for the
+# support tools (no API scopes; its accesses are logged as staff accesses under its name).
+CLIENT_KINDS = ("service", "staff")
+
+
 class ServiceClient(db.Model):
     __tablename__ = "service_clients"
+    __table_args__ = (sa.CheckConstraint("kind IN ('service', 'staff')", name="kind"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # None: an internal service of the processor; else limited to this organizer's registries.
     account_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(12), default="service", server_default="service")
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     token_hint: Mapped[str] = mapped_column(sa.String(16))
     scopes: Mapped[str] = mapped_column(sa.String(200))

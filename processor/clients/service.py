@@ -48,6 +48,7 @@ def create_client(
     attestations: Iterable[Attestation] = (),
     account_id: uuid.UUID | None = None,
     created_by: str,
+    kind: str = "service",
 ) -> tuple[ServiceClient, str]:
     """Create a client and return it with its token; the token is not stored and cannot be shown again.
 
@@ -57,6 +58,8 @@ def create_client(
     name = (name or "").strip().lower()
     scopes = sorted(set(_split(scopes)))
     allowed_scopes = ORGANIZER_SCOPES if account_id else SCOPES
+    if kind == "staff":
+        return _create_staff_client(name=name, country=country, created_by=created_by)
     errors = []
     if not NAME_PATTERN.match(name):
         errors.append(
@@ -90,6 +93,29 @@ def create_client(
         country=country.upper(),
         created_by=created_by,
         attestations=[*attestations, *([dpf_from_flag(utcnow().date(), created_by)] if dpf_certified else [])],
+    )
+    db.session.add(client)
+    commit_or_conflict("The client was not created.", errors=field_errors({"name": "A client with this name exists."}))
+    return client, token
+
+
+def _create_staff_client(*, name: str, country: str, created_by: str) -> tuple[ServiceClient, str]:
+    """A staff client has no API scope: its token only opens the support tools, each use logged under its name."""
+    if not NAME_PATTERN.match(name) or not countries.is_country(country):
+        raise ValidationFailed(
+            "The client was not created.",
+            errors=field_errors({"name": "Give a lower-case name and the ISO country code it works from."}),
+        )
+    token = tokens.generate()
+    client = ServiceClient(
+        name=name,
+        kind="staff",
+        token_hash=tokens.hash_token(token),
+        token_hint=tokens.hint(token),
+        scopes="",
+        purposes="essential.service.operations.support",
+        country=country.upper(),
+        created_by=created_by,
     )
     db.session.add(client)
     commit_or_conflict("The client was not created.", errors=field_errors({"name": "A client with this name exists."}))

@@ -47,9 +47,18 @@ from processor.registries.models import Registry
     help="Write the rejected rows, with line numbers and reasons, to this CSV file.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the outcome on stdout.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Reject a row with any invalid value (phone, country, date ...) instead of importing it with that "
+    "value left empty and a warning.",
+)
+@click.option("--sheet", help="The sheet of an .xlsx workbook to import (default: the first).")
 @with_appcontext
-def import_participants(registry_id, file, dry_run, on_duplicate, maps, encoding, delimiter, report_path, as_json):
-    """Import participants from a CSV FILE into a registry, all or nothing."""
+def import_participants(
+    registry_id, file, dry_run, on_duplicate, maps, encoding, delimiter, report_path, as_json, strict, sheet
+):
+    """Import participants from a CSV or .xlsx FILE into a registry, all or nothing."""
     try:
         registry_uuid = service.parse_id(registry_id)
         registry = db.session.get(Registry, registry_uuid) if registry_uuid else None
@@ -74,12 +83,15 @@ def import_participants(registry_id, file, dry_run, on_duplicate, maps, encoding
                 report=report,
                 progress_factory=_progressbar,
                 errors=spool,
+                strict=strict,
+                sheet=sheet,
             )
         except DomainError as exc:
             raise click.ClickException(one_line(exc)) from None
         result = {
             **outcome.summary(),
             "error_count": outcome.error_count,
+            "warning_count": outcome.warning_count,
             "encoding": job.detected.encoding,
             "delimiter": job.detected.delimiter,
             "mapping": dict(zip(job.header, job.mapping, strict=True)),
@@ -92,26 +104,38 @@ def import_participants(registry_id, file, dry_run, on_duplicate, maps, encoding
     click.echo(
         f"{ENCODING_LABELS.get(job.detected.encoding, job.detected.encoding)}, delimiter "
         f"{job.detected.delimiter!r}: {result['created']} {verb} created, {result['updated']} updated, "
-        f"{result['skipped']} skipped, {outcome.error_count} rows rejected."
+        f"{result['skipped']} skipped, {outcome.error_count} rows rejected, {outcome.warning_count} imported with "
+        "a value left empty (warnings)."
     )
-    for error in outcome.first_errors[:20]:
-        click.echo(f"  line {error['line']}: {error['column'] + ': ' if error['column'] else ''}{error['reason']}")
+    for kind, problems in (("error", outcome.first_errors), ("warning", outcome.first_warnings)):
+        for problem in problems[:20]:
+            column = problem["column"] + ": " if problem["column"] else ""
+            click.echo(f"  {kind}, line {problem['line']}: {column}{problem['reason']}")
 
 
-def _echo_json(result: dict, errors: ErrorSpool, chunk: int = 1000) -> None:
-    """Print one JSON object whose `errors` lists every spooled error, streamed in chunks (memory stays flat)."""
-    head = json.dumps({key: value for key, value in result.items() if key != "errors"}, ensure_ascii=False)
-    click.echo(head[:-1] + ', "errors": [', nl=False)
+def _echo_json(result: dict, spool: ErrorSpool) -> None:
+    """Print one JSON object whose `warnings` and `errors` list every spooled one, streamed in chunks (memory
+    stays flat); `errors` last."""
+    head = json.dumps(
+        {key: value for key, value in result.items() if key not in ("errors", "warnings")}, ensure_ascii=False
+    )
+    click.echo(head[:-1] + ', "warnings": [', nl=False)
+    _echo_items(spool.items("warnings"))
+    click.echo('], "errors": [', nl=False)
+    _echo_items(spool.items("errors"))
+    click.echo("]}")
+
+
+def _echo_items(items, chunk: int = 1000) -> None:
     batch: list[str] = []
     separator = ""
-    for error in errors:
-        batch.append(error)
+    for item in items:
+        batch.append(item)
         if len(batch) >= chunk:
             click.echo(separator + ", ".join(batch), nl=False)
             separator, batch = ", ", []
     if batch:
         click.echo(separator + ", ".join(batch), nl=False)
-    click.echo("]}")
 
 
 @contextlib.contextmanager

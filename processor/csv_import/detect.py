@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from processor.csv_import.layouts import find_layout
 from processor.errors import ValidationFailed
 
 CHUNK = 1 << 16
@@ -41,13 +42,13 @@ ENCODING_LABELS = {
 
 # File signatures of what organizers upload by mistake, and what to tell them.
 SIGNATURES = (
-    (
-        b"PK\x03\x04",
-        "This is a ZIP archive (an .xlsx workbook is one), not a CSV file. "
-        "In Excel choose File > Save As > CSV, then upload that file.",
-    ),
+    (b"PK\x03\x04", "This is a ZIP archive, not a CSV file or an Excel workbook (.xlsx)."),
     (b"PK\x05\x06", "This is an empty ZIP archive, not a CSV file."),
-    (b"\xd0\xcf\x11\xe0", "This is an Excel 97-2003 workbook (.xls), not a CSV file. Save it as CSV first."),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "This is an Excel 97-2003 workbook (.xls), which cannot be read here. In Excel choose File > Save As and "
+        "pick Excel Workbook (.xlsx) or CSV UTF-8, then upload that file.",
+    ),
     (b"\x89PNG", "This is a PNG image, not a CSV file."),
     (b"\xff\xd8\xff", "This is a JPEG image, not a CSV file."),
     (b"GIF8", "This is a GIF image, not a CSV file."),
@@ -74,6 +75,10 @@ class Detected:
     encoding: str
     delimiter: str
     sep_line: bool  # an Excel "sep=;" first line, to be skipped
+    header_row: bool = True  # False: the first row is a participant, and the columns are named "Column 1" ...
+    skip_lines: int = 0  # lines before the table (a report's summary sections), after any sep= line
+    layout: str | None = None  # a known report layout (layouts.LAYOUT_LABELS); its table ends at the next section
+    records: bool = False  # line numbers count rows, not physical lines (a workbook's sheet converted to CSV)
 
 
 def detect(
@@ -92,7 +97,17 @@ def detect(
     sep_delimiter, sample = _split_sep_line(sample)
     if delimiter is not None:
         delimiter = check_delimiter(delimiter)
-    return Detected(encoding, delimiter or sep_delimiter or sniff_delimiter(sample), sep_delimiter is not None)
+    layout = find_layout(sample, delimiter or sep_delimiter or ",")
+    if layout is not None and delimiter is None and sep_delimiter is None:
+        sample = "".join(sample.splitlines(keepends=True)[layout.skip_lines :])
+    chosen = delimiter or sep_delimiter or sniff_delimiter(sample)
+    return Detected(
+        encoding,
+        chosen,
+        sep_delimiter is not None,
+        skip_lines=layout.skip_lines if layout else 0,
+        layout=layout.name if layout else None,
+    )
 
 
 def refuse_non_csv(head: bytes) -> None:
@@ -217,3 +232,48 @@ def sniff_delimiter(sample: str) -> str:
         if score > best_score:
             best, best_score = candidate, score
     return best
+
+
+def encoding_alternatives(open_file: Opener, chosen: str, *, words: int = 6) -> list[dict]:
+    """Other code pages that read the file as cleanly as `chosen` but give other letters: each with the words
+    that differ, both ways ({encoding, label, words: [(as chosen, as this one)]}), so the organizer can pick."""
+    if chosen not in CENTRAL + WESTERN:
+        return []
+    sample, _ = _non_ascii_sample(open_file)
+    if not sample:
+        return []
+    mine = sample.decode(chosen, errors="replace")
+    alternatives, seen = [], {mine}
+    for name in CENTRAL + WESTERN:
+        if name == chosen or _oddity(sample, name) != 0 or not _decodes(open_file, name):
+            continue
+        theirs = sample.decode(name)
+        if theirs in seen or len(theirs) != len(mine):
+            continue
+        seen.add(theirs)
+        pairs = _differing_words(mine, theirs, words)
+        if pairs:
+            alternatives.append({"encoding": name, "label": ENCODING_LABELS[name], "words": pairs})
+    return alternatives
+
+
+def _differing_words(mine: str, theirs: str, limit: int) -> list[tuple[str, str]]:
+    """The words (between spaces, delimiters and quotes) where two same-length decodings differ."""
+    pairs: dict[tuple[str, str], None] = {}
+    position = 0
+    while len(pairs) < limit:
+        position = next((i for i in range(position, len(mine)) if mine[i] != theirs[i]), -1)
+        if position < 0:
+            break
+        start, end = position, position
+        while start > 0 and not _breaks_word(mine[start - 1]):
+            start -= 1
+        while end < len(mine) and not _breaks_word(mine[end]):
+            end += 1
+        pairs.setdefault((mine[start:end][:40], theirs[start:end][:40]), None)
+        position = end + 1
+    return list(pairs)
+
+
+def _breaks_word(ch: str) -> bool:
+    return ch.isspace() or ch in ",;|\"'\t"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from processor.csv_import.detect import DELIMITER_NAMES, ENCODING_LABELS
@@ -24,13 +24,15 @@ TARGET_CHOICES = [SelectChoice(field, FIELD_LABELS[field]) for field in (*FIELDS
 class UploadForm(FlaskForm):
     registry = SelectField("Registry", choices=[])
     file = FileField(
-        "CSV file",
-        validators=[FileRequired("Choose a CSV file.")],
-        description="Exported from Excel, Google Sheets, Zoom, Eventbrite, ClickMeeting, Mailchimp or "
-        "HubSpot. At most 50 MB.",
+        "CSV file or Excel workbook (.xlsx)",
+        validators=[FileRequired("Choose a CSV file or an Excel workbook.")],
+        description="Exported from Excel, Google Sheets, Zoom (registration and attendee reports as they come), "
+        "Eventbrite, ClickMeeting, Mailchimp or HubSpot.",
+        render_kw={"accept": ".csv,.txt,.tsv,.xlsx,text/csv"},
     )
     encoding = SelectField("Encoding", choices=[AUTOMATIC, *ENCODING_CHOICES], default="")
     delimiter = SelectField("Delimiter", choices=[AUTOMATIC, *DELIMITER_CHOICES], default="")
+    sheet = StringField("Sheet of a workbook", description="Leave empty for the first sheet.")
 
 
 class ActionForm(FlaskForm):
@@ -46,7 +48,20 @@ def mapping_form(imp):
         on_duplicate = SelectField(
             "Participants already in the registry", choices=DUPLICATE_CHOICES, default=imp.on_duplicate
         )
+        strict = BooleanField(
+            "Reject a row with any invalid value",
+            default=bool(imp.strict),
+            description="Off: a participant whose phone, country, date or other optional value cannot be read is "
+            "imported with that value left empty, and listed as a warning. On: the whole row is rejected.",
+        )
 
+    if imp.file_kind == "xlsx":
+        MappingForm.sheet = SelectField(
+            "Sheet",
+            choices=[SelectChoice(name, name) for name in imp.sheets or [imp.sheet]],
+            default=imp.sheet,
+            description="Choosing another sheet reads its columns; map them again.",
+        )
     for index, (name, target) in enumerate(zip(imp.header, imp.mapping, strict=True)):
         setattr(
             MappingForm,

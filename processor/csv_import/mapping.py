@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 from processor.errors import ValidationFailed
@@ -243,3 +244,23 @@ def raw_participant(cells: list[str], header: list[str], mapping: list[str]) -> 
     if custom:
         raw["custom_fields"] = custom
     return raw
+
+
+_ADDRESS = re.compile(r"\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*")
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """Whether a file's first row names its columns: a row holding an email address is a participant."""
+    return not any(_ADDRESS.fullmatch(cell) for cell in cells)
+
+
+def suggest_for_values(cells: list[str]) -> list[str]:
+    """A mapping for a file without a header row: the column holding email addresses is the email."""
+    mapping, found = [], False
+    for cell in cells:
+        if not found and _ADDRESS.fullmatch(cell):
+            mapping.append("email")
+            found = True
+        else:
+            mapping.append(IGNORE)
+    return mapping

@@ -44,6 +44,17 @@ class Import(db.Model):
     encoding: Mapped[str] = mapped_column(sa.String(32))
     delimiter: Mapped[str] = mapped_column(sa.String(1))
     sep_line: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The file's name as uploaded (shown in the list); a workbook's sheet; whether row 1 is a header (else `header`
+    # holds "Column 1" ..., never the first participant); lines before the table and the report layout they belong to.
+    file_name: Mapped[str | None] = mapped_column(sa.String(255))
+    file_kind: Mapped[str] = mapped_column(sa.String(8), default="csv", server_default="csv")
+    sheet: Mapped[str | None] = mapped_column(sa.String(100))
+    sheets: Mapped[list | None] = mapped_column(sa.JSON)  # a workbook's sheet names, to switch to another
+    header_row: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    skip_lines: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    layout: Mapped[str | None] = mapped_column(sa.String(32))
+    # strict: a bad optional value rejects the row (the behaviour before warnings) instead of being left empty.
+    strict: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     header: Mapped[list] = mapped_column(sa.JSON)
     mapping: Mapped[list] = mapped_column(sa.JSON)
     on_duplicate: Mapped[str] = mapped_column(sa.String(8), default="skip")
@@ -52,8 +63,10 @@ class Import(db.Model):
     updated: Mapped[int | None] = mapped_column(sa.Integer)
     skipped: Mapped[int | None] = mapped_column(sa.Integer)
     errors: Mapped[int | None] = mapped_column(sa.Integer)
-    # The first errors ({line, column, reason}) for the page; the error file has them all.
+    warnings: Mapped[int | None] = mapped_column(sa.Integer)  # rows imported with a value left empty
+    # The first errors and warnings ({line, column, reason}) for the page; the report file has them all.
     first_errors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    first_warnings: Mapped[list | None] = mapped_column(sa.JSON, default=list)
     plan_digest: Mapped[str | None] = mapped_column(sa.String(64))
     failure: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -67,6 +80,7 @@ class Import(db.Model):
             "updated": self.updated or 0,
             "skipped": self.skipped or 0,
             "errors": self.errors or 0,
+            "warnings": self.warnings or 0,
         }
 
 

@@ -36,6 +36,7 @@ class Job:
     limits: Limits
     default_region: str | None
     workers: int = 0  # processes normalizing rows; below 2, this process does it
+    strict: bool = False  # a bad optional value rejects the row (else: left empty, with a warning)
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class Verdict:
     custom_names: tuple[str, ...] = ()  # of the custom fields a valid row has
     clean: dict | None = None  # the normalized values, for an update only
     errors: list[dict] = field(default_factory=list)  # {line, column, reason}; reasons never quote the value
+    warnings: list[dict] = field(default_factory=list)  # values left empty in a row still imported, same shape
 
 
 class Tally:
@@ -83,30 +85,29 @@ def verdicts(
     """Judge the file's data rows in batches; `keys` index (and, when `encrypt`, seal) them, `existing` finds
     the blind indexes already in the registry."""
     columns = mappings.columns_of(job.header, job.mapping)
-    rows = iter(RowReader(job.open_file, job.detected, job.limits))
-    next(rows, None)  # the header
+    rows = RowReader(job.open_file, job.detected, job.limits).data_rows()
 
     def batches():
         while batch := list(itertools.islice(rows, batch_size or BATCH)):
             yield [Verdict(row.line, row.cells) for row in batch], [row.cells for row in batch]
 
     recipe = Recipe(
-        job.header, job.mapping, job.limits, job.default_region, keep_clean=encrypt and job.on_duplicate == "update"
+        job.header,
+        job.mapping,
+        job.limits,
+        job.default_region,
+        keep_clean=encrypt and job.on_duplicate == "update",
+        strict=job.strict,
     )
     with _SeenEmails() as seen:
         for judged, batch in prepared(batches(), recipe, keys, encrypt, job.workers):
-            for verdict, (errors, index, sealed, names) in zip(judged, batch.results, strict=True):
+            for verdict, (errors, index, sealed, names, warnings) in zip(judged, batch.results, strict=True):
                 if errors:
-                    verdict.errors = [
-                        {
-                            "line": verdict.line,
-                            "column": columns.get(e.get("field"), e.get("field", "")),
-                            "reason": e["detail"],
-                        }
-                        for e in errors
-                    ]
+                    verdict.errors = _pointed(verdict.line, errors, columns)
                 else:
                     verdict.index, verdict.sealed, verdict.custom_names = index, sealed, names
+                    if warnings:
+                        verdict.warnings = _pointed(verdict.line, warnings, columns)
             _decide_duplicates([v for v in judged if v.index is not None], job, columns, seen, existing)
             updates = [(position, v) for position, v in enumerate(judged) if v.action == "update"]
             if updates and recipe.keep_clean:  # a commit writes updates from the clean values
@@ -114,6 +115,14 @@ def verdicts(
                 for position, verdict in updates:
                     verdict.clean = cleans[position]
             yield judged
+
+
+def _pointed(line: int, problems: list[dict], columns: dict[str, str]) -> list[dict]:
+    """{line, column, reason} for each problem a worker found, the column named as in the file's header."""
+    return [
+        {"line": line, "column": columns.get(p.get("field"), p.get("field", "")), "reason": p["detail"]}
+        for p in problems
+    ]
 
 
 def _decide_duplicates(
@@ -142,7 +151,7 @@ def _decide_duplicates(
 
 
 def _fail(verdict: Verdict, column: str, reason: str) -> None:
-    verdict.action, verdict.sealed = "error", None
+    verdict.action, verdict.sealed, verdict.warnings = "error", None, []
     verdict.errors = [{"line": verdict.line, "column": column, "reason": reason}]
 
 

@@ -1,4 +1,5 @@
-"""The error file: each rejected row as it was, with its line number and the reasons, safe to open in Excel."""
+"""The report file: each rejected row, and each row imported with a value left empty, as it was, with its line
+number, the outcome and the reasons; safe to open in Excel."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import BinaryIO, Protocol
 from processor.csv_import.plan import Verdict
 from processor.csv_safety import neutralize_row
 
-REPORT_COLUMNS = ("Line", "Column", "Reason")
+REPORT_COLUMNS = ("Line", "Outcome", "Column", "Reason")
+REJECTED, WARNED = "rejected", "imported, value left empty"
 
 
 class Sink(Protocol):
@@ -33,10 +35,15 @@ class ErrorReport:
     def add(self, verdicts: list[Verdict]) -> None:
         for verdict in verdicts:
             if verdict.action == "error":
-                columns = "; ".join(dict.fromkeys(e["column"] for e in verdict.errors if e["column"]))
-                reasons = " ".join(_sentence(e) for e in verdict.errors)
-                self._writer.writerow(neutralize_row([verdict.line, columns, reasons, *verdict.cells]))
-                self.rows += 1
+                outcome, problems = REJECTED, verdict.errors
+            elif verdict.warnings:
+                outcome, problems = WARNED, verdict.warnings
+            else:
+                continue
+            columns = "; ".join(dict.fromkeys(e["column"] for e in problems if e["column"]))
+            reasons = " ".join(_sentence(e) for e in problems)
+            self._writer.writerow(neutralize_row([verdict.line, outcome, columns, reasons, *verdict.cells]))
+            self.rows += 1
 
     def close(self) -> None:
         self._text.close()
@@ -47,32 +54,36 @@ def _sentence(error: dict) -> str:
 
 
 class ErrorSpool:
-    """Every row error's {line, column, reason}, one JSON line each in an anonymous temporary file, so a file with
-    a million bad rows costs disk, not memory. Reasons never quote values; the file is gone once closed."""
+    """Every row error's (and warning's) {line, column, reason}, one JSON line each in anonymous temporary files,
+    so a file with a million bad rows costs disk, not memory. Reasons never quote values; the files are gone once
+    closed."""
 
     def __init__(self):
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._files = {kind: tempfile.TemporaryFile() for kind in ("errors", "warnings")}  # noqa: SIM115 (close())
         self.count = 0
 
     def add(self, verdicts: list[Verdict]) -> None:
-        lines = [
-            json.dumps(error, ensure_ascii=False).encode() + b"\n"
-            for verdict in verdicts
-            if verdict.action == "error"
-            for error in verdict.errors
-        ]
-        self._file.writelines(lines)
-        self.count += len(lines)
+        errors = [e for v in verdicts if v.action == "error" for e in v.errors]
+        warnings = [w for v in verdicts if v.action != "error" for w in v.warnings]
+        for kind, items in (("errors", errors), ("warnings", warnings)):
+            self._files[kind].writelines(json.dumps(item, ensure_ascii=False).encode() + b"\n" for item in items)
+        self.count += len(errors)
 
     def __iter__(self) -> Iterator[str]:
         """Each error as JSON text, in file order."""
-        self._file.flush()
-        self._file.seek(0)
-        for line in self._file:
+        return self.items("errors")
+
+    def items(self, kind: str) -> Iterator[str]:
+        """Each error or warning (`kind`) as JSON text, in file order."""
+        spooled = self._files[kind]
+        spooled.flush()
+        spooled.seek(0)
+        for line in spooled:
             yield line.decode().rstrip("\n")
 
     def close(self) -> None:
-        self._file.close()
+        for spooled in self._files.values():
+            spooled.close()
 
 
 class Sinks:

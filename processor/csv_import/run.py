@@ -43,6 +43,8 @@ class Outcome:
     tally: Tally
     first_errors: list[dict] = field(default_factory=list)
     error_count: int = 0
+    first_warnings: list[dict] = field(default_factory=list)
+    warning_count: int = 0  # rows imported with a value left empty
 
     def summary(self) -> dict:
         counts = self.tally.counts
@@ -50,6 +52,7 @@ class Outcome:
             "created": counts["create"],
             "updated": counts["update"],
             "skipped": counts["skip"],
+            "warnings": self.first_warnings,
             "errors": self.first_errors,
         }
 
@@ -132,6 +135,10 @@ def _account(
             outcome.error_count += 1
             room = FIRST_ERRORS - len(outcome.first_errors)
             outcome.first_errors.extend(verdict.errors[: max(room, 0)])
+        elif verdict.warnings:
+            outcome.warning_count += 1
+            room = FIRST_ERRORS - len(outcome.first_warnings)
+            outcome.first_warnings.extend(verdict.warnings[: max(room, 0)])
     if report is not None:
         report.add(batch)
     if progress is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import os
 import uuid
 from pathlib import Path
@@ -14,9 +15,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from processor.accounts.models import Account
-from processor.csv_import import files, run, workers
+from processor.csv_import import files, run, workbook, workers
 from processor.csv_import import mapping as mappings
 from processor.csv_import.detect import Detected, FileRefused, detect
+from processor.csv_import.detect import encoding_alternatives as detect_alternatives
 from processor.csv_import.models import Import, SavedMapping, imports
 from processor.csv_import.plan import ON_DUPLICATE, Job
 from processor.csv_import.reader import Limits, RowReader
@@ -24,7 +26,7 @@ from processor.csv_import.report import ErrorReport, Sink, Sinks
 from processor.db_types import utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
-from processor.normalize import normalize_participant
+from processor.normalize import normalize_participants, normalize_participants_leniently
 from processor.registries import service as registries
 from processor.registries.models import Registry
 
@@ -35,15 +37,35 @@ class ImportNotFound(NotFound):
 
 
 def start(
-    account: Account, registry: Registry, stream: BinaryIO, *, encoding: str | None = None, delimiter: str | None = None
+    account: Account,
+    registry: Registry,
+    stream: BinaryIO,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    file_name: str | None = None,
+    sheet: str | None = None,
 ) -> Import:
-    """Keep the upload (encrypted), detect its format and header, and propose a mapping."""
+    """Keep the upload (encrypted; a workbook's sheet as CSV), detect its format and header, propose a mapping."""
     limits = Limits.from_config()
     imp = Import(
-        id=uuid.uuid4(), account_id=account.id, registry_id=registry.id, channel="web", file_key=files.new_key()
+        id=uuid.uuid4(),
+        account_id=account.id,
+        registry_id=registry.id,
+        channel="web",
+        file_key=files.new_key(),
+        file_name=(file_name or "")[-255:] or None,
     )
-    imp.file_size, imp.file_sha256 = files.store_upload(imp, stream, limits.max_bytes)
+    head = stream.read(8)
+    stream.seek(0)
     try:
+        if workbook.is_workbook(head):
+            imp.file_kind = "xlsx"
+            imp.file_size, imp.sheet, imp.sheets = files.store_workbook(imp, stream, limits, sheet)
+            imp.file_sha256 = run.file_sha256(files.upload_opener(imp))
+            encoding, delimiter = "utf-8", ","
+        else:
+            imp.file_size, imp.file_sha256 = files.store_upload(imp, stream, limits.max_bytes)
         _detect_into(imp, account, encoding=encoding, delimiter=delimiter)
     except Exception:
         files.delete_all(imp)
@@ -53,12 +75,50 @@ def start(
     return imp
 
 
+def change_sheet(imp: Import, account: Account, sheet: str) -> Import:
+    """Import another sheet of the uploaded workbook: its rows replace the previous sheet's; a new mapping."""
+    _require(imp, ("uploaded", "planned", "failed"))
+    if imp.file_kind != "xlsx" or sheet not in (imp.sheets or []):
+        raise ValidationFailed("Choose one of the workbook's sheets.")
+    with files.stored_workbook(imp) as source:
+        imp.sheet = files.convert_sheet(imp, source, Limits.from_config(), sheet)
+    imp.file_sha256 = run.file_sha256(files.upload_opener(imp))
+    _detect_into(imp, account, encoding="utf-8", delimiter=",")
+    imp.status, imp.plan_digest, imp.failure = "uploaded", None, None
+    db.session.commit()
+    return imp
+
+
 def _detect_into(imp: Import, account: Account, *, encoding: str | None, delimiter: str | None) -> None:
-    opener = files.upload_opener(imp)
-    detected = detect(opener, country=account.country, encoding=encoding, delimiter=delimiter)
-    header = RowReader(opener, detected, Limits.from_config()).header()
+    detected, header, suggested = inspect(
+        files.upload_opener(imp),
+        country=account.country,
+        encoding=encoding,
+        delimiter=delimiter,
+        records=imp.file_kind == "xlsx",
+    )
     imp.encoding, imp.delimiter, imp.sep_line = detected.encoding, detected.delimiter, detected.sep_line
-    imp.header, imp.mapping = header, saved_mapping(imp.registry_id, header) or mappings.suggest(header)
+    imp.header_row, imp.skip_lines, imp.layout = detected.header_row, detected.skip_lines, detected.layout
+    imp.header = header
+    imp.mapping = (saved_mapping(imp.registry_id, header) if detected.header_row else None) or suggested
+
+
+def inspect(
+    opener, *, country: str | None, encoding: str | None, delimiter: str | None, records: bool = False
+) -> tuple[Detected, list[str], list[str]]:
+    """Detect the format, whether the first row is a header, the header (or column names) and a mapping.
+
+    A first row holding an email address is a participant, not a header: it is read as data like the others,
+    and the columns are named "Column 1" ..., so no participant's values are ever kept as a header."""
+    detected = detect(opener, country=country, encoding=encoding, delimiter=delimiter)
+    detected = dataclasses.replace(detected, records=records)
+    limits = Limits.from_config()
+    first = RowReader(opener, detected, limits).first_row()
+    if first is not None and not mappings.is_header_row(first):
+        detected = dataclasses.replace(detected, header_row=False)
+    header = RowReader(opener, detected, limits).header()
+    suggested = mappings.suggest(header) if detected.header_row else mappings.suggest_for_values(first or [])
+    return detected, header, suggested
 
 
 def saved_mapping(registry_id: uuid.UUID, header: list[str]) -> list[str] | None:
@@ -124,31 +184,50 @@ def change_options(
     on_duplicate: str,
     encoding: str | None = None,
     delimiter: str | None = None,
+    strict: bool = False,
 ) -> Import:
-    """Change the encoding, delimiter, mapping or duplicate rule; any change calls for a new dry run."""
+    """Change the encoding, delimiter, mapping, duplicate rule or strictness; any change calls for a new dry run."""
     _require(imp, EDITABLE)
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed("Choose skip, update or fail for participants already in the registry.")
     if (encoding and encoding != imp.encoding) or (delimiter and delimiter != imp.delimiter):
+        header = list(imp.header)
         _detect_into(imp, account, encoding=encoding or imp.encoding, delimiter=delimiter or imp.delimiter)
+        if imp.header == header:  # the same columns: keep the organizer's choices
+            imp.mapping = mappings.check(imp.header, mapping)
     else:
         imp.mapping = mappings.check(imp.header, mapping)
-        save_mapping(imp.registry_id, imp.header, imp.mapping)
+        if imp.header_row:
+            save_mapping(imp.registry_id, imp.header, imp.mapping)
     imp.on_duplicate, imp.status, imp.plan_digest, imp.failure = on_duplicate, "uploaded", None, None
+    imp.strict = bool(strict)
     db.session.commit()
     return imp
+
+
+def detected_of(imp: Import) -> Detected:
+    return Detected(
+        imp.encoding,
+        imp.delimiter,
+        imp.sep_line,
+        header_row=imp.header_row is not False,
+        skip_lines=imp.skip_lines or 0,
+        layout=imp.layout,
+        records=imp.file_kind == "xlsx",
+    )
 
 
 def job_for(imp: Import, account: Account, rows: int = 0) -> Job:
     return Job(
         files.upload_opener(imp),
-        Detected(imp.encoding, imp.delimiter, imp.sep_line),
+        detected_of(imp),
         list(imp.header),
         list(imp.mapping),
         imp.on_duplicate,
         Limits.from_config(),
         account.country,
         workers_for(rows),
+        strict=bool(imp.strict),
     )
 
 
@@ -166,26 +245,48 @@ def workers_for(rows: int) -> int:
 
 
 def preview(imp: Import, account: Account, rows: int = 5) -> list[dict]:
-    """The first rows as they would be stored (or the reasons they would not be)."""
+    """The first rows as they would be stored, with the values that would be left empty (or why a row would be
+    rejected)."""
     job, shown = job_for(imp, account), []
-    reader = iter(RowReader(job.open_file, job.detected, job.limits))
-    next(reader, None)
+    reader = RowReader(job.open_file, job.detected, job.limits).data_rows()
+    normalize = normalize_participants if job.strict else normalize_participants_leniently
     for row in reader:
         raw = mappings.raw_participant(row.cells, job.header, job.mapping)
-        try:
-            shown.append(
-                {
-                    "line": row.line,
-                    "values": normalize_participant(raw, default_region=job.default_region),
-                    "errors": [],
-                }
-            )
-        except ValidationFailed as exc:
-            shown.append({"line": row.line, "values": {}, "errors": [e["detail"] for e in exc.errors]})
+        clean, errors, *warnings = normalize([raw], default_region=job.default_region)[0]
+        shown.append(
+            {
+                "line": row.line,
+                "values": clean or {},
+                "errors": [e["detail"] for e in errors or ()],
+                "warnings": [f"{w['field']}: {w['detail']}" for w in (warnings[0] if warnings else None) or ()],
+            }
+        )
         if len(shown) >= rows:
             break
     reader.close()
     return shown
+
+
+def samples(imp: Import, account: Account, per_column: int = 3) -> list[list[str]]:
+    """Up to three non-empty values of each column, from the first rows (read from the file, never stored)."""
+    job = job_for(imp, account)
+    found: list[list[str]] = [[] for _ in job.header]
+    reader = RowReader(job.open_file, job.detected, job.limits).data_rows()
+    for number, row in enumerate(reader):
+        for values, cell in zip(found, row.cells, strict=False):
+            if cell.strip() and len(values) < per_column:
+                values.append(cell.strip()[:60])
+        if number >= 50 or all(len(values) >= per_column for values in found):
+            break
+    reader.close()
+    return found
+
+
+def encoding_alternatives(imp: Import) -> list[dict]:
+    """Other encodings that read the file as cleanly but give other letters, with the words that differ."""
+    if imp.file_kind == "xlsx" or imp.file_key is None:
+        return []
+    return detect_alternatives(files.upload_opener(imp), imp.encoding)
 
 
 STEP_FROM = {"plan": ("uploaded", "planned", "failed"), "commit": ("planned",)}
@@ -204,7 +305,8 @@ def plan(imp: Import, account: Account, progress: run.Progress | None = None) ->
         report.close()
     _record(imp, outcome)
     imp.status, imp.planned_at, imp.plan_digest = "planned", utcnow(), outcome.tally.digest
-    save_mapping(imp.registry_id, imp.header, imp.mapping)
+    if imp.header_row:  # "Column 1" ... names say nothing about the next file's columns
+        save_mapping(imp.registry_id, imp.header, imp.mapping)
     db.session.commit()
     return imp
 
@@ -242,6 +344,7 @@ def _finish(connection: sa.Connection, imp: Import, outcome: run.Outcome) -> Non
             updated=counts["update"],
             skipped=counts["skip"],
             errors=counts["error"],
+            warnings=outcome.warning_count,
             rows_total=outcome.tally.rows,
         )
     )
@@ -251,6 +354,7 @@ def _record(imp: Import, outcome: run.Outcome) -> None:
     counts = outcome.tally.counts
     imp.rows_total, imp.created, imp.updated = outcome.tally.rows, counts["create"], counts["update"]
     imp.skipped, imp.errors, imp.first_errors = counts["skip"], counts["error"], outcome.first_errors
+    imp.warnings, imp.first_warnings = outcome.warning_count, outcome.first_warnings
 
 
 def fail(imp_id: uuid.UUID, reason: str) -> None:
@@ -335,58 +439,70 @@ def import_file(
     report: BinaryIO | None = None,
     progress_factory=None,
     errors: Sink | None = None,
+    strict: bool = False,
+    sheet: str | None = None,
 ) -> tuple[Job, run.Outcome]:
     """The CLI's import of a local file: one pass that plans and, unless a dry run, writes in one transaction.
 
-    `report` receives the error file; `errors` (e.g. a report.ErrorSpool) receives every batch of verdicts too."""
+    `report` receives the report file; `errors` (e.g. a report.ErrorSpool) receives every batch of verdicts too.
+    A workbook's sheet is first streamed into an encrypted temporary CSV file (see workbook.py)."""
     account = db.session.get(Account, registry.account_id)
     limits = Limits.from_config()
     if path.stat().st_size > limits.max_bytes:
         raise FileRefused(
             f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files."
         )
-    start_workers_early(path.stat().st_size)
-    opener = path.open
-    detected = detect(lambda: opener("rb"), country=account.country, encoding=encoding, delimiter=delimiter)
-    header = RowReader(lambda: opener("rb"), detected, limits).header()
-    mapping = saved_mapping(registry.id, header) or mappings.suggest(header)
-    mapping = mappings.check(header, mappings.apply_overrides(header, mapping, overrides or {}))
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed("--on-duplicate takes skip, update or fail.")
-    job = Job(lambda: opener("rb"), detected, header, mapping, on_duplicate, limits, account.country)
-    total = run.count_rows(job)
-    job = dataclasses.replace(job, workers=workers_for(total))
-    error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None
-    sinks = Sinks(error_report, errors) if errors is not None else error_report
-    with progress_factory(total) if progress_factory else contextlib.nullcontext() as progress:
-        if dry_run:
-            outcome = run.dry_run(job, registry, report=sinks, total=total, progress=progress)
+    start_workers_early(path.stat().st_size)
+    with path.open("rb") as stream:
+        is_book = workbook.is_workbook(stream.read(8))
+    with contextlib.ExitStack() as stack:
+        if is_book:
+            opener = stack.enter_context(files.workbook_as_csv(path, limits, sheet))
+            encoding, delimiter = "utf-8", ","
         else:
-            imp_id = uuid.uuid4()
-            sha256 = run.file_sha256(job.open_file)
-            outcome = run.commit(
-                job,
-                registry,
-                import_id=imp_id,
-                report=sinks,
-                total=total,
-                progress=progress,
-                finish=lambda connection, outcome: _record_cli_import(
-                    connection, imp_id, registry, job, path.stat().st_size, sha256, outcome
-                ),
-            )
+            opener = functools.partial(path.open, "rb")
+        detected, header, suggested = inspect(
+            opener, country=account.country, encoding=encoding, delimiter=delimiter, records=is_book
+        )
+        mapping = (saved_mapping(registry.id, header) if detected.header_row else None) or suggested
+        mapping = mappings.check(header, mappings.apply_overrides(header, mapping, overrides or {}))
+        job = Job(opener, detected, header, mapping, on_duplicate, limits, account.country, strict=strict)
+        total = run.count_rows(job)
+        job = dataclasses.replace(job, workers=workers_for(total))
+        error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None
+        sinks = Sinks(error_report, errors) if errors is not None else error_report
+        with progress_factory(total) if progress_factory else contextlib.nullcontext() as progress:
+            if dry_run:
+                outcome = run.dry_run(job, registry, report=sinks, total=total, progress=progress)
+            else:
+                imp_id = uuid.uuid4()
+                sha256 = run.file_sha256(functools.partial(path.open, "rb"))
+                outcome = run.commit(
+                    job,
+                    registry,
+                    import_id=imp_id,
+                    report=sinks,
+                    total=total,
+                    progress=progress,
+                    finish=lambda connection, outcome: _record_cli_import(
+                        connection, imp_id, registry, job, path, sha256, outcome
+                    ),
+                )
     if error_report is not None:
         error_report.close()
     if not dry_run:
-        save_mapping(registry.id, header, mapping)
+        if detected.header_row:
+            save_mapping(registry.id, header, mapping)
         db.session.commit()
     return job, outcome
 
 
 def _record_cli_import(
-    connection, imp_id, registry: Registry, job: Job, size: int, sha256: str, outcome: run.Outcome
+    connection, imp_id, registry: Registry, job: Job, path: Path, sha256: str, outcome: run.Outcome
 ) -> None:
-    counts, now = outcome.tally.counts, utcnow()
+    counts, now, detected = outcome.tally.counts, utcnow(), job.detected
     connection.execute(
         sa.insert(imports).values(
             id=imp_id,
@@ -395,10 +511,16 @@ def _record_cli_import(
             channel="cli",
             status="committed",
             file_sha256=sha256,
-            file_size=size,
-            encoding=job.detected.encoding,
-            delimiter=job.detected.delimiter,
-            sep_line=job.detected.sep_line,
+            file_size=path.stat().st_size,
+            file_name=path.name[-255:],
+            file_kind="xlsx" if detected.records else "csv",
+            encoding=detected.encoding,
+            delimiter=detected.delimiter,
+            sep_line=detected.sep_line,
+            header_row=detected.header_row,
+            skip_lines=detected.skip_lines,
+            layout=detected.layout,
+            strict=job.strict,
             header=job.header,
             mapping=job.mapping,
             on_duplicate=job.on_duplicate,
@@ -407,7 +529,9 @@ def _record_cli_import(
             updated=counts["update"],
             skipped=counts["skip"],
             errors=counts["error"],
+            warnings=outcome.warning_count,
             first_errors=outcome.first_errors,
+            first_warnings=outcome.first_warnings,
             plan_digest=outcome.tally.digest,
             created_at=now,
             planned_at=now,

@@ -20,13 +20,14 @@ from typing import NamedTuple
 from processor.csv_import import mapping as mappings
 from processor.csv_import.reader import Limits, shape_problem
 from processor.field_crypto import SealingKeys
-from processor.normalize import index_form_of_normalized, normalize_participants
+from processor.normalize import index_form_of_normalized, normalize_participants, normalize_participants_leniently
 from processor.processes import die_with_parent
 from processor.registries.rows import Sealed, seal
 
-# Per row: (errors, None, None, ()) for a bad row, else (None, email index, sealed row or None, the names of its
-# custom fields). Plain tuples, bytes and strings: the main process unpickles hundreds of thousands of these.
-Result = tuple[list[dict] | None, bytes | None, Sealed | None, tuple[str, ...]]
+# Per row: (errors, None, None, (), None) for a bad row, else (None, email index, sealed row or None, the names of
+# its custom fields, warnings or None). Plain tuples, bytes and strings: the main process unpickles hundreds of
+# thousands of these.
+Result = tuple[list[dict] | None, bytes | None, Sealed | None, tuple[str, ...], list[dict] | None]
 
 
 class Recipe(NamedTuple):
@@ -38,6 +39,7 @@ class Recipe(NamedTuple):
     limits: Limits
     region: str | None
     keep_clean: bool = False
+    strict: bool = False  # a bad optional value rejects the row instead of being left empty with a warning
 
 
 class Prepared(NamedTuple):
@@ -57,29 +59,37 @@ def prepare_batch(rows: list[list[str]], recipe: Recipe, keys: SealingKeys, encr
     """Check each row's shape, map and normalize its cells and index its email, sealing it too when `encrypt`;
     a bad row gives its errors instead of raising. Each step runs over the whole batch before the next (see
     normalize_participants)."""
-    header, mapping, limits, region, keep_clean = recipe
-    problems = [shape_problem(cells, header, limits) for cells in rows]
+    header, mapping, limits, region, keep_clean, strict = recipe
+    # The length limit applies to what is stored: the mapped columns (the email's only, when other fields may be
+    # left empty with a warning: their own limits then apply); an unmapped cell is never read.
+    checked = tuple(
+        i for i, target in enumerate(mapping) if target != mappings.IGNORE and (strict or target == "email")
+    )
+    problems = [shape_problem(cells, header, limits, checked) for cells in rows]
     raws = [
         mappings.raw_participant(cells, header, mapping)
         for cells, problem in zip(rows, problems, strict=True)
         if problem is None
     ]
-    normalized = iter(normalize_participants(raws, default_region=region))
+    if strict:
+        normalized = ((clean, errors, None) for clean, errors in normalize_participants(raws, default_region=region))
+    else:
+        normalized = iter(normalize_participants_leniently(raws, default_region=region))
     cipher, index = keys.cipher() if encrypt else None, keys.indexer()
     results: list[Result] = []
     cleans: list[dict | None] = []
     for problem in problems:
-        clean, errors = (None, [{"detail": problem}]) if problem else next(normalized)
+        clean, errors, warnings = (None, [{"detail": problem}], None) if problem else next(normalized)
         cleans.append(clean)
         if clean is None:
-            results.append((errors, None, None, ()))
+            results.append((errors, None, None, (), None))
             continue
         names = tuple(clean["custom_fields"]) if clean.get("custom_fields") else ()
         if cipher is None:
-            results.append((None, index(index_form_of_normalized(clean["email"])), None, names))
+            results.append((None, index(index_form_of_normalized(clean["email"])), None, names, warnings))
         else:
             sealed = seal(index, cipher, clean)
-            results.append((None, sealed[1], sealed, names))
+            results.append((None, sealed[1], sealed, names, warnings))
     return Prepared(results, pickle.dumps(cleans, pickle.HIGHEST_PROTOCOL) if keep_clean else None)
 
 

@@ -19,6 +19,10 @@ PERIODIC = {
     # kind: (crontab, what it is for)
     "retention.run": (crontab(minute="15", hour="3"), "erase removed accounts whose hold is over (daily)"),
     "imports.purge": (crontab(minute="5"), "delete uploads and error files past IMPORT_FILE_HOURS (hourly)"),
+    "requests.deadlines": (
+        crontab(minute="25", hour="3"),
+        "remind 7 days before data-subject request due dates, flag overdue ones, destroy expired downloads (daily)",
+    ),
 }
 
 

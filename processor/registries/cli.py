@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 import click
 from flask.cli import with_appcontext
 
+from processor import staff
 from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
 from processor.audit import record_access
@@ -58,9 +58,14 @@ def participants():
     type=click.Choice(ATTESTATION_KINDS),
     help="A scope attestation the recipient holds today, if its country's decision needs one (repeatable).",
 )
+@staff.cli_options
 @with_appcontext
-def export(registry_id, fmt, destination, attests):
+def export(registry_id, fmt, destination, attests, staff_login, client_token):
     """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
+    try:
+        actor = staff.cli_sign_in(staff_login, client_token)  # staff sign in; the OS user names no one
+    except DomainError as exc:
+        raise click.ClickException(one_line(exc)) from None
     registry = db.session.get(Registry, service.as_uuid(registry_id)) if service.as_uuid(registry_id) else None
     if registry is None:
         raise click.ClickException("No such registry.")
@@ -68,7 +73,7 @@ def export(registry_id, fmt, destination, attests):
     entry = {
         "account_id": registry.account_id,
         "actor_type": "staff",
-        "actor": getpass.getuser(),
+        "actor": actor.name,
         "purpose": "essential.service",
         "registry_id": registry.id,
         "fields": ENCRYPTED_FIELDS,

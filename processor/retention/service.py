@@ -252,7 +252,7 @@ def _scrub(account: Account, now: dt.datetime) -> None:
     account.title = "erased"
     account.password_hash = "!"  # matches no password: the account can never log in again  # noqa: S105
     account.status = "erased"
-    account.failed_logins, account.locked_until = 0, None
+    account.totp_secret = account.totp_enabled_at = None
     account.session_version += 1
 
 

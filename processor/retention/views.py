@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
+from processor.accounts import signing_in
 from processor.accounts.models import Account
 from processor.accounts.service import check_password
 from processor.errors import DomainError
@@ -79,7 +80,7 @@ def reactivate():
         flash(exc.detail, "error")
         return _held_page(account, status=exc.status)
     session.pop(HELD, None)
-    login_user(account)
+    signing_in.sign_in(account)  # a server-side session, as every sign-in opens
     flash("Your account is reactivated: everything works again as before.", "success")
     return redirect(url_for("web.dashboard"))
 

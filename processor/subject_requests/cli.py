@@ -7,8 +7,13 @@ from flask.cli import with_appcontext
 
 from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
+from processor.jobs.cli import run_and_wait
 from processor.retention.cli import parse_now
-from processor.subject_requests import actions, service
+from processor.subject_requests import (
+    actions,
+    service,
+    tasks,  # noqa: F401 (registers the deadline job)
+)
 from processor.subject_requests.models import KINDS
 from processor.subject_requests.service import Actor
 
@@ -121,10 +126,15 @@ def carry_out(request_id, now_text):
 
 @requests_group.command("check-deadlines")
 @click.option("--now", "now_text", default=None, help=NOW_HELP)
+@click.option("--no-wait", is_flag=True, help="Enqueue the job and return; follow it with `flask jobs show`.")
 @with_appcontext
-def check_deadlines(now_text):
-    """Record reminders 7 days before due dates, flag overdue requests, destroy expired downloads (daily)."""
+def check_deadlines(now_text, no_wait):
+    """Record reminders 7 days before due dates, flag overdue requests, destroy expired downloads (a job; daily)."""
     now = parse_now(now_text)
-    counts = service.flag_overdue(now)
-    purged = actions.purge_expired_downloads(now)
-    click.echo(f"{counts['reminded']} reminder(s), {counts['overdue']} newly overdue, {purged} download(s) destroyed")
+    result = run_and_wait("requests.deadlines", label="checking deadlines", no_wait=no_wait, now=now.isoformat())
+    if result is None:
+        return
+    click.echo(
+        f"{result['reminded']} reminder(s), {result['overdue']} newly overdue, "
+        f"{result['downloads_destroyed']} download(s) destroyed"
+    )

@@ -1,39 +1,46 @@
-"""`flask support view`: staff look at a registry's participants for a support ticket (logged)."""
+"""`flask support view`: a signed-in staff member looks at a registry's participants for a ticket (logged)."""
 
 from __future__ import annotations
 
-import getpass
 import json
 
 import click
 from flask.cli import with_appcontext
 
+from processor import staff
 from processor.errors import DomainError, one_line
 from processor.support import service
 
 
 @click.group()
 def support():
-    """Support staff tools (every access is logged for the organizer)."""
+    """Support staff tools: staff sign in, and every access is logged for the organizer."""
 
 
 @support.command("view")
 @click.option("--registry", "registry_id", required=True, help="The registry id.")
 @click.option("--ticket", required=True, help="The support ticket reference.")
 @click.option("--reason", required=True, help="Why the data must be seen (shown to the organizer).")
-@click.option("--staff", default=getpass.getuser, show_default="your system user", help="Who is looking.")
+@staff.cli_options
+@click.option(
+    "--legal-obligation",
+    is_flag=True,
+    help="The law requires this access to a removed (held) account; it is logged as such.",
+)
 @click.option("--fields", default=",".join(service.DEFAULT_FIELDS), show_default=True)
 @click.option("--email", default=None, help="Show only the participant with this email.")
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
 @with_appcontext
-def view(registry_id, ticket, reason, staff, fields, email, limit):
+def view(registry_id, ticket, reason, staff_login, client_token, legal_obligation, fields, email, limit):
     """Print participants as JSON lines; the access appears in the organizer's access log."""
     try:
+        actor = staff.cli_sign_in(staff_login, client_token)
         rows = service.view(
             registry_id,
+            actor=actor,
             ticket=ticket,
             reason=reason,
-            staff=staff,
+            legal_obligation=legal_obligation,
             fields=[f.strip() for f in fields.split(",") if f.strip()],
             email=email,
             limit=limit,

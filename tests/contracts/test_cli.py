@@ -8,6 +8,7 @@ import pytest
 from docx import Document
 
 from contracts import evidence, service, signing
+from tests.conftest import PASSWORD, fresh_code
 from tests.contracts.conftest import NASTY, document_text
 from tests.contracts.test_evidence import PNG, upload
 
@@ -75,17 +76,17 @@ def test_verify_accepts_the_signed_file_and_rejects_a_changed_byte(runner, organ
     assert refused.exit_code == 1 and "not valid" in refused.output
 
 
-def test_countersign_puts_a_scanned_version_in_force(runner, organizer, details, registry):
+def test_countersign_puts_a_scanned_version_in_force(runner, organizer, details, registry, make_staff):
+    anna = make_staff("anna")
     service.prepare(organizer, details)
     upload(organizer, 1, PNG)
-    result = runner.invoke(
-        args=["contracts", "countersign", "--account", "zofia", "--version", "1", "--staff", "Anna Nowak"]
-    )
+    countersign = ["contracts", "countersign", "--account", "zofia", "--version", "1", "--staff", "anna"]
+    typed_name = runner.invoke(args=[*countersign[:-1], "Anna Nowak"], input=f"{PASSWORD}\n123456\n")
+    assert typed_name.exit_code == 1 and "Unknown staff login" in typed_name.output  # a typed name is no one
+    result = runner.invoke(args=countersign, input=f"{PASSWORD}\n{fresh_code(anna)}\n")
     assert result.exit_code == 0, result.output
     assert service.status(organizer).in_force.version == 1
-    again = runner.invoke(
-        args=["contracts", "countersign", "--account", "zofia", "--version", "1", "--staff", "Anna Nowak"]
-    )
+    again = runner.invoke(args=countersign, input=f"{PASSWORD}\n{fresh_code(anna)}\n")
     assert again.exit_code == 1 and "no scan waiting" in again.output
 
 

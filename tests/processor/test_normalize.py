@@ -361,3 +361,37 @@ def test_a_batch_gets_the_verdicts_each_row_gets_alone():
     assert [clean is not None for clean, _ in batch] == [True, False, True, False, False, True]
     assert batch[2][0]["phone"] == "+4930123456" and batch[5][0]["minutes_attended"] == 90
     assert [e["field"] for e in batch[1][1]] == ["email", "country", "phone", "joined_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kept"),
+    [
+        ("company", "Acme\r\nR&D", True),
+        ("job_title", "Head of\tData", True),
+        ("first_name", "Ala\nMa", False),
+        ("last_name", "Kot\t", True),  # trailing whitespace is trimmed, as before
+        ("company", "Acme\x00", False),  # other control characters stay refused
+        ("company", "Acme\u202eevil", False),
+    ],
+)
+def test_line_breaks_and_tabs_are_kept_in_company_and_job_title_only(field, value, kept):
+    from processor.normalize import normalize_participants
+
+    ((clean, errors),) = normalize_participants([{"email": "a@example.com", field: value}], default_region="PL")
+    if kept:
+        assert clean[field] == value.strip()
+    else:
+        assert clean is None and errors[0]["field"] == field
+
+
+def test_lenient_normalization_leaves_bad_optional_values_empty_with_warnings():
+    from processor.normalize import normalize_participants_leniently
+
+    raws = [
+        {"email": "a@example.com", "phone": "12", "country": "Narnia", "custom_fields": {"Q": "ok", "R": "x\x00"}},
+        {"email": "not-an-email", "phone": "12"},
+    ]
+    (clean, errors, warnings), (rejected, reasons, none) = normalize_participants_leniently(raws, default_region="PL")
+    assert errors is None and (clean["phone"], clean["country"], clean["custom_fields"]) == (None, None, {"Q": "ok"})
+    assert [w["field"] for w in warnings] == ["country", "phone", "custom_fields.R"]
+    assert rejected is None and none is None and [r["field"] for r in reasons] == ["email", "phone"]

@@ -13,8 +13,10 @@ def last_entry(account_id):
     return audit.list_entries(account_id, limit=1)[0]
 
 
-def test_export_to_a_refused_country_is_refused_and_logged(runner, registry):
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--destination", "CN"])
+def test_export_to_a_refused_country_is_refused_and_logged(runner, registry, staff_env):
+    result = runner.invoke(
+        args=["participants", "export", "--registry", str(registry.id), "--destination", "CN"], env=staff_env
+    )
     assert result.exit_code == 1
     assert "not-adequate" in result.output or "CN" in result.output
     entry = last_entry(registry.account_id)
@@ -22,8 +24,8 @@ def test_export_to_a_refused_country_is_refused_and_logged(runner, registry):
     assert "export refused" in entry.reason
 
 
-def test_export_to_the_organizers_own_country_is_allowed_and_logged(runner, registry):
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id)])
+def test_export_to_the_organizers_own_country_is_allowed_and_logged(runner, registry, staff_env):
+    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id)], env=staff_env)
     assert result.exit_code == 0, result.output
     entry = last_entry(registry.account_id)
     assert (entry.allowed, entry.destination_country) == (True, "PL")

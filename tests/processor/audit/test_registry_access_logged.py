@@ -32,11 +32,11 @@ def test_opening_a_participant_is_logged(app_ctx, client, auth):
     assert (entry.reason, entry.records, entry.registry_id) == ("participant", 1, registry.id)
 
 
-def test_cli_export_is_logged_with_a_taxonomy_purpose(runner, make_account):
+def test_cli_export_is_logged_with_a_taxonomy_purpose(runner, make_account, staff_env):
     ada = make_account("ada")
     registry = registries.create_registry(ada.id, "Webinar")
     registries.add_participant(registry, {"email": "grace@example.org"})
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id)])
+    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id)], env=staff_env)
     assert result.exit_code == 0, result.output
     (entry,) = audit.list_entries(ada.id)
     assert (entry.channel, entry.purpose, entry.records) == ("cli", "essential.service", 1)

@@ -55,7 +55,7 @@ def test_header_is_trimmed():
         (b"x" * (20 * 1024 * 1024), Limits(), "Line 1 is longer than"),
         (b"email\n" + b"a@example.com\n" * 11, Limits(max_rows=10), "more than 10 rows"),
         (b",".join([b"c"] * 101) + b"\nx\n", Limits(), "header has 101 columns"),
-        (b'email,note\na@example.com,"never closed\n' + b"filler line\n" * 20000, Limits(), "not valid CSV"),
+        (b'email,note\na@example.com,"never closed\n' + b"filler line\n" * 20000, Limits(), "Line 2: a quote"),
     ],
 )
 def test_files_over_a_limit_are_refused_before_any_row_is_used(data, limits, message):

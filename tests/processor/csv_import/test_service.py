@@ -63,8 +63,8 @@ def test_dry_run_then_commit_executes_the_plan_and_keeps_only_the_error_file(app
     assert not files.upload_path(imp).exists()
     with files.open_report(imp) as stream:
         rows = list(csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), delimiter=";"))
-    assert rows[0] == ["Line", "Column", "Reason", "E-mail", "Imię", "Nazwisko", "Uwagi"]
-    assert rows[1][:4] == [str(ROWS + 2), "E-mail", rows[1][2], "zly-adres"]
+    assert rows[0] == ["Line", "Outcome", "Column", "Reason", "E-mail", "Imię", "Nazwisko", "Uwagi"]
+    assert rows[1][:5] == [str(ROWS + 2), "rejected", "E-mail", rows[1][3], "zly-adres"]
 
 
 def test_error_file_neutralizes_formulas(app, organizer, registry):
@@ -73,7 +73,7 @@ def test_error_file_neutralizes_formulas(app, organizer, registry):
     service.plan(imp, organizer)
     with files.open_report(imp) as stream:
         rows = list(csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), delimiter=";"))
-    cells = [cell for row in rows[1:] for cell in row[3:]]
+    cells = [cell for row in rows[1:] for cell in row[4:]]
     assert cells == ["bad", "'=1+2", "'-5@", "'@SUM(A1)", "x", "'\tTAB"]
 
 
@@ -175,11 +175,11 @@ def test_a_zoom_attendee_report_is_imported_with_its_times(app, organizer, regis
         "country",
     ]
     service.plan(imp, organizer)
-    assert (imp.created, imp.errors) == (3, 1)
-    # 12/11 is 11 December in Zoom's US order but 12 November in Europe: refused, never guessed
-    assert [(e["line"], e["column"]) for e in imp.first_errors] == [(5, "Join Time"), (5, "Leave Time")]
-    assert "either way round" in imp.first_errors[0]["reason"]
-    assert "12/11/2026" not in imp.first_errors[0]["reason"]  # reasons never quote the value
+    assert (imp.created, imp.errors, imp.warnings) == (4, 0, 1)
+    # 12/11 is 11 December in Zoom's US order but 12 November in Europe: left empty with a warning, never guessed
+    assert [(e["line"], e["column"]) for e in imp.first_warnings] == [(5, "Join Time"), (5, "Leave Time")]
+    assert "either way round" in imp.first_warnings[0]["reason"]
+    assert "12/11/2026" not in imp.first_warnings[0]["reason"]  # reasons never quote the value
     service.commit(imp, organizer)
     ala = registries.find_by_email(registry, "ala@example.com")
     assert ala["registered_at"] == dt.datetime(2026, 11, 20, 9, 15, 42, tzinfo=dt.UTC)  # no zone given: UTC

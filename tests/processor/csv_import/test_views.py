@@ -76,7 +76,7 @@ def test_the_whole_wizard_imports_and_reports(client, signed_in, app_ctx):
     report = client.get(f"/imports/{import_id}/errors.csv")
     assert report.headers["Content-Type"].startswith("text/csv")
     text = report.data.decode("utf-8-sig")
-    assert "Brzęczyszczykiewicz" in text and text.splitlines()[1].startswith("3;E-mail;")
+    assert "Brzęczyszczykiewicz" in text and text.splitlines()[1].startswith("3;rejected;E-mail;")
     assert client.get(f"/imports/{import_id}/progress").get_json()["status"] == "committed"
 
 
@@ -123,3 +123,116 @@ def test_a_registry_page_links_to_the_upload_with_that_registry_chosen(app_ctx, 
     assert link in page
     upload_page = client.get(link).get_data(as_text=True)
     assert f'<option selected value="{second.id}">Second</option>' in upload_page
+
+
+class _Unreadable(io.RawIOBase):
+    """A request body that must not be read."""
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=0):
+        return 0  # the test client rewinds the body before sending it
+
+    def readinto(self, buffer):
+        raise AssertionError("the body was read")
+
+
+def test_an_oversized_upload_is_refused_by_its_content_length_before_the_body_is_read(app, client, signed_in):
+    from processor.accounts.service import find_by_login
+
+    app.config["IMPORT_MAX_BYTES"] = 1000
+    with app.app_context():
+        registries.create_registry(find_by_login("ada").id, "Webinar")
+    page = client.get("/imports/").get_data(as_text=True)
+    assert 'data-max-bytes="1000"' in page  # the browser refuses a larger file at once (static/import_wizard.js)
+    assert "import_wizard.js" in page and "<script>" not in page  # no inline script
+    response = client.post(
+        "/imports/",
+        input_stream=_Unreadable(),
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"CONTENT_LENGTH": str(60 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+    assert "The file is larger than 0 MB: split it into smaller files" in response.get_data(as_text=True)
+
+
+def test_the_list_shows_file_names_counts_and_human_statuses(app_ctx, client, signed_in):
+    from processor.accounts.service import find_by_login
+
+    registry = registries.create_registry(find_by_login("ada").id, "Webinar")
+    import_id = upload(client, registry).headers["Location"].split("/")[2]
+    client.post(f"/imports/{import_id}/mapping", data={**mapping_form(import_id), "action": "dry_run"})
+    page = client.get("/imports/").get_data(as_text=True)
+    assert ">list.csv</a>" in page and "Dry run done: ready to commit" in page
+    assert '<th scope="col">Warnings</th>' in page and '<th scope="col">Rows</th>' in page
+
+
+def test_mapping_shows_samples_and_keeps_the_organizers_choices_after_an_error(app_ctx, client, signed_in):
+    from processor.accounts.service import find_by_login
+
+    registry = registries.create_registry(find_by_login("ada").id, "Webinar")
+    mapping_url = upload(client, registry).headers["Location"]
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert 'id="samples-0"' in page and "Żaneta · Jerzy" in page
+    # no column mapped to Email: refused, and the page shows what the organizer chose, not the stored mapping
+    response = client.post(
+        mapping_url, data=mapping_form("", column_0="company", column_2="custom", column_3="job_title", strict="y")
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "no column is mapped to Email" in page
+    assert '<option selected value="company">' in page and '<option selected value="job_title">' in page
+    assert 'id="strict" name="strict" type="checkbox" value="y"' in page and "checked" in page
+
+
+def test_an_ambiguous_encoding_is_shown_both_ways_and_can_be_chosen(app_ctx, client, signed_in):
+    from processor.accounts.service import find_by_login
+
+    registry = registries.create_registry(find_by_login("ada").id, "Webinar")
+    data = "email;company\r\na@example.com;Crêperie Hélène\r\n".encode("cp1252")
+    mapping_url = upload(client, registry, data).headers["Location"]
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert "Which letters are right?" in page and "<td>Cręperie</td><td>Crêperie</td>" in page
+    form = {"encoding": "cp1252", "use_encoding": "cp1252", "delimiter": ";", "on_duplicate": "skip"}
+    response = client.post(mapping_url, data={**form, "column_0": "email", "column_1": "company", "action": "preview"})
+    assert response.status_code == 302
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert "Crêperie Hélène" in page and "Which letters are right?" in page  # the other way is still offered
+
+
+def test_the_report_page_shows_warnings_apart_and_sets_the_delete_button_apart_with_a_confirmation(
+    app_ctx, client, signed_in
+):
+    from processor.accounts.service import find_by_login
+
+    registry = registries.create_registry(find_by_login("ada").id, "Webinar")
+    data = b"email;phone\r\na@example.com;12\r\nnot-an-email;\r\n"
+    import_id = upload(client, registry, data).headers["Location"].split("/")[2]
+    form = {"encoding": "utf-8", "delimiter": ";", "on_duplicate": "skip", "column_0": "email", "column_1": "phone"}
+    client.post(f"/imports/{import_id}/mapping", data={**form, "action": "dry_run"})
+    page = client.get(f"/imports/{import_id}").get_data(as_text=True)
+    assert 'id="total-warnings">1<' in page and 'id="total-errors">1<' in page
+    assert "Warnings: participants imported, this value left empty" in page and "Errors: rows not imported" in page
+    commit_at, delete_at = page.index("Commit the import"), page.index('class="card danger-zone"')
+    assert commit_at < delete_at and "data-confirm=" in page[delete_at:]
+
+
+def test_a_workbook_sheet_is_switched_on_the_mapping_page(app_ctx, client, signed_in):
+    from processor.accounts.service import find_by_login
+    from tests.processor.csv_import.test_keeps_participants import WORKBOOK_ROWS, workbook_bytes
+
+    registry = registries.create_registry(find_by_login("ada").id, "Webinar")
+    mapping_url = upload(client, registry, workbook_bytes(WORKBOOK_ROWS, sheets=("Participants", "Late"))).headers[
+        "Location"
+    ]
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert '<option selected value="Participants">' in page and "Ala · Ola" in page
+    form = {"on_duplicate": "skip", "sheet": "Late", **{f"column_{i}": "ignore" for i in range(5)}}
+    response = client.post(mapping_url, data={**form, "encoding": "utf-8", "delimiter": ",", "action": "preview"})
+    assert response.status_code == 302
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert '<option selected value="Late">' in page and "late@example.com" in page

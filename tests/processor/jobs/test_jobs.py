@@ -72,6 +72,7 @@ def test_a_periodic_job_is_enqueued_once_per_period(app_ctx):
     [
         ("processor.periodic.retention.run", dt.datetime(2026, 1, 1, 3, 15), dt.datetime(2026, 1, 1, 4, 15)),
         ("processor.periodic.imports.purge", dt.datetime(2026, 1, 1, 17, 5), dt.datetime(2026, 1, 1, 17, 6)),
+        ("processor.periodic.requests.deadlines", dt.datetime(2026, 1, 1, 3, 25), dt.datetime(2026, 1, 1, 3, 15)),
     ],
 )
 def test_the_queue_schedules_the_daily_erasure_and_the_hourly_purge(app, task, due, not_due):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from processor.accounts import sessions
 from processor.marketing import service
 
 
@@ -22,8 +25,9 @@ def test_one_click_unsubscribe_needs_no_csrf_token(client, make_account):
 
 def test_consent_form_still_needs_its_csrf_token(client, make_account):
     ada = make_account("ada")
+    sessions.start(ada, lifetime=dt.timedelta(hours=1))  # a signed-in browser, so only CSRF can refuse
     with client.session_transaction() as session:
         session["_user_id"] = ada.get_id()
         session["_fresh"] = True
-    client.post("/marketing/consent", data={"choice": "in"})
+    assert client.post("/marketing/consent", data={"choice": "in"}).status_code == 400
     assert service.current_consent(ada.id) is None

@@ -26,9 +26,11 @@ def test_create_for_an_unknown_login_fails_with_one_line(runner, organizer):
     assert result.output.strip().splitlines()[-1].startswith("Error: No account")
 
 
-def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry, full, organizer):
+def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry, full, organizer, staff_env):
     registries.add_participant(registry, full)
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--format", "json"])
+    result = runner.invoke(
+        args=["participants", "export", "--registry", str(registry.id), "--format", "json"], env=staff_env
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["registry"]["name"] == "Compilers 101"
@@ -36,10 +38,19 @@ def test_export_json_writes_the_decrypted_registry_and_logs_it(runner, registry,
     assert participant["email"] == "Grace.Hopper@example.org"
     assert participant["custom_fields"]["T-shirt"] == "XL-zzq"
     (entry,) = list_entries(organizer.id)
-    assert (entry.channel, entry.records, entry.registry_id) == ("cli", 1, registry.id)
+    assert (entry.channel, entry.records, entry.registry_id, entry.actor) == ("cli", 1, registry.id, "client:helpdesk")
 
 
-def test_export_csv_neutralizes_formula_cells(runner, registry):
+def test_export_needs_a_staff_sign_in_and_the_os_user_names_no_one(runner, registry, organizer):
+    result = runner.invoke(
+        args=["participants", "export", "--registry", str(registry.id)], env={"USER": "root", "LOGNAME": "root"}
+    )
+    assert result.exit_code != 0
+    assert "--staff" in result.output and result.stdout.strip() == ""
+    assert list_entries(organizer.id) == []
+
+
+def test_export_csv_neutralizes_formula_cells(runner, registry, staff_env):
     registries.add_participant(
         registry,
         {
@@ -49,7 +60,9 @@ def test_export_csv_neutralizes_formula_cells(runner, registry):
             "custom_fields": {"Note": "+1 plan"},
         },
     )
-    result = runner.invoke(args=["participants", "export", "--registry", str(registry.id), "--format", "csv"])
+    result = runner.invoke(
+        args=["participants", "export", "--registry", str(registry.id), "--format", "csv"], env=staff_env
+    )
     assert result.exit_code == 0, result.output
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["company"] == '\'=HYPERLINK("x")'
@@ -58,7 +71,7 @@ def test_export_csv_neutralizes_formula_cells(runner, registry):
     assert row["email"] == "eve@example.org"
 
 
-def test_export_of_an_unknown_registry_fails(runner, organizer):
-    result = runner.invoke(args=["participants", "export", "--registry", "nope"])
+def test_export_of_an_unknown_registry_fails(runner, organizer, staff_env):
+    result = runner.invoke(args=["participants", "export", "--registry", "nope"], env=staff_env)
     assert result.exit_code == 1
     assert "No such registry." in result.output

@@ -46,7 +46,7 @@ def test_reactivation_works_during_the_hold_and_not_after(make_account):
     retention.remove_account(account, now=REMOVED)
     retention.reactivate_account(account, now=REMOVED + dt.timedelta(days=59))
     assert account.status == "active"
-    assert accounts.authenticate("ada", "correct horse battery staple", max_failures=5, lock_seconds=60)
+    assert accounts.authenticate("ada", "correct horse battery staple", address="192.0.2.1").account == account
     retention.remove_account(account, now=REMOVED)
     with pytest.raises(retention.RetentionRefused, match="hold period is over"):
         retention.reactivate_account(account, now=REMOVED + dt.timedelta(days=60))

@@ -126,3 +126,14 @@ def test_staff_record_a_request_with_the_email_kept_out_of_the_command_line(runn
     assert "due 2026-03-31" in added.output
     [request] = service.list_requests(organizer.id)
     assert (request.channel, request.received_by, service.person_email(request)) == ("staff", "eve", PERSON)
+
+
+def test_the_daily_deadline_job_flags_as_of_its_time(runner, organizer):
+    request = new(organizer)
+    on_day_30 = runner.invoke(args=["requests", "check-deadlines", "--now", "2026-03-31T12:00"])
+    assert on_day_30.exit_code == 0, on_day_30.output
+    assert "1 reminder(s), 0 newly overdue" in on_day_30.output
+    on_day_31 = runner.invoke(args=["requests", "check-deadlines", "--now", "2026-04-01T12:00"])
+    assert "0 reminder(s), 1 newly overdue" in on_day_31.output
+    db.session.expire_all()
+    assert service.get_request(request.id).overdue_at is not None

@@ -16,9 +16,9 @@ import pytest
     ],
 )
 def test_export_to_a_scope_limited_destination_needs_its_attestation(
-    runner, registry, destination, attests, code, words
+    runner, registry, destination, attests, code, words, staff_env
 ):
     args = ["participants", "export", "--registry", str(registry.id), "--destination", destination, *attests]
-    result = runner.invoke(args=args)
+    result = runner.invoke(args=args, env=staff_env)
     assert result.exit_code == code, result.output
     assert words in result.output

@@ -103,9 +103,8 @@ def test_one_organizers_objection_is_not_shown_as_anothers(auth, client, make_ac
     assert "You objected" not in page and "Bob&#39;s reason" not in page and "Object to this change" in page
 
 
-def test_staff_see_who_objected_and_why(app, auth, client, make_account, change):
+def test_staff_see_who_objected_and_why(app, auth, client, make_account, make_staff, change):
     objections.object_to_change(change_id=change.id, account_id=make_account("bob").id, reason="Own mailer")
-    app.config["STAFF_LOGINS"] = ["root"]
-    auth.signup("root")
+    auth.login_with_code(make_staff("root"))
     page = client.get("/transfers/staff").get_data(as_text=True)
     assert "<strong>bob</strong>" in page and "Own mailer" in page
