@@ -54,7 +54,9 @@ def _plain_inputs() -> Iterator[tuple[str, str, str]]:
             yield "path", name, value
     for name, value in request.args.items(multi=True):
         yield "query", name, (name + value)
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    # Multipart bodies are uploads: their views refuse an oversized one by its length before reading it, so
+    # the guard must not read it first; their few text fields are choices the forms check against a list.
+    if request.mimetype == "application/x-www-form-urlencoded":
         for name, value in request.form.items(multi=True):
             yield "form", name, (name + value)
 
