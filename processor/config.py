@@ -113,7 +113,8 @@ def _defaults(app: Flask) -> dict:
         "HUEY_SQLITE_FILE": str(instance / "jobs.sqlite3"),
         # How long a SQLite connection waits for another's write (an import's commit) before giving up.
         "SQLITE_BUSY_TIMEOUT_MS": 30_000,
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: processor.api.rate_headers sends the IETF draft's RateLimit fields, and Retry-After only on 429.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "API_TITLE": "Participant registry processor",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",

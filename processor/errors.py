@@ -7,12 +7,29 @@ import traceback
 import uuid
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
 
 log = logging.getLogger(__name__)
 
-PROBLEM_TYPE_BASE = "https://processor.example/problems/"
+# The slug (and so the /problems/<slug> page) of each HTTP error raised outside the domain errors.
+HTTP_SLUGS = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+    500: "server-error",
+}
+# Headers of an HTTP error that describe the error (Allow on 405, WWW-Authenticate on 401 ...), kept on the
+# problem response; the body's own headers are the problem's.
+_BODY_HEADERS = {"content-type", "content-length"}
 
 
 class DomainError(Exception):
@@ -112,7 +129,7 @@ def problem(
     **extra,
 ) -> Response:
     """Build an application/problem+json response (RFC 9457)."""
-    body = {"type": PROBLEM_TYPE_BASE + (slug or f"http-{status}"), "title": title, "status": status}
+    body = {"type": problem_type(slug or HTTP_SLUGS.get(status, f"http-{status}")), "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
@@ -126,27 +143,57 @@ def problem(
     return response
 
 
+def problem_type(slug: str) -> str:
+    """The URI of the page explaining a problem, on this service."""
+    try:
+        return url_for("problems.page", slug=slug, _external=True)
+    except (BuildError, RuntimeError):  # an app without the pages, or no request to take the host from
+        return f"/problems/{slug}"
+
+
 def field_errors(problems: dict[str, str]) -> list[dict]:
     """Build one error entry per field: the API returns them, `web.apply_errors` shows them beside form fields."""
     return [{"field": field, "pointer": f"#/{field}", "detail": detail} for field, detail in problems.items()]
 
 
 def webargs_errors(messages: dict) -> list[dict]:
-    """Turn webargs' {location: {field: [msg]}} into RFC 9457 error entries with pointers."""
+    """Turn webargs' {location: {field: [msg]}} into RFC 9457 error entries with pointers.
+
+    Nested messages (a list item's, a nested object's) are flattened to one sentence each, pointed at the
+    item (`#/recipients/3`) rather than shown as a dict (`{3: [...]}`).
+    """
     entries = []
     for location, fields in (messages or {}).items():
         if not isinstance(fields, dict):
-            entries.append({"detail": str(fields), "location": location})
+            entries += [{"detail": reason, "location": location} for reason in _sentences(fields)]
             continue
         for field, reasons in fields.items():
-            for reason in reasons if isinstance(reasons, list) else [reasons]:
-                entry = {"detail": reason if isinstance(reason, str) else str(reason), "location": location}
+            for path, reason in _flatten(reasons, [str(field)]):
+                entry = {"detail": reason, "location": location}
                 if location == "json":
-                    entry["pointer"] = f"#/{field}"
+                    entry["pointer"] = "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in path)
                 else:
-                    entry["parameter"] = field
+                    entry["parameter"] = path[0]
                 entries.append(entry)
     return entries
+
+
+def _flatten(reasons, path: list[str]):
+    """Yield (path, sentence) for every message in marshmallow's nested error structure."""
+    if isinstance(reasons, dict):
+        for key, inner in reasons.items():
+            yield from _flatten(inner, [*path, str(key)])
+    else:
+        for reason in _sentences(reasons):
+            yield path, reason
+
+
+def _sentences(reasons) -> list[str]:
+    if isinstance(reasons, list | tuple):
+        return [sentence for reason in reasons for sentence in _sentences(reason)]
+    if isinstance(reasons, dict):
+        return [f"{key}: {sentence}" for key, inner in reasons.items() for sentence in _sentences(inner)]
+    return [str(reasons)]
 
 
 def _handle_domain_error(error: DomainError):
@@ -168,13 +215,17 @@ def _handle_domain_error(error: DomainError):
 def _handle_http_exception(error: HTTPException):
     status = error.code or 500
     data = getattr(error, "data", None) or {}
+    headers = {k: v for k, v in error.get_headers() if k.lower() not in _BODY_HEADERS}
+    headers.update(data.get("headers") or {})
     if is_api_request():
         errors = webargs_errors(data.get("messages", {})) if "messages" in data else data.get("errors")
         detail = data.get("message") or error.description
+        slug = None
         if status == 400 and errors and not data.get("message"):
-            detail = "One or more request parameters are invalid."
-        return problem(status, error.name, detail, errors=errors, headers=data.get("headers"))
-    return render_template("errors/error.html", status=status, title=error.name, detail=error.description), status
+            detail, slug = "One or more request parameters are invalid.", ValidationFailed.slug
+        return problem(status, error.name, detail, slug=slug, errors=errors, headers=headers)
+    page = render_template("errors/error.html", status=status, title=error.name, detail=error.description)
+    return page, status, headers
 
 
 def _handle_unexpected(error: Exception):

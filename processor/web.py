@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from processor import problems, request_guard
 from processor.errors import ValidationFailed
 
 bp = Blueprint("web", __name__)
@@ -23,8 +24,23 @@ NAVIGATION = (
 
 
 def init_app(app: Flask) -> None:
-    """Register the dashboard, navigation and health check."""
+    """Guard every request's input; register the dashboard, navigation, health check and problem pages."""
+    request_guard.init_app(app)
     app.register_blueprint(bp)
+    problems.init_app(app)
+
+
+def int_arg(name: str, *, minimum: int = 1, maximum: int = request_guard.INT_MAX) -> int | None:
+    """An optional whole-number query parameter; anything else, or out of range, is 400 naming it."""
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    if not text.isascii() or not text.isdigit() or not minimum <= int(text) <= maximum:
+        raise ValidationFailed(
+            f"The query parameter {name} must be a whole number from {minimum} to {maximum}.",
+            errors=[{"parameter": name, "detail": f"Give a whole number from {minimum} to {maximum}."}],
+        )
+    return int(text)
 
 
 def apply_errors(form, error: ValidationFailed) -> None:

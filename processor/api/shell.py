@@ -7,6 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from processor import countries
+from processor.api.auth import limit_per_client
+from processor.errors import NotFound
 
 bp = Blueprint("api_meta", __name__, url_prefix="/api/v1", description="Service health and reference data")
 
@@ -17,13 +19,10 @@ class HealthSchema(ma.Schema):
 
 class CountryQuerySchema(ma.Schema):
     code = ma.fields.String(
-        required=True, validate=ma.validate.Length(equal=2), metadata={"description": "ISO 3166-1 alpha-2 code"}
+        required=True,
+        validate=ma.validate.Regexp(r"^[A-Za-z]{2}$", error="Give two letters, such as PL."),
+        metadata={"description": "ISO 3166-1 alpha-2 code, any case; an unassigned one is 404", "example": "PL"},
     )
-
-    @ma.validates("code")
-    def _known(self, value, **_):
-        if not countries.is_country(value):
-            raise ma.ValidationError("Unknown ISO 3166-1 alpha-2 country code.")
 
 
 class CountrySchema(ma.Schema):
@@ -43,7 +42,13 @@ class Health(MethodView):
 class Country(MethodView):
     @bp.arguments(CountryQuerySchema, location="query")
     @bp.response(200, CountrySchema)
+    @bp.doc(responses={"404": {"description": "No country has this code."}})
     def get(self, args):
         """Look up an ISO 3166-1 alpha-2 country code."""
         code = args["code"].upper()
+        if not countries.is_country(code):
+            raise NotFound("No country has the ISO 3166-1 alpha-2 code given.")
         return {"code": code, "name": countries.name(code)}
+
+
+limit_per_client(bp)  # public, so limited per address (a token, when sent, gets its own bucket)

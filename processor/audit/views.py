@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
 from processor.audit import checkpoints, service
+from processor.web import int_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/access-log")
 
@@ -15,7 +16,7 @@ bp = Blueprint("audit", __name__, url_prefix="/access-log")
 @bp.route("/")
 @login_required
 def index():
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     entries = service.list_entries(current_user.id, before_seq=before)
     broken = service.verify_account(current_user.id)
     older = entries[-1].seq if len(entries) == service.PAGE_SIZE else None

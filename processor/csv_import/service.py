@@ -167,6 +167,15 @@ def registry_of(imp: Import) -> Registry:
     return registries.get_registry(imp.account_id, imp.registry_id)
 
 
+EDITABLE = ("uploaded", "planned", "failed")
+
+
+def require_editable(imp: Import) -> None:
+    """Refuse (409) to change an import that is committed, running or discarded: the back button after a commit."""
+    if imp.status not in EDITABLE:
+        raise Conflict(f"This import is {imp.status}; its mapping can no longer change. Its report is on its page.")
+
+
 def change_options(
     imp: Import,
     account: Account,
@@ -178,7 +187,7 @@ def change_options(
     strict: bool = False,
 ) -> Import:
     """Change the encoding, delimiter, mapping, duplicate rule or strictness; any change calls for a new dry run."""
-    _require(imp, ("uploaded", "planned", "failed"))
+    _require(imp, EDITABLE)
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed("Choose skip, update or fail for participants already in the registry.")
     if (encoding and encoding != imp.encoding) or (delimiter and delimiter != imp.delimiter):

@@ -114,6 +114,7 @@ def _too_large(max_bytes: int) -> str:
 @login_required
 def mapping(import_id):
     imp = service.get_import(current_user.id, import_id)
+    service.require_editable(imp)
     form = mapping_form(imp)
     failed = False
     if form.validate_on_submit():

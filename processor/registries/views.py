@@ -48,14 +48,21 @@ def index():
 
 
 def _cursor(text: str | None):
-    """`after` in the query string: the last row's updated_at and id, as `ISO~UUID`."""
-    if not text or "~" not in text:
+    """`after` in the query string: the last row's updated_at and id, as `ISO~UUID`; anything else is 400."""
+    if not text:
         return None
     stamp, _, last_id = text.partition("~")
     try:
-        return dt.datetime.fromisoformat(stamp), service.as_uuid(last_id) or None
-    except ValueError:
-        return None
+        moment = dt.datetime.fromisoformat(stamp)
+        after = (moment.astimezone(dt.UTC) if moment.tzinfo else None), service.as_uuid(last_id)
+    except (ValueError, OverflowError):
+        after = None, None
+    if None in after:
+        raise ValidationFailed(
+            "The page link (parameter after) is not valid: go back to the registry's first page.",
+            errors=[{"parameter": "after", "detail": "Use the link to the next page, unchanged."}],
+        )
+    return after
 
 
 @bp.route("/<registry_id>")
@@ -68,7 +75,7 @@ def show(registry_id):
         registry,
         purpose=PURPOSE,
         fields=LIST_FIELDS,
-        after=after if after and after[1] else None,
+        after=after,
         limit=PAGE_SIZE,
         bad=bad,
     )

@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import marshmallow as ma
-from webargs.fields import DelimitedList
 
+from processor.api.fields import CommaSeparated
 from processor.purposes import PURPOSES
 from processor.registries.models import ENCRYPTED_FIELDS
 
 DEFAULT_FIELDS = ("email", "first_name", "last_name")
 MAX_PAGE_SIZE = 1000
+# An address in the form the document can promise is looked up (ASCII; the normalizer decides the rest).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^{_ATOM}(\.{_ATOM})*@{_LABEL}(\.{_LABEL})*\.[A-Za-z]{{2,63}}$"
 PURPOSE_HELP = (
     "The purpose of this use, from the taxonomy: participant data is handed out only for essential "
     "purposes granted to the client; marketing, analytics and third-party sharing are refused (403)."
@@ -20,18 +24,20 @@ PURPOSE_HELP = (
 
 def purpose_field() -> ma.fields.String:
     return ma.fields.String(
-        required=True, validate=ma.validate.OneOf(tuple(PURPOSES)), metadata={"description": PURPOSE_HELP}
+        required=True,
+        validate=ma.validate.OneOf(tuple(PURPOSES)),
+        metadata={"description": PURPOSE_HELP, "example": "essential.service.notifications.email"},
     )
 
 
-def fields_field() -> DelimitedList:
-    return DelimitedList(
-        ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),
+def fields_field() -> CommaSeparated:
+    return CommaSeparated(
+        ENCRYPTED_FIELDS,
         load_default=list(DEFAULT_FIELDS),
-        validate=ma.validate.Length(min=1, max=len(ENCRYPTED_FIELDS)),
         metadata={
-            "description": "Comma-separated fields to return (default: email and names). "
-            "Each field handed out is logged."
+            "description": "Comma-separated fields to return (default: email and names), such as "
+            "`email,phone`; `fields=email&fields=phone` is read the same. Each field handed out is logged.",
+            "example": "email,first_name,last_name",
         },
     )
 
@@ -71,8 +77,14 @@ class ParticipantSearchSchema(ma.Schema):
     purpose = purpose_field()
     email = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(min=1, max=320),
-        metadata={"description": "Exact email look-up through the blind index: at most one participant."},
+        validate=[
+            ma.validate.Length(min=1, max=320),
+            ma.validate.Regexp(EMAIL_PATTERN, error="Give an email address, such as ada@example.org."),
+        ],
+        metadata={
+            "description": "Exact email look-up through the blind index: at most one participant.",
+            "example": "ada@example.org",
+        },
     )
     fields = ma.fields.List(
         ma.fields.String(validate=ma.validate.OneOf(ENCRYPTED_FIELDS)),

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from processor.api.auth import limit_per_client
 from processor.transfers.policy import ATTESTATION_KINDS, TransferPolicy
 
 bp = Blueprint(
@@ -52,3 +53,6 @@ class TransferDecision(MethodView):
         return TransferPolicy().check(
             args["country"], on=args["on"], attestations=args["attests"], dpf_certified=args["dpf_certified"]
         )
+
+
+limit_per_client(bp)  # public reference data, limited per address

@@ -10,17 +10,21 @@ def test_unknown_api_path_is_problem_json_404(client):
     body = response.get_json()
     assert body["status"] == 404
     assert body["title"] == "Not Found"
-    assert body["type"].startswith("https://")
+    assert body["type"] == "http://localhost/problems/not-found"
 
 
 def test_invalid_query_is_problem_json_400_with_parameter_pointer(client):
-    response = client.get("/api/v1/countries?code=XX")
+    response = client.get("/api/v1/countries?code=X1")
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert body["errors"] == [
-        {"detail": "Unknown ISO 3166-1 alpha-2 country code.", "location": "query", "parameter": "code"}
-    ]
+    assert body["errors"] == [{"detail": "Give two letters, such as PL.", "location": "query", "parameter": "code"}]
+
+
+def test_an_unassigned_country_code_is_404(client):
+    response = client.get("/api/v1/countries?code=XX")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
 
 
 def test_valid_query_answers(client):

@@ -237,3 +237,35 @@ def test_fast_page_dump_equals_the_documented_schema():
     }
     fields = ["email", "phone", "custom_fields", "registered_at", "minutes_attended"]
     assert dump_page(page, fields) == ParticipantPageSchema().dump(page)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "fields=email,phone",
+        "fields=email&fields=phone",
+        "fields=email,phone&fields=phone",
+    ],
+)
+def test_fields_comma_separated_or_repeated_give_the_same_fields(client, make_client, registry, query):
+    _, headers = make_client()
+    body = client.get(f"{url(registry)}&{query}", headers=headers).get_json()
+    assert set(body["participants"][0]) == {"id", "updated_at", "email", "phone"}
+
+
+def test_an_unknown_field_is_a_readable_sentence_naming_the_parameter(client, make_client, registry):
+    _, headers = make_client()
+    response = client.get(f"{url(registry)}&fields=email,shoe_size", headers=headers)
+    assert response.status_code == 400
+    [error] = response.get_json()["errors"]
+    assert error["parameter"] == "fields"
+    assert error["detail"].startswith("Unknown name shoe_size: choose from email, ")
+    assert "{" not in error["detail"]
+
+
+def test_fields_is_documented_as_one_comma_separated_string(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    parameters = spec["paths"]["/api/v1/registries/{registry_id}/participants"]["get"]["parameters"]
+    [fields] = [p for p in parameters if p["name"] == "fields"]
+    assert fields["schema"]["type"] == "string"
+    assert "explode" not in fields
