@@ -17,6 +17,7 @@ from processor.registries import service as registries
 from processor.registries.models import participants
 from processor.registries.service import AccountOnHold
 from processor.retention import service as retention
+from processor.staff import StaffActor
 from processor.support import service as support
 from tests.processor import people
 
@@ -50,7 +51,7 @@ def _break_row(registry, position):
     db.session.commit()
 
 
-def test_cli_export_that_fails_at_row_501_logs_the_500_handed_out(runner, make_account, monkeypatch):
+def test_cli_export_that_fails_at_row_501_logs_the_500_handed_out(runner, make_account, monkeypatch, staff_env):
     registry = _big_registry(make_account)
     decrypt, calls = store.decrypt_fields, []
 
@@ -62,7 +63,8 @@ def test_cli_export_that_fails_at_row_501_logs_the_500_handed_out(runner, make_a
 
     monkeypatch.setattr(store, "decrypt_fields", fails_at_501)
     result = runner.invoke(
-        args=["participants", "export", "--registry", str(registry.id), "--reason", "organizer request SUP-9"]
+        args=["participants", "export", "--registry", str(registry.id), "--reason", "organizer request SUP-9"],
+        env=staff_env,
     )
     assert result.exit_code == 1
     printed = [line for line in result.stdout.splitlines() if line.startswith('  {"id"')]
@@ -73,11 +75,12 @@ def test_cli_export_that_fails_at_row_501_logs_the_500_handed_out(runner, make_a
     assert "organizer request SUP-9" in entry.reason
 
 
-def test_cli_export_withholds_a_tampered_row_serves_the_rest_and_reports_it(runner, make_account):
+def test_cli_export_withholds_a_tampered_row_serves_the_rest_and_reports_it(runner, make_account, staff_env):
     registry = _big_registry(make_account, count=40)
     _break_row(registry, 25)
     result = runner.invoke(
-        args=["participants", "export", "--registry", str(registry.id), "--reason", "organizer request SUP-9"]
+        args=["participants", "export", "--registry", str(registry.id), "--reason", "organizer request SUP-9"],
+        env=staff_env,
     )
     assert result.exit_code == 1
     assert len(json.loads(result.stdout)["participants"]) == 39
@@ -114,7 +117,7 @@ def test_staff_read_of_a_held_account_is_refused_and_logged(app_ctx, registry):
     retention.remove_account(registry.owner)
     db.session.commit()
     with pytest.raises(AccountOnHold):
-        support.view(str(registry.id), staff="eve", **STAFF)
+        support.view(str(registry.id), actor=StaffActor("eve", "account"), **STAFF)
     entry = entries(registry.account_id)[-1]
     assert (entry.actor_type, entry.allowed, entry.records) == ("staff", False, 0)
     assert entry.reason.startswith("account-on-hold")
@@ -123,7 +126,7 @@ def test_staff_read_of_a_held_account_is_refused_and_logged(app_ctx, registry):
 def test_staff_read_of_a_held_account_under_a_legal_obligation_is_allowed_and_logged_as_such(app_ctx, registry):
     retention.remove_account(registry.owner)
     db.session.commit()
-    rows = support.view(str(registry.id), staff="eve", legal_obligation=True, **STAFF)
+    rows = support.view(str(registry.id), actor=StaffActor("eve", "account"), legal_obligation=True, **STAFF)
     assert len(rows) == 5
     entry = entries(registry.account_id)[-1]
     assert (entry.allowed, entry.records, entry.purpose) == (True, 5, "essential.legal_obligation")

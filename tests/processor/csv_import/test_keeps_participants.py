@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from processor.csv_import import files, service
 from processor.csv_import.detect import FileRefused
 from processor.extensions import db
-from processor.registries import service as registries
+from tests.processor import people
 from tests.processor.csv_import.test_quotes_and_layouts import ZOOM_ATTENDEE_REPORT
 
 
@@ -35,7 +35,7 @@ def test_multi_line_company_job_title_and_answer_are_stored_exactly_and_shown_wi
     )
     outcome = outcome_of(run_import(runner, registry, path, "--json", "--map", "What would you like to learn?=custom"))
     assert (outcome["created"], outcome["errors"], outcome["warnings"]) == (1, [], [])
-    stored = registries.find_by_email(registry, "a@example.com")
+    stored = people.find_by_email(registry, "a@example.com")
     assert (stored["company"], stored["job_title"]) == ("Acme Sp. z o.o.\r\nR&D", "Head of\tData")
     assert stored["custom_fields"] == {"What would you like to learn?": "1. GDPR\n2. transfers"}
     auth.login()
@@ -77,7 +77,7 @@ def test_a_bad_phone_imports_the_participant_with_a_warning_and_strict_rejects_i
 
     outcome = outcome_of(run_import(runner, registry, path, "--json"))
     assert (outcome["created"], outcome["skipped"], outcome["warning_count"]) == (1, 1, 1)
-    ola = registries.find_by_email(registry, "bad@example.com")
+    ola = people.find_by_email(registry, "bad@example.com")
     assert (ola["first_name"], ola["phone"]) == ("Ola", None)
 
 
@@ -98,7 +98,7 @@ def test_a_file_without_a_header_keeps_its_first_row_as_an_encrypted_participant
     service.plan(imp, organizer)
     assert (imp.created, imp.errors) == (2, 0)
     service.commit(imp, organizer)
-    assert registries.find_by_email(registry, "first@example.com")["company"] == "Tajna Firma"
+    assert people.find_by_email(registry, "first@example.com")["company"] == "Tajna Firma"
     for table in ("imports", "import_mappings", "participants"):
         raw = repr(db.session.execute(sa.text(f"SELECT * FROM {table}")).all())  # noqa: S608 (fixed names)
         for secret in ("first@example.com", "Pierwsza", "600 100 200", "Tajna"):
@@ -111,9 +111,9 @@ def test_a_zoom_attendee_report_imports_its_attendees_only(app, organizer, regis
     service.plan(imp, organizer)
     assert (imp.created, imp.errors, imp.warnings) == (2, 0, 0)
     service.commit(imp, organizer)
-    emails = sorted(p["email"] for p in registries.list_participants(registry))
+    emails = sorted(p["email"] for p in people.list_participants(registry))
     assert emails == ["ala@example.com", "ola@example.com"]  # not the host, not "Other Attended"
-    assert registries.find_by_email(registry, "ala@example.com")["minutes_attended"] == 90
+    assert people.find_by_email(registry, "ala@example.com")["minutes_attended"] == 90
 
 
 def test_cp1252_file_under_a_polish_account_can_be_switched_to_cp1252(app, organizer, registry):
@@ -159,7 +159,7 @@ def test_an_xlsx_workbook_goes_through_mapping_dry_run_warnings_and_commit(app, 
     assert [(w["line"], w["column"]) for w in imp.first_warnings] == [(4, "Phone")]  # the sheet's row numbers
     assert imp.first_errors[0]["line"] == 5
     service.commit(imp, organizer)
-    ala = registries.find_by_email(registry, "ala@example.com")
+    ala = people.find_by_email(registry, "ala@example.com")
     assert (ala["company"], ala["minutes_attended"]) == ("Acme\nR&D", 90)
 
 
@@ -167,12 +167,12 @@ def test_cli_imports_a_chosen_sheet_and_refuses_an_xls(runner, registry, write_c
     data = workbook_bytes([["email"], ["first@example.com"]], sheets=("Summary", "Second"))
     outcome = outcome_of(run_import(runner, registry, write_csv(data, name="book.xlsx"), "--json", "--sheet", "Second"))
     assert outcome["created"] == 1
-    assert registries.find_by_email(registry, "second@example.com") is not None
+    assert people.find_by_email(registry, "second@example.com") is not None
     result = run_import(runner, registry, write_csv(data, name="b.xlsx"), "--json", "--sheet", "Nope")
     assert result.exit_code != 0 and "no sheet of that name" in result.output
     outcome = outcome_of(run_import(runner, registry, write_csv(data, name="c.xlsx"), "--json"))
     assert outcome["created"] == 1  # the first sheet by default
-    assert registries.find_by_email(registry, "first@example.com") is not None
+    assert people.find_by_email(registry, "first@example.com") is not None
     result = run_import(runner, registry, write_csv(b"\xd0\xcf\x11\xe0" + b"\0" * 100, name="old.xls"))
     assert result.exit_code != 0 and "Save As" in result.output
 
@@ -192,5 +192,5 @@ def test_another_sheet_of_an_uploaded_workbook_can_be_chosen_on_the_mapping_page
     assert (imp.sheet, imp.header, imp.mapping) == ("Late", ["email"], ["email"])
     service.plan(imp, organizer)
     service.commit(imp, organizer)
-    assert [p["email"] for p in registries.list_participants(registry)] == ["late@example.com"]
+    assert [p["email"] for p in people.list_participants(registry)] == ["late@example.com"]
     assert not files.workbook_path(imp).exists()  # deleted with the upload after the commit
