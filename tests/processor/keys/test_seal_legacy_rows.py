@@ -27,6 +27,12 @@ def _cell(row_id, field):
 
 
 @pytest.fixture
+def app_config(tmp_path):
+    """A writable key file instead of MASTER_KEY, so an organizer's keys can be shredded."""
+    return {"MASTER_KEY": None, "MASTER_KEY_FILE": str(tmp_path / "master.keys")}
+
+
+@pytest.fixture
 def legacy(registry):
     """The registry's rows as an installation before s4_gate_02 holds them (no MAC); one has another row's cell."""
     db.session.execute(sa.update(participants).values(row_mac=None))
@@ -103,3 +109,14 @@ def test_an_unknown_account_is_refused(app_ctx, registry, runner):
     result = runner.invoke(args=["keys", "seal-legacy-rows", "--account", "nobody"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+
+
+def test_an_organizer_whose_keys_were_shredded_is_skipped(app_ctx, legacy, runner):
+    registry, _ = legacy
+    assert runner.invoke(args=["keys", "shred", "owner", "--yes-destroy-all-participant-data"]).exit_code == 0
+
+    result = runner.invoke(args=["keys", "seal-legacy-rows"])
+
+    assert result.exit_code == 0, result.output
+    assert f"skipped organizer {registry.owner.id}: its keys were shredded" in result.output
+    assert "done: 0 rows sealed, 0 failed" in result.output
