@@ -4,9 +4,8 @@ Revision ID: s4_gate_02
 Revises: s4_gate_01
 Create Date: 2026-11-30 18:30:00
 
-Rows written before this revision have no MAC and fail their integrity check when read: an existing deployment
-re-seals them with `flask --app app keys rotate-account LOGIN` is NOT enough (rotation verifies first); there is
-no such deployment yet (the service is not live), so no re-sealing pass is provided.
+Rows written before this revision have no MAC and fail their integrity check when read until
+`flask --app app keys seal-legacy-rows` seals them (once, after checking every cell; see docs/operations.md).
 """
 
 import sqlalchemy as sa

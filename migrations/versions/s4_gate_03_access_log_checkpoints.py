@@ -5,7 +5,7 @@ Revises: s4_gate_02
 Create Date: 2026-11-30 18:45:00
 
 The chain itself becomes keyed (HMAC under AUDIT_CHAIN_KEY) in code: entries written before this revision were
-hashed without a key and no longer verify; there is no live deployment whose log would need re-keying.
+hashed without a key and verify again once `flask --app app audit rekey-legacy` has re-keyed them.
 """
 
 import sqlalchemy as sa

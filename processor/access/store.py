@@ -17,7 +17,7 @@ from processor.errors import ValidationFailed
 from processor.extensions import db
 from processor.field_crypto import CiphertextIntegrityError
 from processor.keys.ring import AccountKeys, keys_for
-from processor.normalize import FieldError, email_index_form, normalize_participant
+from processor.normalize import FieldError, email_index_form, index_form_of_normalized, normalize_participant
 from processor.registries.changes import txn_for
 from processor.registries.models import ENCRYPTED_FIELDS, Registry, changes, deletions, participants
 from processor.registries.rows import PLACES, TABLE, check_fields, decode, verify_row
@@ -241,3 +241,31 @@ def reencrypt_rows(connection: sa.Connection, account_id: uuid.UUID, rows, targe
         update["v_row_mac"] = keys.row_mac(row.registry_id, row.id, row.revision + 1, row.email_index, cells)
         updates.append(update)
     return updates
+
+
+def seal_legacy_rows(connection: sa.Connection, account_id: uuid.UUID, rows) -> tuple[list[dict], list[dict]]:
+    """The UPDATE parameters that give each row written before row MACs its MAC, once every cell decrypts under the
+    organizer's keys (AES-GCM binds each cell to its column and row) and the email's blind index matches; a row that
+    does not is returned in the second list (id and incident) and is not sealed."""
+    keys = keys_for(connection, account_id)
+    updates, bad = [], []
+    for row in rows:
+        try:
+            _check_cells(keys, row)
+        except CiphertextIntegrityError as exc:
+            bad.append({"id": row.id, "incident": exc.extra["incident"]})
+            continue
+        cells = tuple(getattr(row, field) for field in ENCRYPTED_FIELDS)
+        mac = keys.row_mac(row.registry_id, row.id, row.revision, row.email_index, cells)
+        updates.append({"p_id": row.id, "p_revision": row.revision, "v_row_mac": mac})
+    return updates, bad
+
+
+def _check_cells(keys: AccountKeys, row) -> None:
+    row_bytes = row.id.bytes
+    for field in ENCRYPTED_FIELDS:
+        blob = getattr(row, field)
+        if blob is not None:
+            text = keys.decrypt(blob, TABLE, field, row.id, row_bytes)
+            if field == "email" and keys.index(index_form_of_normalized(text)) != row.email_index:
+                raise CiphertextIntegrityError(TABLE, "email_index", row.id)

@@ -8,6 +8,7 @@ tail and point the head back, or delete a whole chain, is caught by a signed che
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from collections.abc import Iterable
@@ -36,8 +37,8 @@ HASHED_COLUMNS = (
 )
 
 
-def entry_hash(entry: AccessLogEntry, key: bytes) -> str:
-    """HMAC-SHA256 (hex) of the entry's canonical JSON (sorted keys, ISO datetimes, UUIDs as text)."""
+def canonical(entry: AccessLogEntry) -> bytes:
+    """The entry's canonical JSON (sorted keys, ISO datetimes, UUIDs as text): what its hash covers."""
     values = {}
     for column in HASHED_COLUMNS:
         value = getattr(entry, column)
@@ -46,8 +47,17 @@ def entry_hash(entry: AccessLogEntry, key: bytes) -> str:
         elif value is not None and column in ("id", "account_id", "registry_id"):
             value = str(value)
         values[column] = value
-    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hmac.new(key, canonical.encode(), "sha256").hexdigest()
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry: AccessLogEntry, key: bytes) -> str:
+    """HMAC-SHA256 (hex) of the entry's canonical JSON."""
+    return hmac.new(key, canonical(entry), "sha256").hexdigest()
+
+
+def legacy_entry_hash(entry: AccessLogEntry) -> str:
+    """The unkeyed SHA-256 (hex) entries were hashed with before the chain was keyed (s4_gate_03)."""
+    return hashlib.sha256(canonical(entry)).hexdigest()
 
 
 @dataclass(frozen=True)

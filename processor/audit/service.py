@@ -112,6 +112,19 @@ def _lock_chain(session: Session, account_id: uuid.UUID) -> None:
     )
 
 
+def reseal_chain(head: AccessLogHead, entries: list, start: int) -> str:
+    """Re-hash `entries[start:]` (in seq order) under the chain key, each linked to the one before, and point the
+    head at the last; return the head hash this replaced. The caller logs that it was done and commits."""
+    replaced, prev = head.entry_hash, entries[start - 1].entry_hash if start else GENESIS
+    key = chain_key()
+    for entry in entries[start:]:
+        entry.prev_hash = prev
+        entry.entry_hash = prev = entry_hash(entry, key)
+    head.entry_hash = prev
+    db.session.flush()
+    return replaced
+
+
 def list_entries(account_id: uuid.UUID, *, before_seq: int | None = None, limit: int = PAGE_SIZE) -> list:
     """The organizer's entries, newest first; `before_seq` continues from an earlier page."""
     query = sa.select(AccessLogEntry).where(AccessLogEntry.account_id == account_id)

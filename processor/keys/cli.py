@@ -71,6 +71,37 @@ def rotate_account(login, no_wait):
         )
 
 
+@keys.command("seal-legacy-rows")
+@click.option("--account", "login", help="Seal only this organizer's rows (by login); default: every organizer.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000), help="Rows per commit.")
+@NO_WAIT
+@with_appcontext
+def seal_legacy_rows(login, batch, no_wait):
+    """After upgrading past s4_gate_02: give rows written before row MACs their MAC, once every cell decrypts.
+
+    One-time and resumable (a job, in committed batches, each logged); a row whose cells do not decrypt is
+    reported by id and incident and stays unsealed (withheld). Exits 1 if any row failed.
+    """
+    account_id = None
+    if login:
+        try:
+            account_id = get_by_login(login).id
+        except DomainError as exc:
+            _fail(exc)
+    result = run_and_wait("keys.seal_legacy_rows", account_id, label="sealing", no_wait=no_wait, batch=batch)
+    if result is None:
+        return
+    for entry in result["failed"]:
+        click.echo(
+            f"NOT SEALED: participant {entry['id']} failed its integrity check (incident {entry['incident']})", err=True
+        )
+    for owner in result["shredded"]:
+        click.echo(f"skipped organizer {owner}: its keys were shredded", err=True)
+    click.echo(f"done: {result['sealed']} rows sealed, {len(result['failed'])} failed their integrity check")
+    if result["failed"]:
+        raise SystemExit(1)
+
+
 @keys.command("retire-master")
 @click.argument("version", type=int)
 @NO_WAIT

@@ -11,6 +11,7 @@ from processor.keys.providers import MasterKeyError
 from processor.keys.rotation import retire_master, rewrap_all, start_master_rotation
 from processor.keys.shredding import finish_shredding
 from processor.registries.rotation import reencrypt_account, start_account_rotation
+from processor.registries.sealing import seal_legacy_rows, unsealed_count
 
 
 @contextlib.contextmanager
@@ -30,6 +31,15 @@ def rotate_account_task(ctx: jobs.JobContext) -> dict:
         ctx.progress(0, pending)
         done = reencrypt_account(uuid.UUID(str(ctx.account_id)), target, progress=ctx.advance)
     return {"version": target, "reencrypted": done}
+
+
+@jobs.task("keys.seal_legacy_rows")
+def seal_legacy_rows_task(ctx: jobs.JobContext, batch: int) -> dict:
+    """Give the rows written before row MACs (of one organizer, or all) their MAC, after checking their cells."""
+    account_id = uuid.UUID(str(ctx.account_id)) if ctx.account_id else None
+    with _master_key_errors():
+        ctx.progress(0, unsealed_count(account_id))
+        return seal_legacy_rows(account_id, batch_size=batch, progress=ctx.advance)
 
 
 @jobs.task("keys.rotate_master")

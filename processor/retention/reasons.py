@@ -14,9 +14,8 @@ import uuid
 import sqlalchemy as sa
 
 from processor.audit import record_access
-from processor.audit.chain import GENESIS, entry_hash
 from processor.audit.models import AccessLogEntry, AccessLogHead
-from processor.audit.service import chain_key
+from processor.audit.service import reseal_chain
 from processor.extensions import db
 
 
@@ -32,23 +31,18 @@ def reduce_reasons(account_id: uuid.UUID, now: dt.datetime) -> int:
     head = db.session.get(AccessLogHead, account_id)
     if head is None:
         return 0
-    replaced_head = head.entry_hash
     entries = db.session.scalars(
         sa.select(AccessLogEntry).where(AccessLogEntry.account_id == account_id).order_by(AccessLogEntry.seq)
     ).all()
-    changed, prev, rehash = 0, GENESIS, False
-    for entry in entries:
+    first, changed = None, 0
+    for n, entry in enumerate(entries):
         reduced = category_of(entry.reason)
         if reduced != entry.reason:
-            entry.reason, changed, rehash = reduced, changed + 1, True
-        if rehash:
-            entry.prev_hash = prev
-            entry.entry_hash = entry_hash(entry, chain_key())
-        prev = entry.entry_hash
-    if not changed:
+            entry.reason, changed = reduced, changed + 1
+            first = n if first is None else first
+    if first is None:
         return 0
-    head.entry_hash = prev
-    db.session.flush()
+    replaced_head = reseal_chain(head, entries, first)
     record_access(
         account_id=account_id,
         actor_type="staff",
