@@ -8,8 +8,10 @@ its stored evidence.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
@@ -62,7 +64,7 @@ def sign_pdf(pdf: bytes, key: signing.CurrentKey, *, reason: str, location: str 
         reason=reason,
         location=location or None,
     )
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=signer)
+    out = _outside_any_event_loop(signers.sign_pdf, IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=signer)
     return out.getvalue()
 
 
@@ -85,7 +87,7 @@ def check_pdf(data: bytes) -> PdfCheck:
         return PdfCheck(False, "The PDF was signed with a certificate that is not one of this processor's.")
     trusted = asn1_x509.Certificate.load(_der(record.certificate_pem))
     try:
-        status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[trusted]))
+        status = _outside_any_event_loop(validate_pdf_signature, embedded, ValidationContext(trust_roots=[trusted]))
     except (PdfError, ValueError, KeyError, TypeError):
         return PdfCheck(False, "The PDF's signature cannot be checked; it was changed after it was issued.")
     if not (status.intact and status.valid):
@@ -99,6 +101,20 @@ def check_pdf(data: bytes) -> PdfCheck:
     if match is None:
         return PdfCheck(False, "The PDF's signature does not name the agreement it belongs to.")
     return PdfCheck(True, f"PDF signed by the processor with key {record.key_id}", match.group(1))
+
+
+def _outside_any_event_loop(call, *args, **kwargs):
+    """Run one of pyHanko's synchronous calls, which each start their own `asyncio.run()`.
+
+    That is refused in a thread that already runs an event loop (an async server worker, or Playwright's sync API
+    in the same test process), so there the call runs in a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pades") as pool:
+        return pool.submit(call, *args, **kwargs).result()
 
 
 def _der(pem: str) -> bytes:

@@ -257,9 +257,13 @@ def live_server(app):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless, driven by Playwright (no downloaded browser)."""
+    """Debian's Chromium, headless, driven by Playwright (no downloaded browser).
+
+    Per module, not per session: Playwright's sync API keeps an event loop running in the main thread while it
+    lives, and code that starts its own `asyncio.run()` (pyHanko's signing) would then fail in later tests.
+    """
     if not Path(CHROMIUM).exists():
         missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from processor.access import Actor, gate
@@ -29,6 +28,14 @@ class EmailInQuery(ValidationFailed):
         )
 
 
+def refuse_retired_parameters(args) -> None:
+    """Refuse the query parameters that were retired: an email look-up, a time watermark."""
+    if "email" in args:
+        raise EmailInQuery()
+    if "updated_since" in args:
+        raise WatermarkRefused()
+
+
 def read_page(
     client: ServiceClient,
     registry_id: uuid.UUID,
@@ -37,14 +44,8 @@ def read_page(
     fields: list[str],
     page_size: int,
     page_token: str | None = None,
-    email: str | None = None,
-    updated_since: dt.datetime | None = None,
 ) -> dict:
     """One page of participants, with deletion markers for a sync."""
-    if email is not None:
-        raise EmailInQuery()
-    if updated_since is not None:
-        raise WatermarkRefused()
     actor = Actor.client(client)
     registry = gate.open_registry(actor, registry_id)
     fingerprint = paging.query_fingerprint(

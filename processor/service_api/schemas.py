@@ -54,14 +54,6 @@ class ParticipantListQuerySchema(ParticipantQuerySchema):
         validate=ma.validate.Length(max=1000),
         metadata={"description": "next_page_token of the previous page, with the same other parameters."},
     )
-    email = ma.fields.String(
-        load_default=None,
-        metadata={"description": "Refused (400): look emails up with POST .../participants/search instead."},
-    )
-    updated_since = ma.fields.String(
-        load_default=None,
-        metadata={"description": "Refused (400): follow GET .../changes with its cursor instead."},
-    )
 
 
 class ChangesQuerySchema(ParticipantQuerySchema):

@@ -142,4 +142,4 @@ def test_multi_line_values_warnings_and_a_confirmed_delete(page, live_server, ma
     cell = page.get_by_role("cell", name="Acme")
     assert cell.inner_text() == "Acme\nR&D"  # shown on two lines
     assert cell.evaluate("element => getComputedStyle(element).whiteSpace") == "pre-line"
-    assert registries.find_by_email(registry, "b@example.com")["phone"] is None
+    assert people.find_by_email(registry, "b@example.com")["phone"] is None

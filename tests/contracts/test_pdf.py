@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -135,6 +136,14 @@ def test_pdf_signing_refuses_without_a_key(signed, fast_pdf):
 
 def test_pades_reason_names_the_signed_docx(signed, fast_pdf):
     check = pades.check_pdf(evidence.signed_pdf(signed))
+    assert check.valid and check.docx_sha256 == signed.signed_document_sha256
+
+
+def test_pdf_signs_and_verifies_inside_a_thread_that_runs_an_event_loop(signed, fast_pdf):
+    async def inside_a_loop():  # as under an async server worker, or beside Playwright's sync API in one process
+        return pades.check_pdf(evidence.signed_pdf(signed))
+
+    check = asyncio.run(inside_a_loop())
     assert check.valid and check.docx_sha256 == signed.signed_document_sha256
 
 
