@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench import create_organizer
+
 PARTICIPANTS = 100_000
 PAGE_SIZE = 1000
 FIELDS = "email,first_name,last_name,company"
@@ -46,7 +48,6 @@ def _prepare(folder: Path, count: int, *, plaintext: bool, bare: bool = False) -
     import flask_migrate
 
     from app import create_app
-    from processor.accounts import service as accounts
     from processor.clients import service as clients
     from processor.extensions import db
     from processor.normalize import normalize_participant
@@ -55,16 +56,7 @@ def _prepare(folder: Path, count: int, *, plaintext: bool, bare: bool = False) -
     app = create_app(_config(folder, plaintext, bare), instance_path=str(folder / "instance"))
     with app.app_context():
         flask_migrate.upgrade(directory=str(Path(app.root_path) / "migrations"))
-        account = accounts.create_account(
-            login="bench",
-            email="bench@example.org",
-            first_name="B",
-            last_name="B",
-            password=secrets.token_hex(16),
-            title="Bench",
-            plan="paid",
-            country="PL",
-        )
+        account = create_organizer()
         registry = registries.create_registry(account.id, "Bench")
         rows = [
             normalize_participant(

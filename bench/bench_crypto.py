@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from bench import create_organizer
 from processor.access import store
 
 FIELD_CALLS = 200_000
@@ -116,7 +117,6 @@ def _run_store(folder: Path, rows: list[dict], *, plaintext: bool) -> tuple[floa
     import flask_migrate
 
     from app import create_app
-    from processor.accounts import service as accounts
     from processor.extensions import db
     from processor.registries import service as registries
 
@@ -131,16 +131,7 @@ def _run_store(folder: Path, rows: list[dict], *, plaintext: bool) -> tuple[floa
     app = create_app(config, instance_path=str(folder / "instance"))
     with app.app_context():
         flask_migrate.upgrade(directory=str(Path(app.root_path) / "migrations"), revision="heads")
-        account = accounts.create_account(
-            login="bench",
-            email="bench@example.org",
-            first_name="B",
-            last_name="B",
-            password=secrets.token_hex(16),
-            title="Bench",
-            plan="paid",
-            country="PL",
-        )
+        account = create_organizer()
         registry = registries.create_registry(account.id, "Bench")
         started = time.perf_counter()
         with db.engine.begin() as connection:

@@ -17,7 +17,10 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
+
+from bench import create_organizer
 
 REGISTRIES = 10
 PARTICIPANTS = 100_000
@@ -35,9 +38,9 @@ def _seal_chunk(args):
     from processor.registries.rows import seal
 
     keys, registry, start, stop = args
-    index, cipher = keys.indexer(), keys.cipher()
+    index, cipher, sign = keys.indexer(), keys.cipher(), keys.signer()
     return [
-        seal(index, cipher, {"email": _email(registry, n), "first_name": f"First{n}", "last_name": f"Last{n}"})
+        seal(index, cipher, {"email": _email(registry, n), "first_name": f"First{n}", "last_name": f"Last{n}"}, sign)
         for n in range(start, stop)
     ]
 
@@ -58,7 +61,6 @@ def run(scale: float) -> list[dict]:
     import sqlalchemy as sa
 
     from app import create_app
-    from processor.accounts import service as accounts
     from processor.config import sqlalchemy_url
     from processor.extensions import db
     from processor.keys.ring import keys_for
@@ -77,16 +79,7 @@ def run(scale: float) -> list[dict]:
         app = create_app(config, instance_path=str(Path(folder) / "instance"))
         with app.app_context():
             flask_migrate.upgrade(directory=str(Path(app.root_path) / "migrations"))
-            account = accounts.create_account(
-                login="bench",
-                email="bench@example.org",
-                first_name="B",
-                last_name="B",
-                password=secrets.token_hex(16),
-                title="Bench",
-                plan="paid",
-                country="PL",
-            )
+            account = create_organizer()
             made = [registries.create_registry(account.id, f"Webinar {r}") for r in range(REGISTRIES)]
             sealing = keys_for(db.session.connection(), account.id).sealing_keys()
             db.session.commit()
@@ -94,7 +87,7 @@ def run(scale: float) -> list[dict]:
             with ProcessPoolExecutor(max_workers=2) as pool:
                 for number, registry in enumerate(made):
                     chunks = [
-                        (sealing, number, start, min(start + CHUNK, per_registry))
+                        (replace(sealing, registry_id=registry.id), number, start, min(start + CHUNK, per_registry))
                         for start in range(0, per_registry, CHUNK)
                     ]
                     with db.engine.begin() as connection:

@@ -169,7 +169,7 @@ def _child(path: Path, workdir: Path) -> None:
     import sqlalchemy as sa
 
     from app import create_app
-    from processor.accounts import service as accounts
+    from bench import create_organizer
     from processor.config import sqlalchemy_url
     from processor.csv_import import service
     from processor.registries import service as registries
@@ -193,16 +193,7 @@ def _child(path: Path, workdir: Path) -> None:
     )
     with app.app_context():
         flask_migrate.upgrade()
-        account = accounts.create_account(
-            login="bench",
-            email="bench@example.com",
-            first_name="B",
-            last_name="B",
-            password=secrets.token_hex(16),
-            title="Bench",
-            plan="paid",
-            country="PL",
-        )
+        account = create_organizer()
         registry = registries.create_registry(account.id, "Bench")
         started = time.perf_counter()
         _, outcome = service.import_file(registry, path)

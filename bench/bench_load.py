@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench import create_organizer
+
 ROOT = Path(__file__).resolve().parent.parent
 MASTER_KEY = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
 PURPOSE = "essential.service.notifications.email"
@@ -116,7 +118,6 @@ def _prepare(instance: Path, url: str | None, *, clients: int, rows: int) -> dic
     import flask_migrate
     import sqlalchemy as sa
 
-    from processor.accounts import service as accounts
     from processor.clients import service as client_service
     from processor.config import sqlalchemy_url
     from processor.csv_import import service as imports
@@ -133,19 +134,7 @@ def _prepare(instance: Path, url: str | None, *, clients: int, rows: int) -> dic
     with app.app_context():
         flask_migrate.upgrade(directory=str(Path(app.root_path) / "migrations"))
 
-        def organizer(login: str):
-            return accounts.create_account(
-                login=login,
-                email=f"{login}@example.org",
-                first_name="B",
-                last_name="B",
-                password=secrets.token_hex(16),
-                title="Bench",
-                plan="paid",
-                country="PL",
-            )
-
-        reader = organizer("reader")
+        reader = create_organizer("reader")
         registry = registries.create_registry(reader.id, "Read")
         batch = [
             normalize_participant({"email": f"r{n}@example.org", "first_name": "Ola"}, default_region="PL")
@@ -166,7 +155,7 @@ def _prepare(instance: Path, url: str | None, *, clients: int, rows: int) -> dic
         ]
         planned = []
         for n in range(2):
-            importer = organizer(f"importer{n}")
+            importer = create_organizer(f"importer{n}")
             target = registries.create_registry(importer.id, "Imported")
             text = io.StringIO()
             writer = csv.writer(text)

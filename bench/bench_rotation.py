@@ -17,6 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
+from bench import create_organizer
+
 MASTER_KEY = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
 CHUNK = 20_000
 
@@ -88,21 +90,11 @@ def _rotation(rows: int, others: int, url: str | None) -> float:
 
 
 def _organizer_with_rows(rows: int) -> uuid.UUID:
-    from processor.accounts import service as accounts
     from processor.extensions import db
     from processor.normalize import normalize_participant
     from processor.registries import service as registries
 
-    account = accounts.create_account(
-        login="rotating",
-        email="rotating@example.org",
-        first_name="R",
-        last_name="R",
-        password=secrets.token_hex(16),
-        title="Rotating Webinars",
-        plan="paid",
-        country="PL",
-    )
+    account = create_organizer("rotating")
     registry = registries.create_registry(account.id, "Rotated")
     for start in range(0, rows, CHUNK):
         batch = [
