@@ -33,6 +33,26 @@ PURPOSES: dict[str, str] = {
     "third_party_sharing": "Passing data to third parties for their own ends.",
     "third_party_sharing.personalized_advertising": "Sharing data for advertising by others.",
 }
+# key -> what an organizer reads on a page: a short plain-language name for each purpose.
+LABELS: dict[str, str] = {
+    "essential": "Providing the service",
+    "essential.service": "Running your webinars and registries",
+    "essential.service.notifications": "Messages to participants you ask for",
+    "essential.service.notifications.email": "Emails to participants you ask for",
+    "essential.service.operations": "Running the webinar room",
+    "essential.service.operations.support": "Support on your request",
+    "essential.service.payment_processing": "Payments for paid webinars",
+    "essential.service.security": "Security and abuse prevention",
+    "essential.legal_obligation": "A legal obligation",
+    "marketing": "Marketing",
+    "marketing.advertising": "Advertising",
+    "marketing.communications": "Promotional messages",
+    "marketing.communications.email": "Promotional email",
+    "analytics": "Analytics",
+    "analytics.reporting": "Reports for the processor",
+    "third_party_sharing": "Sharing with third parties",
+    "third_party_sharing.personalized_advertising": "Advertising by others",
+}
 _NAMES = ("email", "first_name", "last_name")
 _ATTENDANCE = ("registered_at", "joined_at", "left_at", "minutes_attended")
 # Minimum necessary: the participant fields each purpose may read (a purpose without its own entry takes its
@@ -176,3 +196,8 @@ def validate_grant(purposes: Iterable[str]) -> list[str]:
                 rule="no-marketing-on-participant-data" if is_forbidden(purpose) else "essential-purposes-only",
             )
     return purposes
+
+
+def label(purpose: str | None) -> str:
+    """Name a purpose in plain language for a page (an unknown key is shown as it is)."""
+    return LABELS.get(purpose or "", purpose or "")

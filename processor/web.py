@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from processor import problems, request_guard
+from processor import problems, purposes, request_guard
 from processor.errors import ValidationFailed
 
 bp = Blueprint("web", __name__)
@@ -27,7 +30,23 @@ def init_app(app: Flask) -> None:
     """Guard every request's input; register the dashboard, navigation, health check and problem pages."""
     request_guard.init_app(app)
     app.register_blueprint(bp)
+    app.add_template_filter(when)
+    app.add_template_filter(purposes.label, "purpose")
     problems.init_app(app)
+
+
+def when(moment: datetime | date | None) -> Markup:
+    """Show a moment readably (`30 Nov 2026, 16:16 UTC`) in a <time> element a script turns into local time."""
+    if moment is None:
+        return Markup("")
+    if not isinstance(moment, datetime):
+        return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), f"{moment.day} {moment:%b %Y}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return Markup('<time datetime="{}" data-local>{}</time>').format(
+        moment.isoformat(timespec="seconds"), f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    )
 
 
 def int_arg(name: str, *, minimum: int = 1, maximum: int = request_guard.INT_MAX) -> int | None:
