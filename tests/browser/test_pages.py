@@ -41,9 +41,7 @@ def organizer(make_account):
     registry = registries.create_registry(account.id, "Spring webinar")
     people.add_participant(registry, {"email": "grace@example.org", "last_name": "Hopper"})
     people.add_participant(registry, {"email": "linus@example.org", "last_name": "Torvalds"})
-    requests.create_request(
-        account.id, kind="access", email="grace@example.org", actor=requests.Actor("ada", "page")
-    )
+    requests.create_request(account.id, kind="access", email="grace@example.org", actor=requests.Actor("ada", "page"))
     messaging.create_instruction(registry, kind="invitation", note="Spring invitations", created_by="ada")
     details = BusinessDetails.parse(
         business_name="Analytical Webinars Sp. z o.o.",
@@ -71,11 +69,6 @@ def problems(page) -> list[str]:
             check(page)
         except AssertionError as exc:
             failures.append(str(exc))
-            import os
-            if os.environ.get("WEBSHELL_DEBUG"):
-                with open("/tmp/webshell_debug.py") as f:
-                    exec(f.read(), globals())
-                failures.append(repr(page.evaluate(WIDE)))
     return failures
 
 
@@ -207,8 +200,141 @@ def test_removal_held_and_erased_pages_fit_and_pass_axe(page, live_server, width
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/account/held")
     check_page(page)
+    leave = page.get_by_role("button", name="Leave")
+    assert leave.evaluate("button => getComputedStyle(button).color") != "rgb(255, 255, 255)"
     page.get_by_label("Your password, again").fill(PASSWORD)
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Erase my data now").click()
     expect(page.get_by_role("heading", name="Your data is erased")).to_be_visible()
     check_page(page)
+
+
+def test_the_menu_folds_behind_a_button_on_a_phone_and_opens_by_keyboard(page, live_server, make_account):
+    make_account("ada")
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, live_server)
+    menu = page.get_by_role("navigation", name="Main")
+    button = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(menu).to_be_visible()
+    assert menu.bounding_box()["height"] > 0
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
+    button.click()
+    menu.get_by_role("link", name="Requests").click()
+    page.wait_for_url("**/requests/")
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    logout = page.get_by_role("button", name="Log out")
+    assert logout.evaluate("button => getComputedStyle(button).color") == "rgb(255, 255, 255)"  # on the dark bar
+
+
+def test_without_scripts_the_menu_is_shown_on_a_phone(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server}/account/login")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up")).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    context.close()
+
+
+def focused(page) -> dict:
+    """The element that has focus once the page's scripts ran (the body when none has)."""
+    page.wait_for_load_state("load")
+    return page.evaluate("({id: document.activeElement.id, text: document.activeElement.textContent.trim()})")
+
+
+def test_focus_goes_to_the_first_error_after_a_bad_login(page, live_server, width, make_account):
+    make_account("ada")
+    page.goto(f"{live_server}/account/login")
+    page.get_by_label("Login").fill("ada")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Wrong login or password.")).to_be_visible()
+    assert focused(page)["text"].startswith("Wrong login or password.")
+    page.get_by_label("Password").fill("")
+    page.get_by_label("Login").fill("")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("Login")).to_have_attribute("aria-invalid", "true")
+    assert focused(page)["id"] == "login"
+
+
+def test_focus_goes_to_the_first_field_in_error_after_a_bad_sign_up(page, live_server, width):
+    page.goto(f"{live_server}/account/signup")
+    page.get_by_label("Login").fill("zofia")
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_label("First name").fill("Zofia")
+    page.get_by_label("Last name").fill("Żółkiewska")
+    page.get_by_label("Account title").fill("Webinary")
+    page.get_by_label("Country").select_option("PL")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    assert focused(page)["id"] == "email"
+    check_page(page)
+
+
+def test_times_are_shown_in_the_browsers_time_zone(browser, live_server, make_account):
+    account = make_account("ada")
+    context = browser.new_context(timezone_id="Asia/Kolkata", locale="en-GB")
+    page = context.new_page()
+    log_in(page, live_server)
+    created = page.locator("#main time[data-local]").first
+    local = account.created_at.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    expect(created).to_contain_text(local.strftime("%H:%M"))
+    expect(created).not_to_contain_text("UTC")
+    assert created.get_attribute("title").endswith("UTC")  # the server's UTC text, kept as a tooltip
+    context.close()
+
+
+def test_the_dashboard_counts_and_guides(page, live_server, width, organizer):
+    log_in(page, live_server)
+    expect(page.locator("#count-registries")).to_have_text("1 registry")
+    expect(page.locator("#count-participants")).to_have_text("2 participants")
+    expect(page.locator("#count-requests")).to_have_text("1 open data-subject request")
+    expect(page.locator("#dpa-state")).to_contain_text("version 1 in force")
+    expect(page.locator("#steps-progress")).to_have_text("3 of 4 steps done")
+    expect(page.get_by_role("link", name="Create an API client")).to_be_visible()
+    check_page(page)
+
+
+def test_the_signing_form_sits_below_the_document(page, live_server, width, organizer):
+    log_in(page, live_server)
+    page.goto(f"{live_server}/contracts/v2")
+    document = page.locator("#document").bounding_box()
+    form = page.get_by_role("button", name="Sign version 2").bounding_box()
+    assert form["y"] > document["y"] + document["height"]
+    expect(page.get_by_text(organizer_digest(organizer))).to_be_hidden()
+    page.get_by_text("Technical details").click()
+    expect(page.get_by_text(organizer_digest(organizer))).to_be_visible()
+    check_page(page)
+
+
+def organizer_digest(account) -> str:
+    return dpa.get_version(account, 2).document_sha256
+
+
+def test_the_favicon_is_served(page, live_server):
+    response = page.request.get(f"{live_server}/favicon.ico")
+    assert response.ok and response.headers["content-type"].startswith("image/svg+xml")
+    page.goto(f"{live_server}/account/login")
+    href = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(f"{live_server}{href}").ok
+
+
+def test_a_link_styled_button_is_readable_outside_the_top_bar(page, live_server):
+    page.goto(f"{live_server}/account/login")
+    page.evaluate(
+        "document.querySelector('main .card').insertAdjacentHTML('beforeend',"
+        ' \'<form><button type="button" class="link" id="probe">Delete</button></form>\')'
+    )
+    colour = page.evaluate("getComputedStyle(document.getElementById('probe')).color")
+    assert colour != "rgb(255, 255, 255)"  # the top bar's white on the white card
+    assert_accessible(page)
