@@ -159,6 +159,13 @@ def test_import_pages_fit_and_pass_axe(page, live_server, width, organizer, tmp_
 
 def test_two_factor_and_staff_pages_fit_and_pass_axe(page, live_server, width, make_staff):
     root = make_staff("root")
+    add_subprocessor(
+        name="Hetzner Online GmbH",
+        address="Industriestr. 25, 91710 Gunzenhausen",
+        purpose="Hosting",
+        country="DE",
+        by="root",
+    )
     page.goto(f"{live_server}/account/login")
     page.get_by_label("Login").fill("root")
     page.get_by_label("Password").fill(PASSWORD)
