@@ -69,9 +69,7 @@ def test_forwarded_address_is_believed_only_behind_trusted_proxies(tmp_path, pro
 
         return {"address": request.remote_addr, "scheme": request.scheme}
 
-    answer = app.test_client().get(
-        "/_whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
-    )
+    answer = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
     assert answer.get_json()["address"] == seen
     assert answer.get_json()["scheme"] == ("https" if proxies else "http")
 
