@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
@@ -179,8 +180,6 @@ def test_two_factor_and_staff_pages_fit_and_pass_axe(page, live_server, width, m
 
 
 def test_enrolling_two_factor_shows_recovery_codes_that_fit(page, live_server, width, make_account):
-    import pyotp
-
     make_account("ada")
     log_in(page, live_server)
     page.goto(f"{live_server}/account/two-factor")
@@ -221,7 +220,7 @@ def test_the_menu_folds_behind_a_button_on_a_phone_and_opens_by_keyboard(page, l
     page.set_viewport_size({"width": 375, "height": 800})
     log_in(page, live_server)
     menu = page.get_by_role("navigation", name="Main")
-    button = page.get_by_role("button", name="Menu")
+    button = page.get_by_role("button", name="Menu", exact=True)
     expect(menu).to_be_hidden()
     expect(button).to_have_attribute("aria-expanded", "false")
     button.focus()

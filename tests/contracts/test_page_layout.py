@@ -5,6 +5,8 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from contracts.models import Agreement
+from processor.extensions import db
 from tests.contracts.test_views import FORM, SIGN
 
 
@@ -40,9 +42,6 @@ def test_the_signing_form_comes_after_the_whole_document(signed_in):
 
 
 def test_the_version_page_keeps_the_hash_behind_technical_details(signed_in, app_ctx):
-    from contracts.models import Agreement
-    from processor.extensions import db
-
     digest = db.session.query(Agreement).one().document_sha256
     page = html(signed_in.get("/contracts/v1"))
     assert digest in technical(page).text_content()
