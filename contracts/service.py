@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -70,7 +71,7 @@ class Summary:
         return self.in_force is not None or self.latest_status in ("signed", "countersigned")
 
 
-def summary(account_id) -> Summary:
+def summary(account_id: uuid.UUID) -> Summary:
     """Where the account's DPA stands, read from version numbers and statuses only (no documents loaded)."""
     rows = db.session.execute(
         sa.select(Agreement.version, Agreement.status)
