@@ -22,13 +22,13 @@ from processor.web import apply_errors
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 
-def _form(**kwargs) -> ClientForm:
-    """The create form with this organizer's registries to choose from and today's expiry bounds."""
-    form = ClientForm(**kwargs)
+def _form(*, fresh: bool = False) -> ClientForm:
+    """The create form (empty when `fresh`) with this organizer's registries and today's expiry bounds."""
+    form = ClientForm(formdata=None) if fresh else ClientForm()
     form.registries.choices = [(str(r.id), r.name) for r in registries.list_registries(current_user.id)]
     first, last = today(), today() + dt.timedelta(days=service.MAX_EXPIRY_DAYS)
     form.expires_on.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
-    if form.expires_on.data is None and not form.is_submitted():
+    if form.expires_on.data is None and (fresh or not form.is_submitted()):
         form.expires_on.data = first + dt.timedelta(days=service.DEFAULT_EXPIRY_DAYS)
     return form
 
@@ -77,7 +77,7 @@ def index():
         else:
             # Rendered, not redirected: the token must not travel through the session or a URL.
             flash(f"Client {client.name} is created. Copy its token now: it is shown only once.", "success")
-            form = _form(formdata=None)
+            form = _form(fresh=True)
     if form.errors:
         status = 400
     clients = service.list_clients(current_user.id)

@@ -180,3 +180,12 @@ def test_client_limited_to_a_chosen_registry(app_ctx, client, auth):
     created = service.list_clients(_account().id)[0]
     assert created.registry_ids == {spring.id}
     assert re.search(r"<dt>Registries</dt><dd>Spring webinar</dd>", _page(client))
+
+
+def test_expiry_field_offers_the_default_day_within_today_to_a_year(app_ctx, client, auth):
+    auth.signup("ada")
+    default = (today() + dt.timedelta(days=service.DEFAULT_EXPIRY_DAYS)).isoformat()
+    latest = (today() + dt.timedelta(days=service.MAX_EXPIRY_DAYS)).isoformat()
+    for html in (_page(client), client.post("/clients/", data=FORM).get_data(as_text=True)):
+        field = re.search(r'<input[^>]*id="expires_on"[^>]*>', html).group(0)
+        assert f'value="{default}"' in field and f'max="{latest}"' in field and 'type="date"' in field
