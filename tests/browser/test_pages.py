@@ -248,6 +248,7 @@ def test_without_scripts_the_menu_is_shown_on_a_phone(browser, live_server):
     page.goto(f"{live_server}/account/login")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up")).to_be_visible()
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    assert_fits(page)
     context.close()
 
 
