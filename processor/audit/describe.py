@@ -29,7 +29,7 @@ REFUSED, READ = "refused", "read"
 KINDS: dict[str, str] = {
     READ: "Read",
     **{kind: label for kind, label, _, _ in _RULES},
-    REFUSED: "Refused",
+    REFUSED: "Refused attempt",
 }
 CHANNELS = {"web": "Web app", "api": "API", "cli": "Command line", "support": "Support tool"}
 

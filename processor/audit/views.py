@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from processor.audit import checkpoints, export, service
@@ -74,3 +74,21 @@ def checkpoint():
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="access-log-checkpoint-{document["seq"]}.json"'},
     )
+
+
+@bp.route("/checkpoint/verify", methods=["POST"])
+@login_required
+def verify_checkpoint():
+    """Check a checkpoint the organizer kept against the log as it is now; say the outcome on the page."""
+    upload = request.files.get("checkpoint")
+    data = upload.read(checkpoints.MAX_UPLOAD + 1) if upload else b""
+    try:
+        seq, found = checkpoints.check_upload(current_user.id, data)
+    except ValidationFailed as error:
+        flash(error.detail, "error")
+        return redirect(url_for("audit.index"), 303)
+    if found:
+        flash(f"Checkpoint #{seq} is NOT borne out by the log: {found.describe(current_user.login)}.", "error")
+    else:
+        flash(f"The log still holds checkpoint #{seq}, unchanged, and every entry after it is intact.", "success")
+    return redirect(url_for("audit.index"), 303)

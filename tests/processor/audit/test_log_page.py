@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from types import SimpleNamespace
 
@@ -17,6 +18,7 @@ from processor.clients import service as clients
 from processor.extensions import db
 from processor.registries import service as registries
 from processor.registries.models import Registry
+from tests.processor.audit.test_checkpoints import _cut_back_to
 
 DAY = dt.datetime(2026, 11, 2, 12, 0, tzinfo=dt.UTC)
 # (actor_type, actor, channel, purpose, reason, allowed, day offset): one entry of each kind and actor.
@@ -286,3 +288,47 @@ def test_checkpoint_download_and_integrity_check_stay_on_the_page(client, log):
     assert "chain of entries is intact" in html
     response = client.post("/access-log/checkpoint")
     assert response.status_code == 200 and response.get_json()["seq"] == 10
+
+
+def _check(client, data: bytes) -> str:
+    response = client.post(
+        "/access-log/checkpoint/verify",
+        data={"checkpoint": (io.BytesIO(data), "checkpoint.json")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_kept_checkpoint_is_checked_on_the_page(client, log):
+    kept = client.post("/access-log/checkpoint").get_data()
+    record_access(account_id=log.account.id, actor_type="account", actor="ada", purpose="essential.service")
+    db.session.commit()
+    assert "still holds checkpoint #10, unchanged" in _check(client, kept)
+    _cut_back_to(log.account, 8)
+    html = _check(client, kept)
+    assert "Checkpoint #10 is NOT borne out" in html and "cut back or deleted" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not json", "not an access-log checkpoint"),
+        (b"[1, 2]", "not an access-log checkpoint"),
+        (b'{"seq": "x", "account_id": "y"}', "not an access-log checkpoint"),
+        (b"\xff\xfe", "not an access-log checkpoint"),
+        (b" " * 20_000 + b"{}", "not an access-log checkpoint"),
+        (b"", "not an access-log checkpoint"),
+    ],
+)
+def test_a_file_that_is_no_checkpoint_is_said_plainly(client, log, data, message):
+    assert message in _check(client, data)
+
+
+def test_another_accounts_checkpoint_is_not_checked(client, log, make_account):
+    from processor.audit import checkpoints
+
+    bob = make_account("bob")
+    theirs = json.dumps(checkpoints.issue(bob.id)).encode()
+    assert "belongs to another account" in _check(client, theirs)
