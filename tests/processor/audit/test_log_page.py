@@ -10,10 +10,12 @@ import re
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from processor.accounts.service import get_by_login
 from processor.audit import record_access
 from processor.audit import service as audit_service
+from processor.audit.models import AccessLogEntry
 from processor.clients import service as clients
 from processor.extensions import db
 from processor.registries import service as registries
@@ -332,3 +334,18 @@ def test_another_accounts_checkpoint_is_not_checked(client, log, make_account):
     bob = make_account("bob")
     theirs = json.dumps(checkpoints.issue(bob.id)).encode()
     assert "belongs to another account" in _check(client, theirs)
+
+
+def test_the_front_page_walks_the_chain_and_filtered_pages_point_to_it(client, log):
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(AccessLogEntry.__table__)
+            .where(AccessLogEntry.account_id == log.account.id, AccessLogEntry.seq == 3)
+            .values(reason="nothing to see")
+        )
+    front = client.get("/access-log/").get_data(as_text=True)
+    assert "integrity check failed" in front and "#3" in front
+    for params in ({"kind": "read"}, {"before": 5}):
+        html = client.get("/access-log/", query_string=params).get_data(as_text=True)
+        assert "chain of entries is intact" not in html
+        assert "checked when you open" in html
