@@ -135,10 +135,14 @@ def test_a_bad_filter_is_said_plainly(page, live_server, organizer, width):
     check_page(page)
 
 
-def test_checkpoint_download_stays(page, live_server, organizer, width):
+def test_checkpoint_download_and_check_stay(page, live_server, organizer, width):
     log_in(page, live_server)
     page.goto(f"{live_server}/access-log/")
     expect(page.get_by_text("the chain of entries is intact")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download a signed checkpoint").click()
     assert json.loads(download.value.path().read_text())["seq"] == 60
+    page.get_by_label("Check a checkpoint you kept").set_input_files(download.value.path())
+    page.get_by_role("button", name="Check against the log").click()
+    expect(page.get_by_text("The log still holds checkpoint #60, unchanged")).to_be_visible()
+    check_page(page)
