@@ -39,9 +39,18 @@
     return heading ? heading.textContent.trim() : "Table";
   }
 
+  // A page may give a table its own scrolling box (with its own name); such a table is left alone.
+  function scrollsAlready(table) {
+    for (var box = table.parentElement; box && box.id !== "main"; box = box.parentElement) {
+      var overflow = getComputedStyle(box).overflowX;
+      if (overflow === "auto" || overflow === "scroll") { return true; }
+    }
+    return false;
+  }
+
   function setUpTables() {
     document.querySelectorAll("main table").forEach(function (table) {
-      if (table.parentElement.classList.contains("table-scroll")) { return; }
+      if (scrollsAlready(table)) { return; }
       var box = document.createElement("div");
       box.className = "table-scroll";
       table.parentNode.insertBefore(box, table);

@@ -20,7 +20,7 @@ from processor.messaging import service as messaging
 from processor.registries import service as registries
 from processor.subject_requests import service as requests
 from processor.transfers.subprocessors import add_subprocessor
-from tests.browser.conftest import assert_accessible, assert_fits, check_page, log_in
+from tests.browser.conftest import assert_accessible, assert_fits, check_page, log_in, menu_link
 from tests.conftest import PASSWORD, fresh_code
 from tests.processor import people
 
@@ -231,8 +231,7 @@ def test_the_menu_folds_behind_a_button_on_a_phone_and_opens_by_keyboard(page, l
     page.keyboard.press("Escape")
     expect(menu).to_be_hidden()
     assert page.evaluate("document.activeElement.classList.contains('menu-toggle')")
-    button.click()
-    menu.get_by_role("link", name="Requests").click()
+    menu_link(page, "Requests").click()  # opens the folded menu first
     page.wait_for_url("**/requests/")
 
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -345,3 +344,19 @@ def test_a_link_styled_button_is_readable_outside_the_top_bar(page, live_server)
     colour = page.evaluate("getComputedStyle(document.getElementById('probe')).color")
     assert colour != "rgb(255, 255, 255)"  # the top bar's white on the white card
     assert_accessible(page)
+
+
+OWN_BOX = """<!doctype html><html lang="en"><head><title>Tables</title>
+<link rel="stylesheet" href="/static/style.css"><link rel="stylesheet" href="/own.css">
+<script src="/static/app.js" defer></script></head><body><main id="main">
+<div class="own" role="region" aria-label="Own box" tabindex="0"><table id="boxed"><tr><td>x</td></tr></table></div>
+<table id="bare"><tr><td>y</td></tr></table></main></body></html>"""
+
+
+def test_a_table_gets_a_scrolling_box_unless_the_page_gave_it_one(page, live_server):
+    page.route("**/tables", lambda route: route.fulfill(body=OWN_BOX, content_type="text/html"))
+    page.route("**/own.css", lambda route: route.fulfill(body=".own { overflow-x:auto; }", content_type="text/css"))
+    page.goto(f"{live_server}/tables")
+    page.wait_for_load_state("load")
+    assert page.locator("#bare").evaluate("t => t.parentElement.className") == "table-scroll"
+    assert page.locator("#boxed").evaluate("t => t.parentElement.className") == "own"
