@@ -12,6 +12,7 @@ import json
 import re
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from processor.access import Actor, gate
@@ -26,7 +27,10 @@ from processor.registries import views
 from processor.registries.models import Registry, deletions, participants
 from processor.registries.service import AccountOnHold
 from processor.retention import service as retention
+from tests.conftest import PASSWORD
 from tests.processor import people
+from tests.processor.access.test_no_personal_data_in_urls import _forms as url_forms
+from tests.processor.access.test_no_personal_data_in_urls import logged_server  # noqa: F401 (a fixture, used by name)
 
 PEOPLE = [
     {"email": "lukasz@example.org", "first_name": "Łukasz", "last_name": "Żółkiewski", "company": "Gdańsk Ports"},
@@ -350,3 +354,27 @@ def test_times_are_readable_and_the_delete_buttons_ask_first(client, mine):
     assert '<summary class="button danger">Delete participant</summary>' in page
     shown = re.sub(r'datetime="[^"]*"', "", page.split('<dl class="facts">')[1])
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", shown)
+
+
+# Nothing personal in the server's access log -----------------------------------------------------------------------
+
+
+def test_search_sort_and_export_leave_no_name_in_the_servers_access_log(app, logged_server):  # noqa: F811 (the fixture)
+    base, log_path = logged_server
+    web = requests.Session()
+    signup = {"login": "ada", "email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace",
+              "title": "Analytical Webinars", "plan": "paid", "country": "PL", "password": PASSWORD}  # fmt: skip
+    assert web.post(f"{base}/account/signup", data=signup).ok
+    registry_url = web.post(f"{base}/registries/", data={"name": "Spring webinar"}).url
+    for person in PEOPLE:
+        assert web.post(f"{registry_url}/participants/new", data=person).ok
+    page = web.post(f"{registry_url}/search", data={"q": "Żółkiewski"})
+    assert "lukasz@example.org" in page.text
+    after = re.search(r'name="after" value="([^"]+)"', web.post(f"{registry_url}/search", data={"q": "Nowak"}).text)
+    assert after is None  # one match, the registry's end: nothing to continue
+    assert "anna@example.org" in web.get(registry_url, params={"sort": "last_name", "order": "desc"}).text
+    assert web.post(f"{registry_url}/export", data={"format": "csv"}).ok
+    log = log_path.read_text()
+    assert re.search(r"POST /registries/[0-9a-f-]+/search", log) and "sort=last_name" in log
+    secrets = ["Żółkiewski", "Zolkiewski", "zolk", "Nowak", "Łukasz", "Gdańsk", "lukasz@example.org"]
+    assert sorted({s for s in secrets for form in url_forms(s) if form in log}) == []
