@@ -274,7 +274,13 @@ def test_participants_are_sorted(client, mine, query, expected):
     assert [e.split("@")[0] for e in emails(page)] == expected
 
 
-@pytest.mark.parametrize("sort", ["added", "last_name"])
+def test_by_default_the_last_changed_come_first(client, mine):
+    people.update_participant(mine, people.find_by_email(mine, "anna@example.org")["id"], {"company": "Navy"})
+    page = client.get(f"/registries/{mine.id}").get_data(as_text=True)
+    assert [e.split("@")[0] for e in emails(page)] == ["anna", "nobody", "bob", "zoe", "lukasz"]
+
+
+@pytest.mark.parametrize("sort", ["added", "changed", "last_name"])
 def test_sorted_pages_cover_everyone_once(client, signed_in, monkeypatch, sort):
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     registry = registries.create_registry(signed_in.id, "Paged")
@@ -287,7 +293,7 @@ def test_sorted_pages_cover_everyone_once(client, signed_in, monkeypatch, sort):
         link = re.search(r'href="([^"]+)" rel="next"', page)
         url = link.group(1).replace("&amp;", "&") if link else None
     expected = [f"p{n}@example.org" for n in range(5)]
-    assert seen == (expected if sort == "added" else expected[::-1])
+    assert seen == (expected[::-1] if sort == "last_name" else expected)
 
 
 def test_sorting_a_large_registry_by_an_encrypted_field_falls_back_and_says_why(client, mine, monkeypatch):
