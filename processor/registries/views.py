@@ -83,7 +83,7 @@ def _cursor(text: str | None, parameter: str = "after"):
         after = None, None
     if None in after:
         raise ValidationFailed(
-            "The page link is not valid: go back to the registry's first page.",
+            f"The page link (parameter {parameter}) is not valid: go back to the registry's first page.",
             errors=[{"parameter": parameter, "detail": "Use the link to the next page, unchanged."}],
         )
     return after
