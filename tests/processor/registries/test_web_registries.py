@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from processor.access import Actor, gate
 from processor.accounts.service import find_by_login
 from processor.audit import service as audit
+from processor.clients import service as clients
 from processor.csv_import import files
 from processor.csv_import.models import Import
 from processor.extensions import db
@@ -384,3 +385,29 @@ def test_search_sort_and_export_leave_no_name_in_the_servers_access_log(app, log
     assert re.search(r"POST /registries/[0-9a-f-]+/search", log) and "sort=last_name" in log
     secrets = ["Żółkiewski", "Zolkiewski", "zolk", "Nowak", "Łukasz", "Gdańsk", "lukasz@example.org"]
     assert sorted({s for s in secrets for form in url_forms(s) if form in log}) == []
+
+
+def test_a_client_limited_to_a_deleted_registry_reaches_no_other(client, mine, signed_in):
+    other = registries.create_registry(signed_in.id, "Other")
+    people.add_participant(other, {"email": "other@example.org"})
+    _, token = clients.create_client(
+        name="limited",
+        scopes="participants:read",
+        purposes_granted="essential.service",
+        country="PL",
+        account_id=signed_in.id,
+        created_by="test",
+        registries=[mine.id],
+    )
+
+    def read(registry_id):
+        return client.get(
+            f"/api/v1/registries/{registry_id}/participants",
+            query_string={"purpose": "essential.service"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).status_code
+
+    mine_id = mine.id
+    assert (read(mine_id), read(other.id)) == (200, 404)
+    assert client.post(f"/registries/{mine_id}/delete").status_code == 302
+    assert (read(mine_id), read(other.id)) == (404, 404)  # its limit is gone with the registry, not widened
