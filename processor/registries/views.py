@@ -48,6 +48,13 @@ def _require_login():
     pass
 
 
+@bp.after_request
+def _not_cached(response):
+    """Pages and files holding participant data stay out of browser and proxy caches (a shared computer)."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @bp.app_template_filter("lawful_basis")
 def _lawful_basis(value):
     return lawful_basis.label(value)

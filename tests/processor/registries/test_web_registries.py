@@ -411,3 +411,14 @@ def test_a_client_limited_to_a_deleted_registry_reaches_no_other(client, mine, s
     assert (read(mine_id), read(other.id)) == (200, 404)
     assert client.post(f"/registries/{mine_id}/delete").status_code == 302
     assert (read(mine_id), read(other.id)) == (404, 404)  # its limit is gone with the registry, not widened
+
+
+def test_pages_with_participant_data_are_not_cached(client, mine):
+    person = people.find_by_email(mine, "anna@example.org")
+    for response in (
+        client.get(f"/registries/{mine.id}"),
+        client.post(f"/registries/{mine.id}/search", data={"q": "Nowak"}),
+        client.get(f"/registries/{mine.id}/participants/{person['id']}"),
+        client.post(f"/registries/{mine.id}/export", data={"format": "json"}),
+    ):
+        assert response.headers["Cache-Control"] == "no-store"
