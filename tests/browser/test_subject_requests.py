@@ -63,7 +63,7 @@ def test_an_erasure_request_from_intake_to_done(page, live_server, organizer):
     expect(page.get_by_text("deleted 3 record(s)")).to_be_visible()
     page.goto(f"{live_server}/registries/")
     page.get_by_role("link", name="Webinar 0").click()
-    expect(page.get_by_text("other0@example.org")).to_be_visible()
+    expect(page.get_by_role("link", name="other0@example.org")).to_be_visible()
     expect(page.get_by_text(PERSON)).to_have_count(0)
 
 
