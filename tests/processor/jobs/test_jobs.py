@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from processor import jobs
-from processor.jobs import service
+from processor.db_types import utcnow
+from processor.extensions import db
+from processor.jobs import runner, service, transport
+from processor.jobs.models import jobs as jobs_table
 from processor.jobs.queue import PERIODIC
 from processor.jobs.registry import TASKS
 from processor.jobs.runner import execute as run_job
@@ -49,6 +53,33 @@ def test_a_running_job_asked_to_cancel_stops_at_its_next_progress(app_ctx):
     ctx.cancelled.set()
     with pytest.raises(jobs.JobCancelled):
         ctx.progress(1, 3)
+
+
+def _mark_running(job_id, worker="gone:1:1", **values) -> None:
+    db.session.execute(
+        sa.update(jobs_table)
+        .where(jobs_table.c.id == job_id)
+        .values(status="running", worker=worker, attempts=1, heartbeat_at=utcnow() - dt.timedelta(minutes=5), **values)
+    )
+    db.session.commit()
+
+
+def test_a_cancel_reaches_a_running_job_through_the_queue_store_without_writing_the_database(app_ctx):
+    job = jobs.enqueue("test.count", upto=3)
+    _mark_running(job.id)
+    service.request_cancel(job.id)
+    # The heartbeat reads the flag from the queue store (SQLite's write lock may be held by the job itself).
+    assert transport.cancel_asked(job.id)
+
+
+def test_a_running_job_asked_to_cancel_whose_worker_died_ends_cancelled_not_retried(app_ctx):
+    job = jobs.enqueue("test.count", upto=3)
+    _mark_running(job.id, cancel_requested=True)
+    assert runner.reap_stale() == []
+    stopped = jobs.get_job(job.id)
+    assert stopped.status == "cancelled" and stopped.finished_at is not None
+    run_job(job.id)  # a message still on the queue does not start it again
+    assert jobs.get_job(job.id).status == "cancelled"
 
 
 def test_list_and_show_a_job_and_a_missing_one_is_one_line(app_ctx, runner):
