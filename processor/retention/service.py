@@ -124,6 +124,7 @@ def reactivate_account(account: Account, *, now: dt.datetime | None = None, oper
     exit_ = exit_of(account)
     if exit_ is not None:
         db.session.delete(exit_)
+    package.delete_held(account.id)  # a return package prepared during the hold
     _log_exit(account, "account reactivated during the hold", operator)
     db.session.commit()
 
@@ -211,6 +212,8 @@ def _erase(account: Account, now: dt.datetime, *, early: bool = False) -> None:
     # The package first, while the keys still decrypt; then the keys: from that moment nothing else of the
     # organizer can be decrypted from the database.
     exit_.package_key, _ = package.seal(account.id)
+    exit_.held_package_key = None  # the package sealed now supersedes one prepared during the hold
+    package.delete_held(account.id)
     exit_.package_expires_at = now + dt.timedelta(days=RETURN_WINDOW_DAYS)
     exit_.erased_at = now
     try:

@@ -11,6 +11,7 @@ import uuid
 from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
+from processor import jobs
 from processor.accounts import signing_in
 from processor.accounts.models import Account
 from processor.accounts.service import check_password
@@ -86,11 +87,54 @@ def reactivate():
 
 
 @bp.route("/held/return", methods=["POST"])
-def return_database():
+def ask_return():
+    """Ask for the participant database: a job prepares it; its page shows the progress, then the download."""
     account = _held_account()
     if account is None or not EmptyForm().validate_on_submit():
         return redirect(url_for("accounts.login"))
-    data = exits.return_database(account, by=account.login, channel="web")
+    try:
+        exits.request_return(account)
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return _held_page(account, status=exc.status)
+    return redirect(url_for("exits.held_return"))
+
+
+@bp.route("/held/return")
+def held_return():
+    account = _held_account()
+    if account is None:
+        return redirect(url_for("accounts.login"))
+    job = exits.return_job(account)
+    return render_template(
+        "retention/held_return.html",
+        account=account,
+        ready=exits.held_package_ready(account),
+        state=jobs.state(job) if job is not None else None,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/held/return/progress")
+def held_return_progress():
+    account = _held_account()
+    if account is None:
+        return {"status": "gone"}, 403
+    job = exits.return_job(account)
+    state = jobs.state(job) if job is not None else {"status": "none", "done": 0, "total": 0}
+    return {key: state[key] for key in ("status", "done", "total")} | {"worker_lost": bool(state.get("worker_lost"))}
+
+
+@bp.route("/held/return/download", methods=["POST"])
+def download_return():
+    account = _held_account()
+    if account is None or not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.login"))
+    try:
+        data = exits.return_database(account, by=account.login, channel="web")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("exits.held_return"))
     return _zip(data, f"participants-{account.login}.zip")
 
 

@@ -22,35 +22,14 @@ from processor.csv_import.models import Import
 from processor.extensions import db
 from processor.registries import service as registries
 from processor.registries.models import participants
-from tests.conftest import TEST_MASTER_KEY
 from tests.runtime.conftest import ROOT, alive, wait_until, write_instance_config
 
 pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture
-def settings(tmp_path, database_url, engine_name, request):
-    """The config of the test, its CLI and its workers: the embedded queue on SQLite, Redis on PostgreSQL."""
-    values = {
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "APP_ENV": "testing",
-        "DATABASE_URL": database_url,
-        "MASTER_KEY": TEST_MASTER_KEY,
-        "JOBS_STALE_SECONDS": 3,
-        "JOBS_REAP_SECONDS": 0.5,
-        "IMPORT_PARALLEL_ROWS": 1000,
-        "IMPORT_WORKERS": 2,
-        "HUEY_NAME": f"test-{tmp_path.name}",
-    }
-    if engine_name == "postgresql":
-        values["REDIS_URL"] = request.getfixturevalue("redis_url")
-    write_instance_config(tmp_path / "instance", **values)
-    return values
-
-
-@pytest.fixture
-def app_config(settings):
-    return {**{k: v for k, v in settings.items() if k != "DATABASE_URL"}, "JOBS_IMMEDIATE": False}
+def app_config(worker_settings):
+    return {**{k: v for k, v in worker_settings.items() if k != "DATABASE_URL"}, "JOBS_IMMEDIATE": False}
 
 
 @pytest.fixture
@@ -129,9 +108,9 @@ def test_no_wait_prints_the_job_id_and_the_job_completes_once_a_worker_runs(app_
 
 
 def test_an_import_the_worker_refuses_exits_1_with_its_one_line_reason(
-    app_ctx, registry, tmp_path, start_worker, settings
+    app_ctx, registry, tmp_path, start_worker, worker_settings
 ):
-    write_instance_config(tmp_path / "instance", **settings, IMPORT_MAX_ROWS=100)
+    write_instance_config(tmp_path / "instance", **worker_settings, IMPORT_MAX_ROWS=100)
     start_worker()
     cli = _cli(tmp_path, "--registry", str(registry.id), str(_csv(tmp_path, 150)))
     _, err = cli.communicate(timeout=120)
