@@ -29,3 +29,10 @@ def return_package_task(ctx: jobs.JobContext) -> dict:
     """Seal the held account's participant database as a return package, to be downloaded once."""
     account = db.session.get(Account, ctx.account_id)
     return {"participants": exits.prepare_held_return(account, ctx.progress)}
+
+
+@jobs.task(service.EARLY_ERASURE_JOB)
+def erase_early_task(ctx: jobs.JobContext, now: str) -> dict:
+    """Erase the held account now, as its organizer asked; seal its return package first."""
+    account = db.session.get(Account, ctx.account_id)
+    return {"warnings": service.erase_early(account, now=dt.datetime.fromisoformat(now))}

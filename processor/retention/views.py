@@ -23,6 +23,7 @@ from processor.terms import RETURN_WINDOW_DAYS
 
 bp = Blueprint("exits", __name__, url_prefix="/account")
 HELD = "held_account"
+ERASING, ERASING_LOGIN = "early_erasure_job", "early_erasure_login"
 
 
 def begin_held_session(account: Account) -> Response:
@@ -146,17 +147,49 @@ def erase_now():
     form = EraseNowForm()
     if form.validate_on_submit():
         if check_password(account, form.password.data):
-            login = account.login
-            service.erase_early(account)
+            login = account.login  # scrubbed by the erasure
+            job = service.request_early_erasure(account)
             session.pop(HELD, None)
-            return render_template(
-                "retention/erased.html",
-                login=login,
-                erased_on=service.exit_of(account).erased_at,
-                return_until=service.return_window_ends(account),
-            )
+            session[ERASING], session[ERASING_LOGIN] = str(job.id), login
+            return redirect(url_for("exits.erasing"))
         form.password.errors = ["The password is wrong."]
     return _held_page(account, form, 400)
+
+
+def _erasure_job():
+    """The early-erasure job this browser asked for (its id is in the session), or None."""
+    try:
+        job = jobs.get_job(session.get(ERASING, ""))
+    except DomainError:
+        return None
+    return job if job.kind == service.EARLY_ERASURE_JOB else None
+
+
+@bp.route("/erasing")
+def erasing():
+    """The early erasure's progress (a job); when it is done, what is left: the return for 7 days."""
+    job = _erasure_job()
+    if job is None:
+        return redirect(url_for("accounts.login"))
+    account = db.session.get(Account, job.account_id)
+    exit_ = service.exit_of(account)
+    if job.status == "done" and exit_ is not None and exit_.erased_at is not None:
+        return render_template(
+            "retention/erased.html",
+            login=session.get(ERASING_LOGIN, ""),
+            erased_on=exit_.erased_at,
+            return_until=service.return_window_ends(account),
+        )
+    return render_template("retention/erasing.html", state=jobs.state(job))
+
+
+@bp.route("/erasing/progress")
+def erasing_progress():
+    job = _erasure_job()
+    if job is None:
+        return {"status": "gone"}, 403
+    state = jobs.state(job)
+    return {key: state[key] for key in ("status", "done", "total")} | {"worker_lost": bool(state["worker_lost"])}
 
 
 @bp.route("/held/leave", methods=["POST"])

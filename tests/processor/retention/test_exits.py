@@ -11,6 +11,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from processor import jobs
 from processor.accounts.models import Account
 from processor.audit import record_access
 from processor.audit.models import AccessLogEntry
@@ -190,6 +191,25 @@ def test_return_from_the_held_page_is_prepared_by_a_job_then_downloaded_once(cli
 
 
 @pytest.mark.parametrize("app_config", [{"JOBS_IMMEDIATE": False}])
+def test_early_erasure_is_a_job_the_page_follows_not_work_done_in_the_request(client, auth, organizer):
+    retention.remove_account(organizer)
+    auth.login()
+    client.post("/account/held/erase", data={"password": PASSWORD, "understood": "y"})
+    db.session.expire_all()
+    assert db.session.get(Account, organizer.id).status == "removed"  # nothing erased in the request
+    assert not package.path_for(organizer.id).exists()
+    assert "Erasing your data" in client.get("/account/erasing").get_data(as_text=True)
+    assert client.get("/account/erasing/progress").get_json()["status"] == "queued"
+    [job] = [j for j in jobs.list_jobs(account_id=organizer.id) if j.kind == "retention.erase_early"]
+    run_job(job.id)
+    db.session.expire_all()
+    assert db.session.get(Account, organizer.id).status == "erased"
+    assert "Your data is erased" in client.get("/account/erasing").get_data(as_text=True)
+    run_job(job.id)  # a second message for the same job changes nothing
+    assert jobs.get_job(job.id).status == "done"
+
+
+@pytest.mark.parametrize("app_config", [{"JOBS_IMMEDIATE": False}])
 def test_the_held_return_page_shows_the_jobs_progress_until_a_worker_has_prepared_it(client, auth, organizer):
     retention.remove_account(organizer)
     auth.login()
@@ -233,8 +253,11 @@ def test_early_erasure_needs_the_password_again_and_the_warning_acknowledged(cli
 def test_early_erasure_from_the_held_page(client, auth, organizer):
     retention.remove_account(organizer)
     auth.login()
-    done = client.post("/account/held/erase", data={"password": PASSWORD, "understood": "y"})
+    asked = client.post("/account/held/erase", data={"password": PASSWORD, "understood": "y"})
+    assert asked.status_code == 302 and asked.headers["Location"].endswith("/account/erasing")
+    done = client.get("/account/erasing")  # JOBS_IMMEDIATE: the erasure job has run
     assert done.status_code == 200 and "Your data is erased" in done.get_data(as_text=True)
+    assert "ada" in done.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Account, organizer.id).status == "erased"
     assert exit_row(organizer).early_erasure_requested_at is not None
