@@ -155,7 +155,7 @@ def get_import(account_id: uuid.UUID, import_id) -> Import:
 
 
 def list_imports(account_id: uuid.UUID, limit: int = 50) -> list[Import]:
-    purge_expired()
+    """The organizer's latest imports (expired files are deleted by the hourly purge job, not by this read)."""
     return list(
         db.session.scalars(
             sa.select(Import).where(Import.account_id == account_id).order_by(Import.created_at.desc()).limit(limit)
