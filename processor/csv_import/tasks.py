@@ -16,6 +16,7 @@ from processor.csv_import import service, staging
 from processor.csv_import.models import Import
 from processor.errors import DomainError, is_transient, storage_refusal
 from processor.extensions import db
+from processor.registries import export_jobs
 
 log = logging.getLogger(__name__)
 STAGES = {"plan": ("planning", service.plan), "commit": ("committing", service.commit)}
@@ -102,8 +103,9 @@ def file_task(ctx: jobs.JobContext, import_id: str, dry_run: bool, report: bool,
 
 @jobs.task("imports.purge")
 def purge_task(ctx: jobs.JobContext) -> dict:
-    """Delete uploads and error files past IMPORT_FILE_HOURS (they hold personal data)."""
-    return {"purged": service.purge_expired()}
+    """Delete uploads and error files past IMPORT_FILE_HOURS (they hold personal data), and export files whose CLI
+    died (unreadable without it, but no reason to keep)."""
+    return {"purged": service.purge_expired(), "exports_purged": export_jobs.purge_stale()}
 
 
 def progress(imp: Import) -> dict:

@@ -204,6 +204,6 @@ def test_the_hourly_purge_job_deletes_expired_files_and_listing_imports_writes_n
     assert service.list_imports(organizer.id) == [imp]
     assert files.upload_path(imp).exists() and imp.file_key is not None  # a page read does no purge work
     job = jobs.enqueue("imports.purge")  # what the queue's scheduler enqueues hourly (run inline in tests)
-    assert (job.status, job.result) == ("done", {"purged": 1})
+    assert (job.status, job.result) == ("done", {"purged": 1, "exports_purged": 0})
     db.session.refresh(imp)
     assert imp.file_key is None and not files.upload_path(imp).exists()
