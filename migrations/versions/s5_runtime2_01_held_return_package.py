@@ -1,7 +1,7 @@
 """held return package: the key of a return package a job prepares during the hold
 
 Revision ID: s5_runtime2_01
-Revises: s4_gate_03
+Revises: s5_webclients_01
 Create Date: 2026-11-30 21:00:00
 
 A return asked for during the hold is now produced by a job (not in the web request or the CLI): the package
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "s5_runtime2_01"
-down_revision = "s4_gate_03"
+down_revision = "s5_webclients_01"
 branch_labels = None
 depends_on = None
 
