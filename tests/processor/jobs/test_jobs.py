@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from processor import jobs
 from processor.db_types import utcnow
 from processor.extensions import db
+from processor.jobs import cli as jobs_cli
 from processor.jobs import runner, service, transport
 from processor.jobs.models import jobs as jobs_table
 from processor.jobs.queue import PERIODIC
@@ -113,3 +114,32 @@ def test_the_queue_schedules_the_daily_erasure_and_the_hourly_purge(app, task, d
 
 def test_periodic_runs_enqueue_registered_kinds(app):
     assert set(PERIODIC) <= set(TASKS)
+
+
+def test_a_waiting_cli_is_told_once_when_no_worker_took_the_job_and_when_its_worker_stopped(monkeypatch, capsys):
+    monkeypatch.setattr(jobs_cli, "QUEUED_NOTICE_SECONDS", 0)
+    notices = jobs_cli._Notices("J1")
+    queued = {"status": "queued", "attempts": 0, "worker_lost": False, "failure": None}
+    lost = {"status": "running", "attempts": 1, "worker_lost": True, "failure": None}
+    retried = {"status": "queued", "attempts": 1, "worker_lost": False, "failure": "Its worker stopped (attempt 1)"}
+    for state in (queued, queued, lost, lost, retried):
+        notices.check(state)
+    said = capsys.readouterr().err.strip().splitlines()
+    assert [line for line in said if line] == [
+        "waiting for a job worker (is `flask --app app jobs worker` running?)",
+        "job J1: its worker stopped (attempt 1); another worker will retry it",
+    ]
+
+
+def test_ctrl_c_while_waiting_leaves_a_rotation_running_and_says_how_to_cancel_it(app_ctx, monkeypatch, capsys):
+    job = jobs.enqueue("test.count", upto=3)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "wait", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        jobs_cli.follow(job, label="counting", no_wait=False)
+    assert stopped.value.code == 130
+    assert f"flask jobs cancel {job.id}" in capsys.readouterr().err
+    assert jobs.get_job(job.id).status == "queued"  # still on the queue: a worker will run it
