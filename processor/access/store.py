@@ -55,7 +55,7 @@ def decrypt_each(keys: AccountKeys, rows, fields, bad: list | None) -> list[dict
     return out
 
 
-def _select(registry: Registry, include_restricted: bool = False):
+def select_rows(registry: Registry, include_restricted: bool = False):
     """Rows of the registry; restricted ones (Art 18/21) only for the organizer's own use, which asks for them."""
     query = sa.select(participants).where(participants.c.registry_id == registry.id)
     return query if include_restricted else without_restricted(query)
@@ -66,7 +66,7 @@ def get_participant(registry: Registry, participant_id, fields=None, *, include_
     participant_id = as_uuid(participant_id)
     connection = db.session.connection()
     row = (
-        connection.execute(_select(registry, include_restricted).where(participants.c.id == participant_id)).first()
+        connection.execute(select_rows(registry, include_restricted).where(participants.c.id == participant_id)).first()
         if participant_id
         else None
     )
@@ -86,7 +86,9 @@ def find_by_email(registry: Registry, email: str, fields=None, *, include_restri
         raise ValidationFailed(
             "Not a valid email address.", errors=[{"field": "email", "pointer": "#/email", "detail": exc.reason}]
         ) from None
-    row = connection.execute(_select(registry, include_restricted).where(participants.c.email_index == index)).first()
+    row = connection.execute(
+        select_rows(registry, include_restricted).where(participants.c.email_index == index)
+    ).first()
     return None if row is None else decrypt_fields(keys, row, fields)
 
 
@@ -102,7 +104,9 @@ def list_participants(
 ) -> list[dict]:
     """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
     fields = check_fields(fields)
-    query = _select(registry, include_restricted).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    query = (
+        select_rows(registry, include_restricted).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    )
     if updated_since is not None:
         query = query.where(participants.c.updated_at >= updated_since)
     if after is not None:
@@ -125,7 +129,7 @@ def iter_participants(
     after = None
     while True:
         query = (
-            _select(registry, include_restricted)
+            select_rows(registry, include_restricted)
             .order_by(participants.c.updated_at, participants.c.id)
             .limit(EXPORT_PAGE)
         )
@@ -219,6 +223,23 @@ def delete_participant(registry: Registry, participant_id) -> None:
     db.session.execute(
         sa.insert(deletions).values(id=participant_id, registry_id=registry.id, deleted_at=utcnow(), change_txn=txn)
     )
+
+
+def erase_registry(registry: Registry) -> int:
+    """Delete the registry with its participants, deletion markers and every row kept for it (imports, saved
+    mappings, message instructions, restrictions), uncommitted; return how many participants were erased.
+
+    The access log keeps its entries (they name the registry's id, never a person)."""
+    erased = db.session.scalar(
+        sa.select(sa.func.count()).select_from(participants).where(participants.c.registry_id == registry.id)
+    )
+    registries = Registry.__table__
+    for table in reversed(db.metadata.sorted_tables):
+        for key in table.foreign_keys:
+            if key.column.table is registries and table is not registries:
+                db.session.execute(table.delete().where(key.parent == registry.id))
+    db.session.execute(registries.delete().where(registries.c.id == registry.id))
+    return erased
 
 
 def reencrypt_rows(connection: sa.Connection, account_id: uuid.UUID, rows, target: int) -> list[dict]:
