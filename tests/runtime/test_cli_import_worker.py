@@ -122,7 +122,7 @@ def test_an_import_the_worker_refuses_exits_1_with_its_one_line_reason(
 
 
 def test_ctrl_c_while_waiting_cancels_the_import_and_nothing_is_written(app_ctx, registry, tmp_path, start_worker):
-    rows = 40_000
+    rows = 150_000  # long enough that the cancel (seen by the heartbeat within 2 s) comes before the last batch
     start_worker()
     cli = _cli(tmp_path, "--registry", str(registry.id), str(_csv(tmp_path, rows)))
     wait_until(lambda: (j := _job_of_cli(registry)) is not None and jobs.state(j)["done"] > 0, timeout=120)
