@@ -9,8 +9,13 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from processor.accounts.models import Account
-from processor.audit import checkpoints, legacy, service
+from processor.audit import (
+    checkpoints,
+    service,
+    tasks,  # noqa: F401 (registers the re-key job)
+)
 from processor.extensions import db
+from processor.jobs.cli import run_and_wait
 
 
 @click.group()
@@ -54,27 +59,25 @@ def verify(login, checkpoint_file):
 
 @audit.command("rekey-legacy")
 @click.option("--account", "login", help="Re-key only this organizer's log (by login).")
+@click.option("--no-wait", is_flag=True, help="Enqueue the job and return; follow it with `flask jobs show`.")
 @with_appcontext
-def rekey_legacy(login):
+def rekey_legacy(login, no_wait):
     """After upgrading past s4_gate_03: re-chain entries hashed before the chain was keyed under the chain key.
 
     Once per log (running again changes nothing); each re-keyed log records it, with the legacy head it replaced.
-    A log that does not check out (altered, cut) is left alone and reported; the command then exits 1."""
-    query = sa.select(Account.id, Account.login).order_by(Account.login)
+    A log that does not check out (altered, cut) is left alone and reported; the command then exits 1. A job."""
+    account_id = None
     if login:
-        query = query.where(Account.login == login)
-    accounts = db.session.execute(query).all()
-    if login and not accounts:
-        raise click.ClickException(f"no account with login {login!r}")
-    rekeyed, broken = 0, []
-    for account in accounts:
-        result = legacy.rekey_account(account.id)
-        if isinstance(result, legacy.Rekeyed):
-            rekeyed += 1
-            click.echo(f"{account.login}: {result.legacy} legacy entries re-keyed (legacy head {result.legacy_head})")
-        elif result is not None:
-            broken.append(result.describe(account.login))
-            click.echo(f"NOT RE-KEYED: {broken[-1]}", err=True)
-    if broken:
-        raise click.ClickException(f"{len(broken)} access logs did not check out and were left as they are")
-    click.echo(f"done: {rekeyed} of {len(accounts)} access logs re-keyed")
+        account_id = db.session.scalar(sa.select(Account.id).where(Account.login == login))
+        if account_id is None:
+            raise click.ClickException(f"no account with login {login!r}")
+    result = run_and_wait("audit.rekey_legacy", account_id, label="re-keying", no_wait=no_wait)
+    if result is None:
+        return
+    for line in result["rekeyed"]:
+        click.echo(line)
+    for line in result["broken"]:
+        click.echo(f"NOT RE-KEYED: {line}", err=True)
+    if result["broken"]:
+        raise click.ClickException(f"{len(result['broken'])} access logs did not check out and were left as they are")
+    click.echo(f"done: {len(result['rekeyed'])} of {result['checked']} access logs re-keyed")

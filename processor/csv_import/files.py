@@ -104,6 +104,22 @@ def workbook_as_csv(path: Path, limits, sheet: str | None):
         yield lambda: vault.open_encrypted(converted, key)
 
 
+def problems_path(imp) -> Path:
+    return folder() / f"{imp.id}.problems"
+
+
+def create_problems(imp) -> BinaryIO:
+    """Every error and warning of a CLI import (JSON lines, see report.ProblemFile), for its `--json`."""
+    return vault.create_encrypted(problems_path(imp), imp.file_key)
+
+
+def open_problems(imp) -> BinaryIO | None:
+    path = problems_path(imp)
+    if imp.file_key is None or not path.exists():
+        return None
+    return vault.open_encrypted(path, imp.file_key)
+
+
 def upload_opener(imp):
     path, key = upload_path(imp), imp.file_key
     return lambda: vault.open_encrypted(path, key)
@@ -126,5 +142,5 @@ def delete_upload(imp) -> None:
 
 
 def delete_all(imp) -> None:
-    for path in (upload_path(imp), workbook_path(imp), report_path(imp)):
+    for path in (upload_path(imp), workbook_path(imp), report_path(imp), problems_path(imp)):
         path.unlink(missing_ok=True)

@@ -86,6 +86,36 @@ class ErrorSpool:
             spooled.close()
 
 
+class ProblemFile:
+    """Every row error's and warning's {line, column, reason} as JSON lines (`e ` or `w ` before each) in a binary
+    stream: the job worker writes it (encrypted, beside the upload) for a CLI's `--json` to read back."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+
+    def add(self, verdicts: list[Verdict]) -> None:
+        for verdict in verdicts:
+            if verdict.action == "error":
+                self._stream.writelines(b"e " + _json_line(item) for item in verdict.errors)
+            else:
+                self._stream.writelines(b"w " + _json_line(item) for item in verdict.warnings)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def read_problems(stream: BinaryIO, kind: str) -> Iterator[str]:
+    """Each error (`kind` "errors") or warning ("warnings") of a ProblemFile as JSON text, in file order."""
+    prefix = b"e " if kind == "errors" else b"w "
+    for line in stream:
+        if line.startswith(prefix):
+            yield line[2:].decode().rstrip("\n")
+
+
+def _json_line(item: dict) -> bytes:
+    return json.dumps(item, ensure_ascii=False).encode() + b"\n"
+
+
 class Sinks:
     """Hand each batch to several sinks (the error file and the spool)."""
 

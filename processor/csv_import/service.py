@@ -155,7 +155,7 @@ def get_import(account_id: uuid.UUID, import_id) -> Import:
 
 
 def list_imports(account_id: uuid.UUID, limit: int = 50) -> list[Import]:
-    purge_expired()
+    """The organizer's latest imports (expired files are deleted by the hourly purge job, not by this read)."""
     return list(
         db.session.scalars(
             sa.select(Import).where(Import.account_id == account_id).order_by(Import.created_at.desc()).limit(limit)
@@ -303,8 +303,8 @@ def plan(imp: Import, account: Account, progress: run.Progress | None = None) ->
         report = ErrorReport(stream, imp.header, imp.delimiter)
         outcome = run.dry_run(job, registry_of(imp), report=report, total=total, progress=progress)
         report.close()
-    _record(imp, outcome)
-    imp.status, imp.planned_at, imp.plan_digest = "planned", utcnow(), outcome.tally.digest
+    record_plan(imp, outcome)
+    imp.status = "planned"
     if imp.header_row:  # "Column 1" ... names say nothing about the next file's columns
         save_mapping(imp.registry_id, imp.header, imp.mapping)
     db.session.commit()
@@ -324,14 +324,14 @@ def commit(imp: Import, account: Account, progress: run.Progress | None = None) 
         expected_digest=imp.plan_digest,
         total=imp.rows_total or 0,
         progress=progress,
-        finish=lambda connection, outcome: _finish(connection, imp, outcome),
+        finish=lambda connection, outcome: finish_commit(connection, imp, outcome),
     )
     db.session.refresh(imp)
     files.delete_upload(imp)
     return imp
 
 
-def _finish(connection: sa.Connection, imp: Import, outcome: run.Outcome) -> None:
+def finish_commit(connection: sa.Connection, imp: Import, outcome: run.Outcome) -> None:
     """Mark the import committed in the same transaction as its rows, so both happen or neither."""
     counts = outcome.tally.counts
     connection.execute(
@@ -346,8 +346,17 @@ def _finish(connection: sa.Connection, imp: Import, outcome: run.Outcome) -> Non
             errors=counts["error"],
             warnings=outcome.warning_count,
             rows_total=outcome.tally.rows,
+            first_errors=outcome.first_errors,
+            first_warnings=outcome.first_warnings,
+            plan_digest=outcome.tally.digest,
         )
     )
+
+
+def record_plan(imp: Import, outcome: run.Outcome) -> None:
+    """Keep a dry run's totals, first errors and warnings, and its digest (what the commit must match)."""
+    _record(imp, outcome)
+    imp.planned_at, imp.plan_digest = utcnow(), outcome.tally.digest
 
 
 def _record(imp: Import, outcome: run.Outcome) -> None:
@@ -418,6 +427,11 @@ def purge_expired(now: dt.datetime | None = None) -> int:
     if old:
         db.session.commit()
     return len(old)
+
+
+def require_running(imp: Import) -> None:
+    """Refuse to run a pass over an import that is not marked running (or whose file is gone)."""
+    _require(imp, ("planning", "committing"))
 
 
 def _require(imp: Import, statuses: tuple[str, ...]) -> None:

@@ -1,4 +1,4 @@
-"""Dry runs and commits of the wizard's imports run as jobs on the queue, away from the web process.
+"""Dry runs and commits of the wizard's imports, and the CLI's one-pass imports (staging.py), run as jobs.
 
 A crash or a `kill -9` mid-commit ends the worker's transaction unfinished, so the database rolls it back; the
 job's stale heartbeat gets it retried from scratch by another worker (still all or nothing). Progress lives in the
@@ -12,10 +12,11 @@ import uuid
 
 from processor import jobs
 from processor.accounts.models import Account
-from processor.csv_import import service
+from processor.csv_import import service, staging
 from processor.csv_import.models import Import
 from processor.errors import DomainError, is_transient, storage_refusal
 from processor.extensions import db
+from processor.registries import export_jobs
 
 log = logging.getLogger(__name__)
 STAGES = {"plan": ("planning", service.plan), "commit": ("committing", service.commit)}
@@ -33,9 +34,15 @@ def launch(imp: Import, account: Account, stage: str) -> jobs.models.Job:
 
 def _run_stage(ctx: jobs.JobContext, import_id: str, stage: str) -> dict:
     imp = db.session.get(Import, uuid.UUID(import_id))
-    account = db.session.get(Account, imp.account_id)
+    _guarded(imp, stage, lambda: STAGES[stage][1](imp, db.session.get(Account, imp.account_id), ctx.progress))
+    db.session.refresh(imp)
+    return {"status": imp.status, **imp.counts}
+
+
+def _guarded(imp: Import, stage: str, work) -> None:
+    """Run a pass; any failure but a lost database marks the import failed with a reason fit to show."""
     try:
-        STAGES[stage][1](imp, account, ctx.progress)
+        work()
     except DomainError as exc:
         service.fail(imp.id, exc.detail)
         raise
@@ -52,8 +59,6 @@ def _run_stage(ctx: jobs.JobContext, import_id: str, stage: str) -> dict:
             )
         service.fail(imp.id, detail)
         raise DomainError(detail) from None
-    db.session.refresh(imp)
-    return {"status": imp.status, **imp.counts}
 
 
 @jobs.task("imports.plan")
@@ -68,10 +73,39 @@ def commit_task(ctx: jobs.JobContext, import_id: str) -> dict:
     return _run_stage(ctx, import_id, "commit")
 
 
+def launch_staged(imp: Import, *, dry_run: bool, report: bool, problems: bool) -> jobs.models.Job:
+    """Mark a staged CLI import running and enqueue its one pass (see staging.py)."""
+    staging.claim(imp, dry_run=dry_run)
+    return jobs.enqueue(
+        "imports.file",
+        imp.account_id,
+        subject_id=imp.id,
+        import_id=str(imp.id),
+        dry_run=dry_run,
+        report=report,
+        problems=problems,
+    )
+
+
+@jobs.task("imports.file")
+def file_task(ctx: jobs.JobContext, import_id: str, dry_run: bool, report: bool, problems: bool) -> dict:
+    """A CLI import's one pass: the dry run, or the judge-and-commit in one transaction."""
+    imp = db.session.get(Import, uuid.UUID(import_id))
+    account = db.session.get(Account, imp.account_id)
+    _guarded(
+        imp,
+        "plan" if dry_run else "commit",
+        lambda: staging.run_staged(imp, account, ctx.progress, dry_run=dry_run, report=report, problems=problems),
+    )
+    db.session.refresh(imp)
+    return staging.result_of(imp, dry_run=dry_run)
+
+
 @jobs.task("imports.purge")
 def purge_task(ctx: jobs.JobContext) -> dict:
-    """Delete uploads and error files past IMPORT_FILE_HOURS (they hold personal data)."""
-    return {"purged": service.purge_expired()}
+    """Delete uploads and error files past IMPORT_FILE_HOURS (they hold personal data), and export files whose CLI
+    died (unreadable without it, but no reason to keep)."""
+    return {"purged": service.purge_expired(), "exports_purged": export_jobs.purge_stale()}
 
 
 def progress(imp: Import) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 
 import click
 from flask import current_app
@@ -14,6 +15,8 @@ from processor.errors import DomainError, one_line
 from processor.extensions import db
 from processor.jobs import runner, service
 from processor.jobs.transport import queue
+
+QUEUED_NOTICE_SECONDS = 5.0
 
 
 @click.group()
@@ -90,20 +93,87 @@ def run_and_wait(kind: str, account_id=None, *, label: str, no_wait: bool, **arg
     """Enqueue a job; unless `no_wait`, show a progress bar until it ends and return its result.
 
     A failed job ends the command with its one-line reason and exit code 1, as the command did in-process."""
-    job = service.enqueue(kind, account_id, **args)
+    return follow(service.enqueue(kind, account_id, **args), label=label, no_wait=no_wait)
+
+
+def follow(job, *, label: str, no_wait: bool, on_interrupt: str = "detach") -> dict | None:
+    """Wait for an enqueued job with a progress bar (read from the jobs table: the worker may be anywhere).
+
+    Returns the job's result; None with `no_wait` (the job's id and how to follow it are printed). A failed or
+    cancelled job exits 1 with its one-line reason. Ctrl-C exits 130 and, by `on_interrupt`, either leaves the
+    job running ("detach": rotations resume anyway) or asks it to stop ("cancel": an import rolls back whole)."""
     if no_wait:
-        click.echo(f"enqueued job {job.id}; follow it with `flask jobs show {job.id}`")
+        shown = f"flask jobs show {job.id}"
+        click.echo(f"enqueued job {job.id}; follow it with `{shown}`, cancel it with `flask jobs cancel {job.id}`")
         return None
+    try:
+        job = _wait_with_bar(job, label)
+    except KeyboardInterrupt:
+        _interrupted(job.id, on_interrupt)
+    if job.status != "done":
+        raise click.ClickException(job.failure or f"The job ended {job.status}.")
+    return job.result or {}
+
+
+def _wait_with_bar(job, label: str):
+    notices = _Notices(job.id)
     with click.progressbar(length=max(job.total, 1), label=label, file=sys.stderr, show_pos=True) as bar:
         shown = {"done": 0}
 
         def advance(state: dict) -> None:
+            notices.check(state)
             if state["total"] and bar.length != state["total"]:
                 bar.length = state["total"]
             bar.update(state["done"] - shown["done"])
             shown["done"] = state["done"]
 
-        job = service.wait(job.id, progress=advance)
-    if job.status != "done":
-        raise click.ClickException(job.failure or f"The job ended {job.status}.")
-    return job.result or {}
+        return service.wait(job.id, progress=advance)
+
+
+class _Notices:
+    """One line each, as the waiting operator should know: no worker yet, a worker lost, the job retried."""
+
+    def __init__(self, job_id):
+        self.job_id, self.since, self.said = job_id, time.monotonic(), set()
+
+    def _say(self, key, text: str) -> None:
+        if key not in self.said:
+            self.said.add(key)
+            click.echo(f"\n{text}", err=True)
+
+    def check(self, state: dict) -> None:
+        attempts = state["attempts"]
+        if state["status"] == "queued" and attempts == 0 and time.monotonic() - self.since > QUEUED_NOTICE_SECONDS:
+            self._say("queued", "waiting for a job worker (is `flask --app app jobs worker` running?)")
+        if state["worker_lost"]:
+            self._say(
+                ("lost", attempts),
+                f"job {self.job_id}: its worker stopped (attempt {attempts}); another worker will retry it",
+            )
+        elif state["status"] == "queued" and attempts > 0:
+            self._say(("lost", attempts), f"job {self.job_id}: {state['failure'] or 'retried'}")
+
+
+def _interrupted(job_id, on_interrupt: str):
+    """Ctrl-C while waiting: leave the job running, or ask it to stop; exit 130 either way."""
+    try:
+        db.session.rollback()
+        if on_interrupt == "cancel":
+            job = service.request_cancel(job_id)
+            if job.status == "cancelled":
+                click.echo(f"\ninterrupted: job {job_id} was cancelled before it started", err=True)
+            else:
+                click.echo(
+                    f"\ninterrupted: job {job_id} was asked to stop; what it had not committed is rolled back "
+                    f"(check with `flask jobs show {job_id}`)",
+                    err=True,
+                )
+        else:
+            click.echo(
+                f"\nstopped waiting; job {job_id} keeps running: follow it with `flask jobs show {job_id}`, "
+                f"cancel it with `flask jobs cancel {job_id}`",
+                err=True,
+            )
+    except DomainError as exc:  # it ended meanwhile
+        click.echo(f"\ninterrupted: {one_line(exc)}", err=True)
+    raise SystemExit(130)

@@ -47,7 +47,7 @@ def execute(job_id) -> None:
     now = utcnow()
     claimed = db.session.execute(
         sa.update(jobs)
-        .where(jobs.c.id == job_id, jobs.c.status == "queued")
+        .where(jobs.c.id == job_id, jobs.c.status == "queued", jobs.c.cancel_requested.is_(False))
         .values(status="running", worker=me, attempts=jobs.c.attempts + 1, started_at=now, heartbeat_at=now)
     ).rowcount
     db.session.commit()
@@ -117,7 +117,18 @@ def _record_end(job_id, me: str, ctx: JobContext, status: str, failure: str | No
 
 
 def _requeue(job_id, worker: str, attempts: int, reason: str) -> bool:
-    """Put a running job back on the queue (or fail it after MAX_ATTEMPTS); False if another worker took it."""
+    """Put a running job back on the queue (or fail it after MAX_ATTEMPTS); False if another worker took it.
+
+    A job asked to stop is not retried: it ends cancelled (what it had not committed was rolled back)."""
+    running = sa.and_(jobs.c.id == job_id, jobs.c.status == "running", jobs.c.worker == worker)
+    stopped = db.session.execute(
+        sa.update(jobs)
+        .where(running, jobs.c.cancel_requested.is_(True))
+        .values(status="cancelled", failure="Cancelled; its worker stopped before the job ended.", finished_at=utcnow())
+    ).rowcount
+    if stopped:
+        db.session.commit()
+        return False
     again = attempts < current_app.config.get("JOBS_MAX_ATTEMPTS", MAX_ATTEMPTS)
     values = (
         {"status": "queued", "failure": reason}
@@ -128,9 +139,7 @@ def _requeue(job_id, worker: str, attempts: int, reason: str) -> bool:
             "finished_at": utcnow(),
         }
     )
-    taken = db.session.execute(
-        sa.update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running", jobs.c.worker == worker).values(**values)
-    ).rowcount
+    taken = db.session.execute(sa.update(jobs).where(running).values(**values)).rowcount
     db.session.commit()
     if taken and again:
         transport.send(job_id, delay=current_app.config.get("JOBS_RETRY_DELAY_SECONDS", 1))
@@ -157,6 +166,8 @@ class _Heartbeat(threading.Thread):
 
     def _beat(self) -> None:
         transport.write_pulse(self.ctx.job_id, self.ctx.done, self.ctx.total)
+        if transport.cancel_asked(self.ctx.job_id):
+            self.ctx.cancelled.set()
         if db.engine.dialect.name == "sqlite":
             # An import's commit holds SQLite's only write lock: the pulse in the queue store is the heartbeat,
             # and the cancel flag is read without writing.

@@ -93,6 +93,7 @@ def request_cancel(job_id) -> Job:
     job = get_job(job_id)
     if job.status not in ACTIVE:
         raise Conflict(f"The job is {job.status}; there is nothing to cancel.")
+    transport.ask_to_cancel(job.id)  # seen by the job's heartbeat even while SQLite's write lock is held
     db.session.execute(
         sa.update(jobs)
         .where(jobs.c.id == job.id, jobs.c.status == "queued")

@@ -1,4 +1,5 @@
-"""Messages to the queue and the pulse of running jobs, in the queue's store (Redis or the SqliteHuey file).
+"""Messages to the queue, and the pulse and cancel flag of running jobs, in the queue's store (Redis or the
+SqliteHuey file).
 
 The queue store holds each running job's pulse (rows done, heartbeat time): on SQLite an import's commit holds
 the database's write lock for its whole transaction, so a heartbeat written there would wait for it.
@@ -43,3 +44,15 @@ def read_pulse(job_id) -> dict | None:
 
 def drop_pulse(job_id) -> None:
     queue().storage.pop_data(f"pulse:{job_id}")
+    queue().storage.pop_data(f"cancel:{job_id}")
+
+
+def ask_to_cancel(job_id) -> None:
+    """Flag a running job to stop, in the queue store: on SQLite the import's commit holds the database's only
+    write lock, so a flag written there would wait for the very commit it is meant to stop."""
+    queue().storage.put_data(f"cancel:{job_id}", b"1")
+
+
+def cancel_asked(job_id) -> bool:
+    raw = queue().storage.peek_data(f"cancel:{job_id}")
+    return raw is not EmptyData and bool(raw)

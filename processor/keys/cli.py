@@ -9,8 +9,6 @@ from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
 from processor.jobs.cli import run_and_wait
 from processor.keys import tasks  # noqa: F401 (registers the key jobs)
-from processor.keys.providers import MasterKeyError
-from processor.keys.shredding import shred_account_keys
 
 
 def _fail(exc: Exception):
@@ -38,6 +36,8 @@ def rotate_master(no_wait):
         return
     for warning in result["warnings"]:
         click.echo(f"WARNING: {warning}", err=True)
+    if result["warnings"]:
+        raise SystemExit(1)
     if result["warnings"]:
         raise SystemExit(1)
     if result["retired"]:
@@ -120,25 +120,30 @@ def retire(version, no_wait):
     is_flag=True,
     help="Required: confirms that the organizer's participant data becomes unreadable for good.",
 )
+@NO_WAIT
 @with_appcontext
-def shred(login, confirmed):
-    """Destroy an organizer's keys: its participant data can never be decrypted again, not even from backups."""
+def shred(login, confirmed, no_wait):
+    """Destroy an organizer's keys: its participant data can never be decrypted again, not even from backups.
+
+    A job: the keys go at once, then one master rotation retires the versions that wrapped them."""
     if not confirmed:
         raise click.ClickException(
             "Nothing done: shredding cannot be undone; pass --yes-destroy-all-participant-data to confirm."
         )
     try:
         account = get_by_login(login)
-        result = shred_account_keys(account.id)
-    except (DomainError, MasterKeyError) as exc:
+    except DomainError as exc:
         _fail(exc)
-    click.echo(f"destroyed {result.destroyed} keys of {account.login}")
-    if result.retired:
+    result = run_and_wait("keys.shred", account.id, label="shredding", no_wait=no_wait)
+    if result is None:
+        return
+    click.echo(f"destroyed {result['destroyed']} keys of {account.login}")
+    if result["retired"]:
         click.echo(
-            f"master key versions {', '.join(map(str, result.retired))} retired; "
-            f"version {result.master_version} wraps the remaining organizers' keys"
+            f"master key versions {', '.join(map(str, result['retired']))} retired; "
+            f"version {result['master_version']} wraps the remaining organizers' keys"
         )
-    for warning in result.warnings:
+    for warning in result["warnings"]:
         click.echo(f"WARNING: {warning}", err=True)
-    if result.warnings:
+    if result["warnings"]:
         raise SystemExit(1)

@@ -9,7 +9,7 @@ from processor import jobs
 from processor.errors import DomainError
 from processor.keys.providers import MasterKeyError
 from processor.keys.rotation import retire_master, rewrap_all, start_master_rotation
-from processor.keys.shredding import finish_shredding
+from processor.keys.shredding import finish_shredding, shred_account_keys
 from processor.registries.rotation import reencrypt_account, start_account_rotation
 from processor.registries.sealing import seal_legacy_rows, unsealed_count
 
@@ -61,3 +61,19 @@ def retire_master_task(ctx: jobs.JobContext, version: int) -> dict:
     with _master_key_errors():
         retire_master(version)
     return {"retired": version}
+
+
+@jobs.task("keys.shred")
+def shred_task(ctx: jobs.JobContext) -> dict:
+    """Destroy the organizer's keys and retire the master versions that wrapped them (one master rotation).
+
+    A retry after a lost worker finds the keys already destroyed (their tombstones stay) and finishes the
+    retirement those tombstones call for."""
+    with _master_key_errors():
+        result = shred_account_keys(uuid.UUID(str(ctx.account_id)))
+    return {
+        "destroyed": result.destroyed,
+        "master_version": result.master_version,
+        "retired": result.retired,
+        "warnings": result.warnings,
+    }

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
 from flask.cli import with_appcontext
 
-from processor import staff
+from processor import jobs, staff
 from processor.access import Actor, gate
 from processor.accounts.models import Account
 from processor.accounts.service import get_by_login
 from processor.errors import DomainError, one_line
 from processor.extensions import db
-from processor.registries import export as exports
-from processor.registries import service
+from processor.jobs.cli import follow
+from processor.registries import export_jobs, service
 from processor.transfers.policy import ATTESTATION_KINDS
 
 MIN_REASON, MAX_REASON = 10, 400
@@ -67,31 +68,42 @@ def participants():
 @staff.cli_options
 @with_appcontext
 def export(registry_id, fmt, destination, attests, reason, staff_login, client_token):
-    """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged."""
+    """Write a registry, decrypted, to standard output: an export on the organizer's instruction, logged.
+
+    A job writes it, sealed for this command alone (see export_jobs.py); Ctrl-C cancels it."""
     reason = (reason or "").strip()
     if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise click.ClickException(f"--reason: say why, in {MIN_REASON}-{MAX_REASON} characters.")
     try:
         signed_in = staff.cli_sign_in(staff_login, client_token)  # staff sign in; the OS user names no one
-    except DomainError as exc:
-        raise click.ClickException(one_line(exc)) from None
-    bad: list[dict] = []
-    # The staff member who signed in is the actor; the export leaves on the organizer's instruction (the reason).
-    exporter = Actor("staff", signed_in.name, "cli", attestations=tuple(attests), reason=reason)
-    try:
+        # The staff member who signed in is the actor; the export leaves on the organizer's instruction (the reason).
+        exporter = Actor("staff", signed_in.name, "cli", attestations=tuple(attests), reason=reason)
         registry = gate.open_registry(exporter, registry_id)
-        destination = destination or db.session.get(Account, registry.account_id).country
-        count = gate.export(
-            exporter,
-            registry,
-            exports.write_json if fmt == "json" else exports.write_csv,
-            sys.stdout,
-            destination=destination.strip().upper(),
-            reason=reason,
-            bad=bad,
-        )
     except DomainError as exc:
         raise click.ClickException(one_line(exc)) from None
+    destination = (destination or db.session.get(Account, registry.account_id).country).strip().upper()
+    private, recipient = export_jobs.new_recipient()  # the private half never leaves this process
+    job = jobs.enqueue(
+        export_jobs.EXPORT_JOB,
+        registry.account_id,
+        subject_id=registry.id,
+        total=service.count_participants(registry),
+        registry_id=str(registry.id),
+        fmt=fmt,
+        destination=destination,
+        reason=reason,
+        staff=signed_in.name,
+        attests=list(attests),
+        recipient=recipient,
+    )
+    try:
+        try:
+            result = follow(job, label="exporting", no_wait=False, on_interrupt="cancel")
+        finally:
+            _print_export(job.id, private)  # all of it, or what was handed out before a failure (logged so)
+    finally:
+        export_jobs.delete(job.id)
+    count, bad = result["count"], result["bad"]
     click.echo(f"exported {count} participants", err=True)
     for row in bad:
         click.echo(
@@ -99,3 +111,14 @@ def export(registry_id, fmt, destination, attests, reason, staff_login, client_t
         )
     if bad:
         raise click.ClickException(f"{len(bad)} participants failed their integrity check and were not exported.")
+
+
+def _print_export(job_id, private) -> None:
+    db.session.rollback()
+    sealed = export_jobs.open_export(job_id, private)
+    if sealed is None:
+        return
+    with sealed:
+        sys.stdout.flush()
+        shutil.copyfileobj(sealed, sys.stdout.buffer)
+        sys.stdout.buffer.flush()

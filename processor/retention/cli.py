@@ -13,11 +13,11 @@ from processor.accounts.service import find_by_login, get_by_login
 from processor.db_types import utcnow
 from processor.errors import DomainError, one_line
 from processor.extensions import db
-from processor.jobs.cli import run_and_wait
+from processor.jobs.cli import follow, run_and_wait
 from processor.retention import (
     exits,
     service,
-    tasks,  # noqa: F401 (registers the erasure job)
+    tasks,  # noqa: F401 (registers the erasure and return-package jobs)
 )
 
 
@@ -119,16 +119,27 @@ def run(now_text, no_wait):
     help="File to write the ZIP to (default: standard output).",
 )
 @click.option("--now", "now_text", default=None, help="Judge as of this time (default: now, UTC).")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="During the hold: enqueue the package's preparation and return; run the command again to download it.",
+)
 @with_appcontext
-def return_database(login, output, now_text):
-    """Return a participant database (every registry as CSV, in a ZIP): during the hold or within 7 days after
-    erasure."""
+def return_database(login, output, now_text, no_wait):
+    """Return a participant database (every registry as CSV, in a ZIP): during the hold (a job prepares it) or
+    within 7 days after erasure (the package sealed at erasure). Handed out once."""
     now = parse_now(now_text)
     # After erasure the login is scrubbed: the exit's login digest finds the account (until its package is gone).
     account = service.find_erased_for_return(login) or find_by_login(login)
     if account is None:
         raise click.ClickException(f"No removed or recently erased account with login {login!r}.")
     try:
+        if account.status == "removed" and not exits.held_package_ready(account):
+            job = exits.request_return(account, now=now)
+            if follow(job, label="preparing", no_wait=no_wait) is None:
+                click.echo(f"when the job is done, run `flask retention return {login} -o FILE` to download it")
+                return
+            db.session.rollback()  # see what the worker committed
         data = exits.return_database(account, by="retention (cli)", channel="cli", now=now)
     except DomainError as exc:
         _fail(exc)

@@ -29,6 +29,8 @@ class AccountExit(db.Model):
     early_erasure_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     package_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
+    # The key of a return package prepared by a job during the hold (package.held_path), until it is downloaded.
+    held_package_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
     package_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     package_downloaded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     package_destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

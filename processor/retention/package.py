@@ -14,6 +14,7 @@ import re
 import secrets
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,7 +25,7 @@ from processor.access import Actor, gate
 from processor.csv_import import vault
 from processor.extensions import db
 from processor.registries import export
-from processor.registries.models import Registry
+from processor.registries.models import Registry, participants
 
 PACKAGER = Actor.system("return-package")  # the exit's own step logs the package (retention.exits)
 
@@ -39,12 +40,35 @@ def path_for(account_id: uuid.UUID) -> Path:
     return folder() / f"{account_id}.zip.enc"
 
 
-def write_zip(account_id: uuid.UUID, out: BinaryIO) -> int:
-    """Write every registry of the organizer, decrypted, as one CSV each in a ZIP; return the participant count."""
+def held_path(account_id: uuid.UUID) -> Path:
+    """A package prepared during the hold (by the `retention.return_package` job), until downloaded."""
+    return folder() / f"{account_id}.held.zip.enc"
+
+
+def participant_count(account_id: uuid.UUID) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(participants)
+        .join(Registry, Registry.id == participants.c.registry_id)
+        .where(Registry.account_id == account_id)
+    )
+
+
+def write_zip(account_id: uuid.UUID, out: BinaryIO, progress: Callable[[int], None] | None = None) -> int:
+    """Write every registry of the organizer, decrypted, as one CSV each in a ZIP; return the participant count.
+
+    `progress(participants written)` is called as rows are written."""
     registries = db.session.scalars(
         sa.select(Registry).where(Registry.account_id == account_id).order_by(Registry.created_at, Registry.id)
     ).all()
-    count = 0
+    count, written = 0, 0
+
+    def counter() -> None:
+        nonlocal written
+        written += 1
+        if progress is not None and written % 500 == 0:
+            progress(written)
+
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, registry in enumerate(registries, 1):
             name = re.sub(r"[^A-Za-z0-9._-]+", "-", registry.name).strip("-")[:60] or "registry"
@@ -52,10 +76,27 @@ def write_zip(account_id: uuid.UUID, out: BinaryIO) -> int:
                 text = io.TextIOWrapper(entry, encoding="utf-8", newline="")
                 # The controller's own copy: restricted rows too (restriction limits use, not the controller).
                 rows = gate.rows_within(PACKAGER, registry, op="return", purpose="essential.legal_obligation")
-                count += export.write_csv(registry, rows, text, lambda: None)
+                count += export.write_csv(registry, rows, text, counter)
                 text.flush()
                 text.detach()
     return count
+
+
+def seal_held(account_id: uuid.UUID, progress: Callable[[int], None] | None = None) -> tuple[bytes, int]:
+    """Seal a package of the held data under a new random key; return (key, participant count)."""
+    key = secrets.token_bytes(32)
+    with vault.create_encrypted(held_path(account_id), key) as out:
+        count = write_zip(account_id, out, progress)
+    return key, count
+
+
+def read_held(account_id: uuid.UUID, key: bytes) -> bytes:
+    with vault.open_encrypted(held_path(account_id), key) as stream:
+        return stream.read()
+
+
+def delete_held(account_id: uuid.UUID) -> None:
+    held_path(account_id).unlink(missing_ok=True)
 
 
 def seal(account_id: uuid.UUID) -> tuple[bytes, int]:

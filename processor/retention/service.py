@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from processor import jobs
 from processor.accounts.models import Account
 from processor.audit import record_access
 from processor.csv_import import files as import_files
@@ -27,6 +28,7 @@ from processor.csv_import.models import Import
 from processor.db_types import utcnow
 from processor.errors import Conflict
 from processor.extensions import db
+from processor.jobs.models import Job
 from processor.keys import shredding
 from processor.retention import package
 from processor.retention.models import AccountExit
@@ -34,6 +36,8 @@ from processor.retention.reasons import reduce_reasons
 from processor.subject_requests import downloads as request_downloads
 from processor.subject_requests.models import SubjectRequest
 from processor.terms import HOLD_DAYS, RETURN_WINDOW_DAYS
+
+EARLY_ERASURE_JOB = "retention.erase_early"
 
 
 class RetentionRefused(Conflict):
@@ -124,6 +128,7 @@ def reactivate_account(account: Account, *, now: dt.datetime | None = None, oper
     exit_ = exit_of(account)
     if exit_ is not None:
         db.session.delete(exit_)
+    package.delete_held(account.id)  # a return package prepared during the hold
     _log_exit(account, "account reactivated during the hold", operator)
     db.session.commit()
 
@@ -184,8 +189,9 @@ def erase_account(account: Account, *, now: dt.datetime | None = None, early: bo
     return shredding.finish_shredding().warnings
 
 
-def erase_early(account: Account, *, now: dt.datetime | None = None) -> list[str]:
-    """Erase a held account now, at the organizer's choice (Art 28(3)(g)); the return package is sealed as usual."""
+def request_early_erasure(account: Account, *, now: dt.datetime | None = None) -> Job:
+    """Ask for a held account's erasure now, at the organizer's choice (Art 28(3)(g)): a job erases it (the return
+    package is sealed as usual), never the web request."""
     now = now or utcnow()
     if account.status != "removed":
         raise RetentionRefused("Only a removed account can be erased early.")
@@ -193,7 +199,15 @@ def erase_early(account: Account, *, now: dt.datetime | None = None) -> list[str
     if exit_ is not None:
         exit_.early_erasure_requested_at = now
     _log_exit(account, "earlier erasure asked for by the organizer", None)
-    return erase_account(account, now=now, early=True)
+    db.session.commit()
+    return jobs.enqueue(EARLY_ERASURE_JOB, account.id, subject_id=account.id, now=now.isoformat())
+
+
+def erase_early(account: Account, *, now: dt.datetime | None = None) -> list[str]:
+    """Erase a held account now (the early-erasure job); an account the job's earlier attempt erased is done."""
+    if account.status == "erased":
+        return []
+    return erase_account(account, now=now or utcnow(), early=True)
 
 
 def _erase(account: Account, now: dt.datetime, *, early: bool = False) -> None:
@@ -211,6 +225,8 @@ def _erase(account: Account, now: dt.datetime, *, early: bool = False) -> None:
     # The package first, while the keys still decrypt; then the keys: from that moment nothing else of the
     # organizer can be decrypted from the database.
     exit_.package_key, _ = package.seal(account.id)
+    exit_.held_package_key = None  # the package sealed now supersedes one prepared during the hold
+    package.delete_held(account.id)
     exit_.package_expires_at = now + dt.timedelta(days=RETURN_WINDOW_DAYS)
     exit_.erased_at = now
     try:
@@ -224,7 +240,11 @@ def _erase(account: Account, now: dt.datetime, *, early: bool = False) -> None:
                 continue
             if "registry_id" in table.c:
                 db.session.execute(table.delete().where(table.c.registry_id.in_(registry_ids)))
-            if "account_id" in table.c:
+            if table.name == "jobs":  # the early-erasure job records this very erasure: it stays
+                db.session.execute(
+                    table.delete().where(table.c.account_id == account.id, table.c.kind != EARLY_ERASURE_JOB)
+                )
+            elif "account_id" in table.c:
                 db.session.execute(table.delete().where(table.c.account_id == account.id))
         reduce_reasons(account.id, now)
         _scrub(account, now)

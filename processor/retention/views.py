@@ -11,6 +11,7 @@ import uuid
 from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
+from processor import jobs
 from processor.accounts import signing_in
 from processor.accounts.models import Account
 from processor.accounts.service import check_password
@@ -22,6 +23,7 @@ from processor.terms import RETURN_WINDOW_DAYS
 
 bp = Blueprint("exits", __name__, url_prefix="/account")
 HELD = "held_account"
+ERASING, ERASING_LOGIN = "early_erasure_job", "early_erasure_login"
 
 
 def begin_held_session(account: Account) -> Response:
@@ -86,11 +88,54 @@ def reactivate():
 
 
 @bp.route("/held/return", methods=["POST"])
-def return_database():
+def ask_return():
+    """Ask for the participant database: a job prepares it; its page shows the progress, then the download."""
     account = _held_account()
     if account is None or not EmptyForm().validate_on_submit():
         return redirect(url_for("accounts.login"))
-    data = exits.return_database(account, by=account.login, channel="web")
+    try:
+        exits.request_return(account)
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return _held_page(account, status=exc.status)
+    return redirect(url_for("exits.held_return"))
+
+
+@bp.route("/held/return")
+def held_return():
+    account = _held_account()
+    if account is None:
+        return redirect(url_for("accounts.login"))
+    job = exits.return_job(account)
+    return render_template(
+        "retention/held_return.html",
+        account=account,
+        ready=exits.held_package_ready(account),
+        state=jobs.state(job) if job is not None else None,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/held/return/progress")
+def held_return_progress():
+    account = _held_account()
+    if account is None:
+        return {"status": "gone"}, 403
+    job = exits.return_job(account)
+    state = jobs.state(job) if job is not None else {"status": "none", "done": 0, "total": 0}
+    return {key: state[key] for key in ("status", "done", "total")} | {"worker_lost": bool(state.get("worker_lost"))}
+
+
+@bp.route("/held/return/download", methods=["POST"])
+def download_return():
+    account = _held_account()
+    if account is None or not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.login"))
+    try:
+        data = exits.return_database(account, by=account.login, channel="web")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("exits.held_return"))
     return _zip(data, f"participants-{account.login}.zip")
 
 
@@ -102,17 +147,49 @@ def erase_now():
     form = EraseNowForm()
     if form.validate_on_submit():
         if check_password(account, form.password.data):
-            login = account.login
-            service.erase_early(account)
+            login = account.login  # scrubbed by the erasure
+            job = service.request_early_erasure(account)
             session.pop(HELD, None)
-            return render_template(
-                "retention/erased.html",
-                login=login,
-                erased_on=service.exit_of(account).erased_at,
-                return_until=service.return_window_ends(account),
-            )
+            session[ERASING], session[ERASING_LOGIN] = str(job.id), login
+            return redirect(url_for("exits.erasing"))
         form.password.errors = ["The password is wrong."]
     return _held_page(account, form, 400)
+
+
+def _erasure_job():
+    """The early-erasure job this browser asked for (its id is in the session), or None."""
+    try:
+        job = jobs.get_job(session.get(ERASING, ""))
+    except DomainError:
+        return None
+    return job if job.kind == service.EARLY_ERASURE_JOB else None
+
+
+@bp.route("/erasing")
+def erasing():
+    """The early erasure's progress (a job); when it is done, what is left: the return for 7 days."""
+    job = _erasure_job()
+    if job is None:
+        return redirect(url_for("accounts.login"))
+    account = db.session.get(Account, job.account_id)
+    exit_ = service.exit_of(account)
+    if job.status == "done" and exit_ is not None and exit_.erased_at is not None:
+        return render_template(
+            "retention/erased.html",
+            login=session.get(ERASING_LOGIN, ""),
+            erased_on=exit_.erased_at,
+            return_until=service.return_window_ends(account),
+        )
+    return render_template("retention/erasing.html", state=jobs.state(job))
+
+
+@bp.route("/erasing/progress")
+def erasing_progress():
+    job = _erasure_job()
+    if job is None:
+        return {"status": "gone"}, 403
+    state = jobs.state(job)
+    return {key: state[key] for key in ("status", "done", "total")} | {"worker_lost": bool(state["worker_lost"])}
 
 
 @bp.route("/held/leave", methods=["POST"])

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from processor import jobs
+from processor.jobs.runner import execute as run_job
 from processor.registries import service as registries
+from tests.browser.conftest import check_page
 from tests.conftest import PASSWORD
 from tests.processor import people
 
@@ -54,9 +57,14 @@ def test_removal_then_early_erasure_then_return_with_the_code(page, live_server,
     log_in(page, live_server)
     page.wait_for_url("**/account/held")
     expect(page.get_by_role("heading", name="Your account is removed")).to_be_visible()
+    page.get_by_role("button", name="Download my participant database").click()
+    page.wait_for_url("**/account/held/return")  # a job prepared it (run inline in tests): it is ready
+    expect(page.get_by_text("It is ready")).to_be_visible()
+    check_page(page)
     with page.expect_download() as held_download:
         page.get_by_role("button", name="Download my participant database").click()
     assert "Żółkiewska" in zipped_text(held_download.value.path())
+    page.get_by_role("link", name="Back to your removed account").click()
     page.get_by_label("Your password, again").fill(PASSWORD)
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Erase my data now").click()
@@ -85,3 +93,29 @@ def test_reactivation_from_the_held_page(page, live_server, organizer):
     page.get_by_role("button", name="Reactivate my account").click()
     page.wait_for_url("**/dashboard")
     expect(page.get_by_text("Your account is reactivated")).to_be_visible()
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True, "JOBS_IMMEDIATE": False}])
+def test_the_held_return_and_early_erasure_pages_follow_their_jobs_until_done(page, live_server, organizer, app):
+    from processor.retention import service as retention
+
+    retention.remove_account(organizer)
+    log_in(page, live_server)
+    page.wait_for_url("**/account/held")
+    page.get_by_role("button", name="Download my participant database").click()
+    expect(page.get_by_text("It is being prepared")).to_be_visible()
+    expect(page.get_by_text("waiting for a job worker")).to_be_visible()
+    check_page(page)
+    [job] = jobs.list_jobs(account_id=organizer.id)
+    run_job(job.id)  # a worker prepares it: the page notices (job_progress.js) and offers the download
+    expect(page.get_by_text("It is ready")).to_be_visible(timeout=10_000)
+    page.get_by_role("link", name="Back to your removed account").click()
+
+    page.get_by_label("Your password, again").fill(PASSWORD)
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Erase my data now").click()
+    expect(page.get_by_role("heading", name="Erasing your data…")).to_be_visible()
+    check_page(page)
+    erasure = next(j for j in jobs.list_jobs(account_id=organizer.id) if j.kind == "retention.erase_early")
+    run_job(erasure.id)
+    expect(page.get_by_role("heading", name="Your data is erased")).to_be_visible(timeout=10_000)

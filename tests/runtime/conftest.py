@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,27 @@ def worker_config(tmp_path, database_url, redis_url):
     }
     write_instance_config(tmp_path / "instance", **settings)
     return settings
+
+
+@pytest.fixture
+def worker_settings(tmp_path, database_url, engine_name, request):
+    """The config of the test, its CLI and its workers: the embedded queue on SQLite, Redis on PostgreSQL."""
+    values = {
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "APP_ENV": "testing",
+        "DATABASE_URL": database_url,
+        "MASTER_KEY": TEST_MASTER_KEY,
+        "JOBS_STALE_SECONDS": 3,
+        "JOBS_REAP_SECONDS": 0.5,
+        "IMPORT_PARALLEL_ROWS": 1000,
+        "IMPORT_WORKERS": 2,
+        # One queue per test, whatever else shares the Redis database (another session's tests).
+        "HUEY_NAME": f"test-{tmp_path.name}-{uuid.uuid4().hex[:8]}",
+    }
+    if engine_name == "postgresql":
+        values["REDIS_URL"] = request.getfixturevalue("redis_url")
+    write_instance_config(tmp_path / "instance", **values)
+    return values
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""`kill -9` of a CLI import mid-run: no process of its tree survives (the forkserver, the pool) to keep the
-organizer's subkeys, nothing is written, and the next job worker deletes the temporary index file it left."""
+"""`kill -9` of a CLI import run in the CLI's own process (JOBS_IMMEDIATE) mid-run: no process of its tree
+survives (the forkserver, the pool) to keep the organizer's subkeys, nothing is written, and the next job worker
+deletes the temporary index file it left."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def app_config(database_url, tmp_path):
         "MASTER_KEY": TEST_MASTER_KEY,
         "IMPORT_PARALLEL_ROWS": 1000,
         "IMPORT_WORKERS": 2,
+        # The CLI runs its import job in its own process (the one-off mode; by default a worker runs it, see
+        # test_cli_import_worker.py): what this test kills is the process that holds the pool.
+        "JOBS_IMMEDIATE": True,
     }
     write_instance_config(tmp_path / "instance", **settings)
     return {}

@@ -7,10 +7,12 @@ import uuid
 
 import sqlalchemy as sa
 
+from processor import jobs
 from processor.audit import checkpoints, record_access
 from processor.audit.chain import GENESIS, legacy_entry_hash
 from processor.audit.models import AccessLogEntry, AccessLogHead
 from processor.extensions import db
+from processor.jobs.runner import execute as run_job
 
 
 def _log(account, n):
@@ -114,3 +116,16 @@ def test_a_stored_checkpoint_is_signed_again_over_the_rekeyed_head(app_ctx, make
 
     verified = runner.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_rekey_is_a_job_and_no_wait_leaves_it_to_a_worker(app, app_ctx, make_account, runner):
+    account, legacy_head = _upgraded_log(make_account)
+    app.config["JOBS_IMMEDIATE"] = False
+    result = runner.invoke(args=["audit", "rekey-legacy", "--account", "ada", "--no-wait"])
+    assert result.exit_code == 0, result.output
+    [job] = jobs.list_jobs(status="queued")
+    assert (job.kind, job.account_id) == ("audit.rekey_legacy", account.id)
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 1  # the CLI itself re-keyed nothing
+    run_job(job.id)
+    assert jobs.get_job(job.id).result["rekeyed"] == [f"ada: 3 legacy entries re-keyed (legacy head {legacy_head})"]
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0

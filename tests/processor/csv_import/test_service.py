@@ -9,6 +9,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from processor import jobs
 from processor.csv_import import files, plan, run, service, vault
 from processor.csv_import.detect import FileRefused
 from processor.errors import Conflict
@@ -194,3 +195,15 @@ def test_a_zoom_attendee_report_is_imported_with_its_times(app, organizer, regis
     assert bob["joined_at"] == dt.datetime(2026, 11, 22, 13, 2, 3, tzinfo=dt.UTC)
     ola = stored.find_by_email(registry, "ola@example.com")  # registered, did not attend: Zoom's "--"
     assert (ola["joined_at"], ola["left_at"], ola["minutes_attended"]) == (None, None, None)
+
+
+def test_the_hourly_purge_job_deletes_expired_files_and_listing_imports_writes_nothing(app, organizer, registry):
+    imp = start(organizer, registry, people())
+    imp.created_at = imp.created_at - dt.timedelta(hours=25)
+    db.session.commit()
+    assert service.list_imports(organizer.id) == [imp]
+    assert files.upload_path(imp).exists() and imp.file_key is not None  # a page read does no purge work
+    job = jobs.enqueue("imports.purge")  # what the queue's scheduler enqueues hourly (run inline in tests)
+    assert (job.status, job.result) == ("done", {"purged": 1, "exports_purged": 0})
+    db.session.refresh(imp)
+    assert imp.file_key is None and not files.upload_path(imp).exists()

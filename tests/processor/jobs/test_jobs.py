@@ -6,9 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from processor import jobs
-from processor.jobs import service
+from processor.db_types import utcnow
+from processor.extensions import db
+from processor.jobs import cli as jobs_cli
+from processor.jobs import runner, service, transport
+from processor.jobs.models import jobs as jobs_table
 from processor.jobs.queue import PERIODIC
 from processor.jobs.registry import TASKS
 from processor.jobs.runner import execute as run_job
@@ -51,6 +56,33 @@ def test_a_running_job_asked_to_cancel_stops_at_its_next_progress(app_ctx):
         ctx.progress(1, 3)
 
 
+def _mark_running(job_id, worker="gone:1:1", **values) -> None:
+    db.session.execute(
+        sa.update(jobs_table)
+        .where(jobs_table.c.id == job_id)
+        .values(status="running", worker=worker, attempts=1, heartbeat_at=utcnow() - dt.timedelta(minutes=5), **values)
+    )
+    db.session.commit()
+
+
+def test_a_cancel_reaches_a_running_job_through_the_queue_store_without_writing_the_database(app_ctx):
+    job = jobs.enqueue("test.count", upto=3)
+    _mark_running(job.id)
+    service.request_cancel(job.id)
+    # The heartbeat reads the flag from the queue store (SQLite's write lock may be held by the job itself).
+    assert transport.cancel_asked(job.id)
+
+
+def test_a_running_job_asked_to_cancel_whose_worker_died_ends_cancelled_not_retried(app_ctx):
+    job = jobs.enqueue("test.count", upto=3)
+    _mark_running(job.id, cancel_requested=True)
+    assert runner.reap_stale() == []
+    stopped = jobs.get_job(job.id)
+    assert stopped.status == "cancelled" and stopped.finished_at is not None
+    run_job(job.id)  # a message still on the queue does not start it again
+    assert jobs.get_job(job.id).status == "cancelled"
+
+
 def test_list_and_show_a_job_and_a_missing_one_is_one_line(app_ctx, runner):
     job = jobs.enqueue("test.count", upto=2)
     listed = runner.invoke(args=["jobs", "list"])
@@ -82,3 +114,32 @@ def test_the_queue_schedules_the_daily_erasure_and_the_hourly_purge(app, task, d
 
 def test_periodic_runs_enqueue_registered_kinds(app):
     assert set(PERIODIC) <= set(TASKS)
+
+
+def test_a_waiting_cli_is_told_once_when_no_worker_took_the_job_and_when_its_worker_stopped(monkeypatch, capsys):
+    monkeypatch.setattr(jobs_cli, "QUEUED_NOTICE_SECONDS", 0)
+    notices = jobs_cli._Notices("J1")
+    queued = {"status": "queued", "attempts": 0, "worker_lost": False, "failure": None}
+    lost = {"status": "running", "attempts": 1, "worker_lost": True, "failure": None}
+    retried = {"status": "queued", "attempts": 1, "worker_lost": False, "failure": "Its worker stopped (attempt 1)"}
+    for state in (queued, queued, lost, lost, retried):
+        notices.check(state)
+    said = capsys.readouterr().err.strip().splitlines()
+    assert [line for line in said if line] == [
+        "waiting for a job worker (is `flask --app app jobs worker` running?)",
+        "job J1: its worker stopped (attempt 1); another worker will retry it",
+    ]
+
+
+def test_ctrl_c_while_waiting_leaves_a_rotation_running_and_says_how_to_cancel_it(app_ctx, monkeypatch, capsys):
+    job = jobs.enqueue("test.count", upto=3)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "wait", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        jobs_cli.follow(job, label="counting", no_wait=False)
+    assert stopped.value.code == 130
+    assert f"flask jobs cancel {job.id}" in capsys.readouterr().err
+    assert jobs.get_job(job.id).status == "queued"  # still on the queue: a worker will run it

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from processor import jobs
 from processor.extensions import db
+from processor.jobs.runner import execute as run_job
 from processor.keys.models import data_keys, wrap_aad
 from processor.keys.providers import MasterKeyError
 from processor.keys.ring import AccountKeys, KeyRing, KeysShredded, KeysUnavailable
@@ -115,3 +117,17 @@ def test_a_tombstone_marks_its_master_versions_and_the_next_shred_retires_them_i
             provider.unwrap(row.master_version, row.wrapped, wrap_aad(row.account_id, row.purpose, row.version))
     app.extensions["key_ring"].forget_all()
     assert people.get_participant(bob, kept["id"])["first_name"] == "Keepme"
+
+
+def test_shred_is_a_job_the_cli_enqueues_and_no_wait_leaves_to_a_worker(app, runner, two_organizers):
+    ada, _, _ = two_organizers
+    app.config["JOBS_IMMEDIATE"] = False
+    result = runner.invoke(args=["keys", "shred", "ada", CONFIRM, "--no-wait"])
+    assert result.exit_code == 0, result.output
+    [job] = jobs.list_jobs(status="queued")
+    assert (job.kind, job.account_id) == ("keys.shred", ada.account_id)
+    assert people.list_participants(ada)[0]["first_name"] == "Shredme"  # nothing done by the CLI itself
+    run_job(job.id)
+    assert jobs.get_job(job.id).result["destroyed"] >= 1
+    with pytest.raises(KeysShredded):
+        people.list_participants(ada)

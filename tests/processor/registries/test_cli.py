@@ -6,7 +6,12 @@ import csv
 import io
 import json
 
+import pytest
+
+from processor import jobs
 from processor.audit.service import list_entries
+from processor.csv_import.vault import VaultError
+from processor.registries import export_jobs
 from processor.registries import service as registries
 from tests.processor import people
 
@@ -100,3 +105,39 @@ def test_export_of_an_unknown_registry_fails(runner, organizer, staff_env):
     )
     assert result.exit_code == 1
     assert "No such registry." in result.output
+
+
+def test_export_is_a_job_whose_file_only_the_asking_cli_can_read_and_which_is_deleted_after(
+    runner, registry, full, organizer, staff_env, app
+):
+    people.add_participant(registry, full)
+    private, recipient = export_jobs.new_recipient()
+    job = jobs.enqueue(  # what the CLI enqueues (run inline in tests); a worker would run it anywhere
+        export_jobs.EXPORT_JOB,
+        organizer.id,
+        registry_id=str(registry.id),
+        fmt="json",
+        destination="PL",
+        reason="organizer request, ticket SUP-3",
+        staff="helpdesk",
+        attests=[],
+        recipient=recipient,
+    )
+    assert (job.status, job.result["count"]) == ("done", 1)
+    stored = export_jobs.path_for(job.id).read_bytes()
+    assert b"Hopper" not in stored  # sealed at rest
+    stranger, _ = export_jobs.new_recipient()
+    with pytest.raises(VaultError):  # the jobs table, the queue and the file do not hold the key
+        export_jobs.open_export(job.id, stranger).read()
+    with export_jobs.open_export(job.id, private) as sealed:
+        assert json.loads(sealed.read())["participants"][0]["last_name"] == full["last_name"]
+
+    result = runner.invoke(
+        args=["participants", "export", "--reason", "organizer request, ticket SUP-4", "--registry", str(registry.id)],
+        env=staff_env,
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["participants"][0]["last_name"] == full["last_name"]
+    [cli_job] = [j for j in jobs.list_jobs(account_id=organizer.id) if j.id != job.id]
+    assert (cli_job.kind, cli_job.status) == (export_jobs.EXPORT_JOB, "done")
+    assert not export_jobs.path_for(cli_job.id).exists() and not export_jobs.peer_path(cli_job.id).exists()

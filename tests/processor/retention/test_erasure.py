@@ -13,7 +13,7 @@ from processor.accounts.models import Account
 from processor.extensions import db
 from processor.keys.models import data_keys
 from processor.registries import service as registries
-from processor.retention import exits
+from processor.retention import exits, package
 from processor.retention import service as retention
 from tests.processor import people
 
@@ -77,10 +77,15 @@ def unzip(data: bytes) -> dict[str, str]:
 def test_return_during_the_hold_zips_every_registry_decrypted(organizer):
     account, _ = organizer
     retention.remove_account(account, now=REMOVED)
+    job = exits.request_return(account, now=REMOVED + dt.timedelta(days=30))  # JOBS_IMMEDIATE: it has run
+    assert (job.kind, job.status, job.result) == ("retention.return_package", "done", {"participants": 1})
     data = exits.return_database(account, by="test", channel="cli", now=REMOVED + dt.timedelta(days=30))
     [(name, text)] = unzip(data).items()
     assert name == "001-Webinar.csv"
     assert "Żółkiewska" in text and "zofia@example.com" in text
+    assert not package.held_path(account.id).exists()  # handed out once, then destroyed
+    with pytest.raises(retention.RetentionRefused):
+        exits.return_database(account, by="test", channel="cli")
 
 
 def test_cli_removes_runs_and_refuses_late_returns(runner, organizer, tmp_path):

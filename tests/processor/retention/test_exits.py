@@ -11,6 +11,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from processor import jobs
 from processor.accounts.models import Account
 from processor.audit import record_access
 from processor.audit.models import AccessLogEntry
@@ -18,6 +19,7 @@ from processor.audit.service import verify_account
 from processor.csv_import import files as import_files
 from processor.csv_import import service as imports
 from processor.extensions import db
+from processor.jobs.runner import execute as run_job
 from processor.registries import service as registries
 from processor.retention import exits, package
 from processor.retention import service as retention
@@ -169,13 +171,67 @@ def test_reactivation_from_the_held_page(client, auth, organizer):
     )
 
 
-def test_return_from_the_held_page_downloads_the_database(client, auth, organizer):
+def test_return_from_the_held_page_is_prepared_by_a_job_then_downloaded_once(client, auth, organizer):
     retention.remove_account(organizer)
     auth.login()
-    response = client.post("/account/held/return")
+    asked = client.post("/account/held/return")  # JOBS_IMMEDIATE: the job ran where it was enqueued
+    assert asked.status_code == 302 and asked.headers["Location"].endswith("/account/held/return")
+    job = exits.return_job(organizer)
+    assert (job.status, job.account_id, job.result) == ("done", organizer.id, {"participants": 2})
+    page = client.get("/account/held/return").get_data(as_text=True)
+    assert "It is ready" in page and "Download my participant database" in page
+    response = client.post("/account/held/return/download")
     assert response.mimetype == "application/zip"
     assert "jan@example.com" in "".join(unzip(response.data).values())
     assert exit_row(organizer).return_requested_at is not None
+    assert not package.held_path(organizer.id).exists() and exit_row(organizer).held_package_key is None
+    again = client.post("/account/held/return/download")  # once: then ask again
+    assert again.status_code == 302
+    assert "Prepare my participant database" in client.get("/account/held/return").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"JOBS_IMMEDIATE": False}])
+def test_early_erasure_is_a_job_the_page_follows_not_work_done_in_the_request(client, auth, organizer):
+    retention.remove_account(organizer)
+    auth.login()
+    client.post("/account/held/erase", data={"password": PASSWORD, "understood": "y"})
+    db.session.expire_all()
+    assert db.session.get(Account, organizer.id).status == "removed"  # nothing erased in the request
+    assert not package.path_for(organizer.id).exists()
+    assert "Erasing your data" in client.get("/account/erasing").get_data(as_text=True)
+    assert client.get("/account/erasing/progress").get_json()["status"] == "queued"
+    [job] = [j for j in jobs.list_jobs(account_id=organizer.id) if j.kind == "retention.erase_early"]
+    run_job(job.id)
+    db.session.expire_all()
+    assert db.session.get(Account, organizer.id).status == "erased"
+    assert "Your data is erased" in client.get("/account/erasing").get_data(as_text=True)
+    run_job(job.id)  # a second message for the same job changes nothing
+    assert jobs.get_job(job.id).status == "done"
+
+
+@pytest.mark.parametrize("app_config", [{"JOBS_IMMEDIATE": False}])
+def test_the_held_return_page_shows_the_jobs_progress_until_a_worker_has_prepared_it(client, auth, organizer):
+    retention.remove_account(organizer)
+    auth.login()
+    client.post("/account/held/return")
+    job = exits.return_job(organizer)
+    assert job.status == "queued" and not package.held_path(organizer.id).exists()  # not made in the request
+    assert "waiting for a job worker" in client.get("/account/held/return").get_data(as_text=True)
+    assert client.get("/account/held/return/progress").get_json()["status"] == "queued"
+    client.post("/account/held/return")  # asking twice does not start a second job
+    assert exits.return_job(organizer).id == job.id
+    run_job(job.id)
+    assert client.get("/account/held/return/progress").get_json()["status"] == "done"
+    response = client.post("/account/held/return/download")
+    assert "zofia@example.com" in "".join(unzip(response.data).values())
+
+
+def test_a_prepared_package_is_destroyed_when_the_account_is_reactivated(organizer):
+    retention.remove_account(organizer)
+    exits.request_return(organizer)
+    assert package.held_path(organizer.id).exists()
+    retention.reactivate_account(organizer)
+    assert not package.held_path(organizer.id).exists()
 
 
 @pytest.mark.parametrize(
@@ -197,8 +253,11 @@ def test_early_erasure_needs_the_password_again_and_the_warning_acknowledged(cli
 def test_early_erasure_from_the_held_page(client, auth, organizer):
     retention.remove_account(organizer)
     auth.login()
-    done = client.post("/account/held/erase", data={"password": PASSWORD, "understood": "y"})
+    asked = client.post("/account/held/erase", data={"password": PASSWORD, "understood": "y"})
+    assert asked.status_code == 302 and asked.headers["Location"].endswith("/account/erasing")
+    done = client.get("/account/erasing")  # JOBS_IMMEDIATE: the erasure job has run
     assert done.status_code == 200 and "Your data is erased" in done.get_data(as_text=True)
+    assert "ada" in done.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Account, organizer.id).status == "erased"
     assert exit_row(organizer).early_erasure_requested_at is not None
@@ -239,3 +298,19 @@ def test_the_cli_returns_on_day_3_after_erasure_once_then_refuses_in_one_line(ru
     second = runner.invoke(args=["retention", "return", "ada", "--now", day3, "-o", str(tmp_path / "again.zip")])
     assert second.exit_code == 1 and len(second.output.strip().splitlines()) == 1
     assert not (tmp_path / "again.zip").exists()
+
+
+@pytest.mark.parametrize("app_config", [{"JOBS_IMMEDIATE": False}])
+def test_the_cli_return_during_the_hold_no_wait_enqueues_then_downloads_once_ready(runner, organizer, tmp_path):
+    retention.remove_account(organizer)
+    target = tmp_path / "back.zip"
+    asked = runner.invoke(args=["retention", "return", "ada", "--no-wait", "-o", str(target)])
+    assert asked.exit_code == 0, asked.output
+    job = exits.return_job(organizer)
+    assert f"enqueued job {job.id}" in asked.output and "retention return ada -o FILE" in asked.output
+    assert not target.exists()
+    run_job(job.id)
+    fetched = runner.invoke(args=["retention", "return", "ada", "-o", str(target)])
+    assert fetched.exit_code == 0, fetched.output
+    assert "jan@example.com" in "".join(unzip(target.read_bytes()).values())
+    assert exits.return_job(organizer).id == job.id  # the ready package was downloaded, no second job
