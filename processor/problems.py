@@ -47,6 +47,8 @@ EXPLANATIONS = {
     "recovered by anyone.",
     "keys-unavailable": "The service could not reach its encryption keys. Nothing was changed; try again "
     "later and quote the incident id to support if it persists.",
+    "queue-unavailable": "The job queue (Redis in production) could not be reached, so the long task was not "
+    "started and nothing changed. Try again in a moment; the operator is alerted by the service's logs.",
     "keys-missing": "The account has no encryption keys on record. Contact support.",
     "integrity-check-failed": "A stored value failed its integrity check (tampered, moved, or not ours). The "
     "value is not shown; the incident is logged for the operator.",

@@ -92,8 +92,13 @@ def cancel(job_id):
 def run_and_wait(kind: str, account_id=None, *, label: str, no_wait: bool, **args) -> dict | None:
     """Enqueue a job; unless `no_wait`, show a progress bar until it ends and return its result.
 
-    A failed job ends the command with its one-line reason and exit code 1, as the command did in-process."""
-    return follow(service.enqueue(kind, account_id, **args), label=label, no_wait=no_wait)
+    A failed job ends the command with its one-line reason and exit code 1, as the command did in-process; so
+    does a queue that cannot be reached."""
+    try:
+        job = service.enqueue(kind, account_id, **args)
+    except DomainError as exc:
+        raise click.ClickException(one_line(exc)) from None
+    return follow(job, label=label, no_wait=no_wait)
 
 
 def follow(job, *, label: str, no_wait: bool, on_interrupt: str = "detach") -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -11,16 +12,32 @@ import sqlalchemy as sa
 from flask import current_app
 
 from processor.db_types import utcnow
-from processor.errors import Conflict, NotFound
+from processor.errors import Conflict, DomainError, NotFound
 from processor.extensions import db
 from processor.jobs import runner, transport
 from processor.jobs.models import ACTIVE, Job, jobs
 from processor.jobs.registry import TASKS
 
+log = logging.getLogger(__name__)
+
 
 class JobNotFound(NotFound):
     def __init__(self):
         super().__init__("No such job.")
+
+
+class QueueUnavailable(DomainError):
+    """The job queue's store (Redis, or the SqliteHuey file) could not take the message."""
+
+    status = 503
+    slug = "queue-unavailable"
+    title = "The job queue is unavailable"
+
+    def __init__(self):
+        super().__init__(
+            "The job queue cannot be reached (Redis down or the queue file unwritable); nothing was started. "
+            "Try again when it is back."
+        )
 
 
 def enqueue(
@@ -46,7 +63,13 @@ def enqueue(
         runner.execute(job.id)
         db.session.refresh(job)
     else:
-        transport.send(job.id)
+        try:
+            transport.send(job.id)
+        except Exception as exc:  # redis.ConnectionError, sqlite3.OperationalError ...: the store is down
+            log.warning("job %s could not be queued: %s", job.id, type(exc).__name__)
+            job.status, job.failure, job.finished_at = "failed", QueueUnavailable().detail, utcnow()
+            db.session.commit()
+            raise QueueUnavailable() from None
     return job
 
 
