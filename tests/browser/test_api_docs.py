@@ -1,4 +1,5 @@
-"""In Chromium with no network beyond this machine: the API reference renders every operation from local files."""
+"""In Chromium with no network beyond this machine: the API reference renders every operation from local files,
+fits a phone and passes axe-core with one operation opened."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.conftest import check_page
 
 pytestmark = pytest.mark.browser
 
@@ -37,3 +40,15 @@ def test_api_docs_render_offline_with_every_operation(page, live_server, client)
         block = page.locator(f".opblock-{method.lower()}").filter(has=page.locator(f'[data-path="{path}"]'))
         expect(block).to_have_count(1)
     assert outside == [] and errors == []
+
+
+def test_api_docs_fit_and_pass_axe_with_an_operation_open(page, live_server, width):
+    page.goto(f"{live_server}/api/v1/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    operation = page.locator(".opblock-post").filter(has=page.locator('[data-path$="/participants/search"]'))
+    operation.locator(".opblock-summary-control").click()
+    expect(operation.locator(".responses-table")).to_be_visible()
+    check_page(page)
+    operation.get_by_role("button", name="Try it out").click()
+    expect(operation.get_by_role("textbox", name="Request body")).to_be_visible()
+    check_page(page)
