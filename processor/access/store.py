@@ -31,13 +31,8 @@ def decrypt_fields(keys: AccountKeys, row, fields) -> dict:
     """Verify the row's MAC, then decrypt the asked-for fields into clean values (an empty custom_fields is {})."""
     verify_row(keys.row_mac, row)
     out = {"id": row.id, "updated_at": row.updated_at, "source": row.source}
-    row_bytes = row.id.bytes
-    for field in fields:
-        blob = getattr(row, field)
-        if blob is None:
-            out[field] = {} if field == "custom_fields" else None
-        else:
-            out[field] = decode(field, keys.decrypt(blob, TABLE, field, row.id, row_bytes))
+    for field, text in keys.decrypt_cells(TABLE, row, fields).items():
+        out[field] = ({} if field == "custom_fields" else None) if text is None else decode(field, text)
     return out
 
 
@@ -55,9 +50,16 @@ def decrypt_each(keys: AccountKeys, rows, fields, bad: list | None) -> list[dict
     return out
 
 
+# What a read needs: the columns the row MAC covers, in the table's order up to the last cell (verify_row slices
+# them by position), then what a read hands out. Not import_id, created_at or change_txn: three conversions a row
+# (two of them UUIDs) that no read uses.
+_THROUGH_CELLS = list(participants.c)[: participants.c.keys().index(ENCRYPTED_FIELDS[-1]) + 1]
+READ_COLUMNS = (*_THROUGH_CELLS, participants.c.source, participants.c.updated_at, participants.c.row_mac)
+
+
 def _select(registry: Registry, include_restricted: bool = False):
     """Rows of the registry; restricted ones (Art 18/21) only for the organizer's own use, which asks for them."""
-    query = sa.select(participants).where(participants.c.registry_id == registry.id)
+    query = sa.select(*READ_COLUMNS).where(participants.c.registry_id == registry.id)
     return query if include_restricted else without_restricted(query)
 
 

@@ -98,6 +98,24 @@ class AccountKeys:
         except (InvalidTag, ValueError):
             raise CiphertextIntegrityError(table, column, row_id) from None
 
+    def decrypt_cells(self, table: str, row, fields) -> dict:
+        """`decrypt` each of these fields of one row (None stays None): a read's hot path, set up once per row."""
+        row_id = row.id
+        row_bytes, known, out = row_id.bytes, self._by_header, {}
+        for column in fields:
+            blob = getattr(row, column)
+            if blob is None:
+                out[column] = None
+                continue
+            cipher = known.get(blob[: HEADER.size]) or self._cipher_for(blob)
+            if cipher is None:
+                raise CiphertextIntegrityError(table, column, row_id)
+            try:
+                out[column] = cipher.decrypt(blob, place(table, column), row_bytes)
+            except (InvalidTag, ValueError):
+                raise CiphertextIntegrityError(table, column, row_id) from None
+        return out
+
     def _cipher_for(self, blob: bytes):
         """The cipher the header names, remembered per header; None for a format or version that is not ours."""
         if len(blob) < HEADER.size:
