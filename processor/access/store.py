@@ -157,24 +157,24 @@ def read_changes(
     fields = check_fields(fields)
     seq, last_id = after or (0, uuid.UUID(int=0))
 
-    def changed(table):
+    def changed(table) -> list:
+        # Two index ranges, not one row-value comparison over both: the rest of the cursor's own change by id (the
+        # (change_txn, id) index), then the changes after it. A page inside a 100,000-row import then reads one
+        # page of rows, not the whole change to sort it.
         query = (
-            sa.select(table, changes.c.seq.label("change_seq"))
+            sa.select(*(READ_COLUMNS if table is participants else table.c), changes.c.seq.label("change_seq"))
             .join(changes, changes.c.txn == table.c.change_txn)
-            .where(
-                table.c.registry_id == registry.id,
-                changes.c.account_id == registry.account_id,
-                changes.c.seq >= seq,
-                sa.tuple_(changes.c.seq, table.c.id) > (seq, last_id),
-            )
-            .order_by(changes.c.seq, table.c.id)
-            .limit(limit)
+            .where(table.c.registry_id == registry.id, changes.c.account_id == registry.account_id)
         )
-        return without_restricted(query) if table is participants else query
+        if table is participants:
+            query = without_restricted(query)
+        rest = query.where(changes.c.seq == seq, table.c.id > last_id).order_by(table.c.id).limit(limit)
+        later = query.where(changes.c.seq > seq).order_by(changes.c.seq, table.c.id).limit(limit)
+        return [*connection.execute(rest), *connection.execute(later)]
 
     connection = db.session.connection()
-    rows = connection.execute(changed(participants)).all()
-    gone = connection.execute(changed(deletions)).all()
+    rows = changed(participants)
+    gone = changed(deletions)
     merged = sorted([(r.change_seq, r.id, r) for r in rows] + [(g.change_seq, g.id, None) for g in gone])[:limit]
     if not merged:
         return [], [], None
