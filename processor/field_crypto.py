@@ -7,6 +7,7 @@ copied to another organizer, table, column or row fails its integrity check inst
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
@@ -63,8 +64,21 @@ def row_mac(
     back as an older complete version (all cells, revision and MAC) still verifies: nothing inside the row can
     tell that it is not the newest one.
     """
-    lengths = _lengths(len(cells)).pack(revision, len(index), *[-1 if c is None else len(c) for c in cells])
-    return hmac.digest(key, b"".join((registry_id, row_id, lengths, index, *[c for c in cells if c])), "sha256")
+    return row_authenticator(key)(registry_id, row_id, revision, index, cells)
+
+
+def row_authenticator(key: bytes) -> Callable[[bytes, bytes, int, bytes, tuple[bytes | None, ...]], bytes]:
+    """`row_mac` under one key, for many rows: the HMAC is keyed once and copied per row, which takes half the
+    time of a one-shot `hmac.digest` (that one sets the key up again on every call)."""
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def mac(registry_id: bytes, row_id: bytes, revision: int, index: bytes, cells: tuple[bytes | None, ...]) -> bytes:
+        lengths = _lengths(len(cells)).pack(revision, len(index), *[-1 if c is None else len(c) for c in cells])
+        one = keyed.copy()
+        one.update(b"".join((registry_id, row_id, lengths, index, *[c for c in cells if c])))
+        return one.digest()
+
+    return mac
 
 
 _LENGTHS: dict[int, struct.Struct] = {}
@@ -198,8 +212,8 @@ class SealingKeys:
         """The row MAC of a new row (revision 1) in the registry: (row id, blind index, cells) -> MAC."""
         if self.mac_key is None:
             return lambda row, index, cells: None
-        key, registry = self.mac_key, (registry_id or self.registry_id).bytes
-        return lambda row, index, cells: row_mac(key, registry, row, 1, index, cells)
+        mac, registry = row_authenticator(self.mac_key), (registry_id or self.registry_id).bytes
+        return lambda row, index, cells: mac(registry, row, 1, index, cells)
 
     def cipher(self) -> FieldCipher | PlainCipher:
         return PlainCipher() if self.field_key is None else FieldCipher(self.account_id, self.version, self.field_key)

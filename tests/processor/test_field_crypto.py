@@ -90,3 +90,21 @@ def test_row_ids_made_later_sort_after_earlier_ones(monkeypatch):
     ids = [field_crypto.new_row_id_bytes() for _ in range(50)]
     assert ids == sorted(ids) and str(uuid.UUID(bytes=ids[0])) < str(uuid.UUID(bytes=ids[-1]))
     assert len({row_id[6:] for row_id in ids}) == 50
+
+
+def test_the_row_mac_keyed_once_equals_the_one_shot_hmac_of_its_message():
+    # Rows sealed before the keyed-once form must still verify: the message and the MAC are unchanged.
+    import hashlib
+    import hmac
+    import struct
+
+    from processor.field_crypto import row_authenticator, row_mac
+
+    registry, row, index = uuid.uuid4().bytes, uuid.uuid4().bytes, b"i" * 32
+    cells = (b"email-cell", None, b"", b"company-cell")
+    lengths = struct.pack(">QH4i", 3, 32, 10, -1, 0, 12)
+    expected = hmac.digest(KEY, registry + row + lengths + index + b"email-cell" + b"company-cell", hashlib.sha256)
+    mac = row_authenticator(KEY)
+    assert mac(registry, row, 3, index, cells) == expected == row_mac(KEY, registry, row, 3, index, cells)
+    assert mac(registry, row, 4, index, cells) != expected  # the copy per row leaves the keyed state untouched
+    assert mac(registry, row, 3, index, cells) == expected
