@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import contracts
 from processor import (
@@ -65,6 +66,9 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     security_headers.init_app(app)
     _register_domains(app)
     config.check_secrets(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app
 
 

@@ -30,6 +30,7 @@ ENV_VARS = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_FROM",
+    "TRUSTED_PROXIES",
 )
 
 
@@ -48,6 +49,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = not is_development(app)
     _shared_stores(app)
     app.config["SUBPROCESSOR_NOTICE_DAYS"] = _notice_days(app.config["SUBPROCESSOR_NOTICE_DAYS"])
+    app.config["TRUSTED_PROXIES"] = _whole_number("TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"], "e.g. 1")
     _load_secret_key(app)
 
 
@@ -64,16 +66,18 @@ def _shared_stores(app: Flask) -> None:
 
 def _notice_days(value) -> int:
     """The sub-processor notice period as whole days (it may come from the environment as text)."""
+    return _whole_number("SUBPROCESSOR_NOTICE_DAYS", value, "e.g. 30 (GDPR Art. 28(2) notice, in days)")
+
+
+def _whole_number(name: str, value, example: str) -> int:
+    """A setting that must be a whole number, 0 or more (it may come from the environment as text)."""
     try:
-        days = int(str(value).strip())
+        number = int(str(value).strip())
     except ValueError:
-        days = -1
-    if days < 0:
-        raise ConfigurationError(
-            f"SUBPROCESSOR_NOTICE_DAYS must be a whole number of days, 0 or more (GDPR Art. 28(2) notice), "
-            f"not {value!r}: set it to e.g. 30."
-        )
-    return days
+        number = -1
+    if number < 0:
+        raise ConfigurationError(f"{name} must be a whole number, 0 or more, not {value!r}: set it to {example}.")
+    return number
 
 
 def _defaults(app: Flask) -> dict:
@@ -124,6 +128,9 @@ def _defaults(app: Flask) -> dict:
         "PROCESSOR_ADDRESS": "ul. Arkońska 6, A4, 80-387 Gdańsk, Poland",
         # Days between announcing a sub-processor and its taking effect (GDPR Art. 28(2) notice).
         "SUBPROCESSOR_NOTICE_DAYS": 30,
+        # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto/-Host to believe.
+        # 0 (the default) believes none, so a client cannot forge its address around the per-address limits.
+        "TRUSTED_PROXIES": 0,
     }
 
 

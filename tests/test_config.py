@@ -54,3 +54,27 @@ def test_session_cookie_is_secure_outside_development(tmp_path):
 )
 def test_database_url_uses_psycopg3(given, expected):
     assert sqlalchemy_url(given) == expected
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_forwarded_address_is_believed_only_behind_trusted_proxies(tmp_path, proxies, seen):
+    app = create_app(
+        {"APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://", "TRUSTED_PROXIES": proxies},
+        instance_path=str(tmp_path),
+    )
+
+    @app.get("/_whoami")
+    def whoami():
+        from flask import request
+
+        return {"address": request.remote_addr, "scheme": request.scheme}
+
+    answer = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert answer.get_json()["address"] == seen
+    assert answer.get_json()["scheme"] == ("https" if proxies else "http")
+
+
+def test_trusted_proxies_must_be_a_whole_number(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "two")
+    with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES must be a whole number"):
+        create_app({"APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path))

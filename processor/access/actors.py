@@ -31,6 +31,7 @@ class Actor:
     ticket: str | None = None
     reason: str | None = None
     legal_obligation: bool = False  # staff only: reading a held account's data under a legal duty
+    registries: frozenset[uuid.UUID] | None = None  # a client limited to chosen registries; None: no such limit
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -51,6 +52,7 @@ class Actor:
             granted=tuple(client.purpose_list),
             country=client.country,
             attestations=tuple(client.attestations),
+            registries=client.registry_ids,
         )
 
     @classmethod
@@ -71,3 +73,7 @@ class Actor:
         """Organizers and their clients see only their own; internal services, staff and jobs are checked by
         purpose, state and transfer instead."""
         return self.account_id is None or self.account_id == account_id
+
+    def may_open(self, registry) -> bool:
+        """Whether the actor may reach this registry: its organizer's, and one of its chosen ones if limited."""
+        return self.may_see(registry.account_id) and (self.registries is None or registry.id in self.registries)

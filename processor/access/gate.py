@@ -58,7 +58,7 @@ def open_registry(actor: Actor, registry_id) -> Registry:
     """The registry if the actor may see it; otherwise 404, so existence does not leak."""
     registry_id = as_uuid(registry_id)
     registry = db.session.get(Registry, registry_id) if registry_id else None
-    if registry is None or not actor.may_see(registry.account_id):
+    if registry is None or not actor.may_open(registry):
         raise RegistryNotFound()
     return registry
 

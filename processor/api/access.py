@@ -16,7 +16,8 @@ from processor.registries.models import Registry
 
 
 def visible_registries(client: ServiceClient) -> list[Registry]:
-    """The registries the client may see: its organizer's, or every one for an internal service."""
+    """The registries the client may see: its organizer's, or every one for an internal service; only the chosen
+    ones when it is limited to some."""
     query = (
         sa.select(Registry)
         .join(Account, Account.id == Registry.account_id)
@@ -25,6 +26,8 @@ def visible_registries(client: ServiceClient) -> list[Registry]:
     )
     if client.account_id is not None:
         query = query.where(Registry.account_id == client.account_id)
+    if (allowed := client.registry_ids) is not None:
+        query = query.where(Registry.id.in_(allowed)) if allowed else query.where(sa.false())
     return list(db.session.scalars(query))
 
 

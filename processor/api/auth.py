@@ -52,7 +52,7 @@ def _log_scope_refusal(client: ServiceClient, registry_id, missing: list[str]) -
     """A refused attempt on an organizer's registry is a decision that organizer sees in its access log."""
 
     registry = db.session.get(Registry, registry_id) if registry_id else None
-    if registry is not None and client.may_see(registry.account_id):
+    if registry is not None and client.may_open(registry):
         log_refusal(
             client,
             registry,

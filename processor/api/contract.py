@@ -50,7 +50,7 @@ ERRORS = {
     ),
     401: (
         "Unauthenticated",
-        "The bearer token is missing, malformed, unknown or revoked.",
+        "The bearer token is missing, malformed, unknown, expired or revoked.",
         "Unauthenticated",
         "Send a valid client token as `Authorization: Bearer ppk_...`.",
         {},

@@ -10,6 +10,7 @@ an earlier entry, or deleting the whole chain with its head no longer goes unnot
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from processor.audit.chain import GENESIS, ChainBreak
 from processor.audit.models import AccessLogCheckpoint, AccessLogEntry, AccessLogHead
 from processor.audit.service import verify_account
 from processor.db_types import utcnow
+from processor.errors import ValidationFailed
 from processor.extensions import db
 from processor.signing_key import canonical_json, key_id, private_key
 
@@ -108,3 +110,29 @@ def check_stored(account_id: uuid.UUID) -> ChainBreak | None:
 def verify_with_stored(account_id: uuid.UUID) -> ChainBreak | None:
     """The chain's own check, then the latest stored checkpoint's."""
     return verify_account(account_id) or check_stored(account_id)
+
+
+MAX_UPLOAD = 16 * 1024  # a checkpoint is ~400 bytes; anything far larger is not one
+
+
+def check_upload(account_id: uuid.UUID, data: bytes) -> tuple[int, ChainBreak | None]:
+    """Check a checkpoint file the organizer kept against its own log; return its entry number and the break, if
+    any. A file that is not a checkpoint of this organizer is a ValidationFailed in plain words."""
+    try:
+        if len(data) > MAX_UPLOAD:
+            raise ValueError
+        document = json.loads(data.decode("utf-8"))
+        if not isinstance(document, dict):
+            raise ValueError
+        seq, owner = int(document["seq"]), uuid.UUID(str(document["account_id"]))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise ValidationFailed(
+            "That file is not an access-log checkpoint: choose the .json file you downloaded from this page.",
+            errors=[{"field": "checkpoint", "detail": "Not an access-log checkpoint file."}],
+        ) from None
+    if owner != account_id:
+        raise ValidationFailed(
+            "That checkpoint belongs to another account's log; sign in as that account to check it.",
+            errors=[{"field": "checkpoint", "detail": "A checkpoint of another account."}],
+        )
+    return seq, check(document)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import re
 import uuid
@@ -16,9 +17,20 @@ from processor.clients.models import ORGANIZER_SCOPES, SCOPES, ServiceClient
 from processor.db_types import utcnow
 from processor.errors import DomainError, NotFound, ValidationFailed, field_errors
 from processor.extensions import commit_or_conflict, db
+from processor.registries.models import Registry
 from processor.transfers.attestations import Attestation, dpf_from_flag
+from processor.transfers.policy import Decision, TransferPolicy, today
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# An organizer's client expires: 90 days unless the organizer picks another day, at most a year ahead (a leaked
+# token that nobody uses any more stops working by itself). Internal services' clients (CLI) expire only if asked.
+DEFAULT_EXPIRY_DAYS = 90
+MAX_EXPIRY_DAYS = 365
+# `last_used_at` is kept to the minute: a call writes it only when the stored value is older than this.
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
+# Scopes that reach the whole organizer (its access log, its subject requests across registries): a client limited
+# to chosen registries cannot hold them, or it would see what happens in the others.
+ORGANIZER_WIDE_SCOPES = ("audit:read", "requests:write")
 
 
 class Unauthenticated(DomainError):
@@ -28,8 +40,30 @@ class Unauthenticated(DomainError):
     headers: ClassVar[dict] = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
+class TokenExpired(Unauthenticated):
+    """The client's token reached its expiry date: ask its organizer (or the operator) for a new client."""
+
+    slug = "token-expired"
+    title = "Token expired"
+    headers: ClassVar[dict] = {"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'}
+
+
 class ClientNotFound(NotFound):
     pass
+
+
+class TransferWouldBeRefused(DomainError):
+    """The API would refuse every call of this client today (its country, without the attestation it needs): the
+    client was not created. Change the country or record the attestation, or confirm to create it anyway."""
+
+    status = 409
+    slug = "transfer-would-be-refused"
+    title = "Every call of this client would be refused"
+
+    def __init__(self, decision: Decision):
+        super().__init__(decision.reason, extra={"rule": decision.rule, "country": decision.country})
+        self.decision = decision
+        self.remedy = remedy(decision)
 
 
 def _split(values: Iterable[str] | str) -> list[str]:
@@ -49,11 +83,18 @@ def create_client(
     account_id: uuid.UUID | None = None,
     created_by: str,
     kind: str = "service",
+    expires_on: dt.date | None = None,
+    registries: Iterable[uuid.UUID | str] = (),
+    warn_if_refused: bool = False,
+    confirmed_country: str | None = None,
 ) -> tuple[ServiceClient, str]:
     """Create a client and return it with its token; the token is not stored and cannot be shown again.
 
     `attestations` are checked ones (`transfers.attestations.new_attestation`); `dpf_certified=True` is the older
-    yes/no and records a DPF attestation from today without a reference.
+    yes/no and records a DPF attestation from today without a reference. `expires_on` is the token's last day
+    (UTC); an organizer's client without one gets DEFAULT_EXPIRY_DAYS. `registries` limits the client to those
+    (empty: every registry). With `warn_if_refused`, a client whose calls the transfer check would refuse today
+    raises TransferWouldBeRefused unless `confirmed_country` is its country (the organizer saw the warning).
     """
     name = (name or "").strip().lower()
     scopes = sorted(set(_split(scopes)))
@@ -79,9 +120,19 @@ def create_client(
                 "detail": "Give the country the service runs in as an ISO 3166-1 alpha-2 code, e.g. DE.",
             }
         )
+    if expires_on is None and account_id is not None:
+        expires_on = today() + dt.timedelta(days=DEFAULT_EXPIRY_DAYS)
+    errors += _expiry_errors(expires_on)
+    chosen, registry_errors = _chosen_registries(registries, account_id, scopes)
+    errors += registry_errors
     if errors:
         raise ValidationFailed("The client was not created.", errors=errors)
     granted = purposes.validate_grant(_split(purposes_granted))  # refuses marketing, analytics, sharing
+    held = [*attestations, *([dpf_from_flag(utcnow().date(), created_by)] if dpf_certified else [])]
+    if warn_if_refused:
+        decision = transfer_decision(country, held)
+        if not decision.allowed and (confirmed_country or "").upper() != country.upper():
+            raise TransferWouldBeRefused(decision)
     token = tokens.generate()
     client = ServiceClient(
         name=name,
@@ -92,11 +143,65 @@ def create_client(
         purposes=",".join(granted),
         country=country.upper(),
         created_by=created_by,
-        attestations=[*attestations, *([dpf_from_flag(utcnow().date(), created_by)] if dpf_certified else [])],
+        attestations=held,
+        expires_at=expiry_moment(expires_on),
+        limited_to_registries=bool(chosen),
+        registries=chosen,
     )
     db.session.add(client)
     commit_or_conflict("The client was not created.", errors=field_errors({"name": "A client with this name exists."}))
     return client, token
+
+
+def expiry_moment(last_day: dt.date | None) -> dt.datetime | None:
+    """The first moment a token whose last day is `last_day` no longer works: the next UTC midnight."""
+    if last_day is None:
+        return None
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+def _expiry_errors(last_day: dt.date | None) -> list[dict]:
+    if last_day is None:
+        return []
+    latest = today() + dt.timedelta(days=MAX_EXPIRY_DAYS)
+    if not today() <= last_day <= latest:
+        return [
+            {
+                "field": "expires_on",
+                "detail": f"Choose a last day from today to {latest.isoformat()} (at most {MAX_EXPIRY_DAYS} days).",
+            }
+        ]
+    return []
+
+
+def _chosen_registries(
+    wanted: Iterable[uuid.UUID | str], account_id: uuid.UUID | None, scopes: list[str]
+) -> tuple[list[Registry], list[dict]]:
+    """The registries a client is limited to (the organizer's own when it has one), or the errors to show."""
+    ids, errors = set(), []
+    for value in wanted or ():
+        try:
+            ids.add(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value).strip()))
+        except ValueError:
+            errors.append({"field": "registries", "detail": "Give registry ids as shown by the registry page."})
+    if not ids:
+        return [], errors
+    query = sa.select(Registry).where(Registry.id.in_(ids))
+    if account_id is not None:
+        query = query.where(Registry.account_id == account_id)
+    found = list(db.session.scalars(query))
+    if len(found) != len(ids):
+        errors.append({"field": "registries", "detail": "No registry of yours has one of the ids given."})
+    wide = [s for s in scopes if s in ORGANIZER_WIDE_SCOPES]
+    if wide:
+        errors.append(
+            {
+                "field": "registries",
+                "detail": f"A client limited to chosen registries cannot hold {', '.join(wide)}: those scopes reach "
+                "every registry of the organizer. Create a separate client for them.",
+            }
+        )
+    return found, errors
 
 
 def _create_staff_client(*, name: str, country: str, created_by: str) -> tuple[ServiceClient, str]:
@@ -156,4 +261,59 @@ def authenticate(authorization: str | None) -> ServiceClient:
     client = db.session.scalar(sa.select(ServiceClient).where(ServiceClient.token_hash == digest))
     if client is None or not hmac.compare_digest(client.token_hash, digest) or not client.active:
         raise Unauthenticated("The token is unknown or revoked.")
+    now = utcnow()
+    if client.expired(now):
+        raise TokenExpired("The token expired; its organizer (or the operator) can create a new client.")
+    touch(client, now)
     return client
+
+
+def touch(client: ServiceClient, now: dt.datetime) -> None:
+    """Record that the client called the API now, at most once a minute.
+
+    Most calls write nothing (the stored value is recent). When it is older, one conditional UPDATE sets it and
+    commits at once: concurrent workers race in SQL (only the first matches the WHERE; the others update no row),
+    and the row lock is held for that statement only, not for the request.
+    """
+    if client.last_used_at is not None and now - client.last_used_at < TOUCH_INTERVAL:
+        return
+    table = ServiceClient.__table__
+    stale = sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - TOUCH_INTERVAL)
+    db.session.execute(sa.update(table).where(table.c.id == client.id, stale).values(last_used_at=now))
+    db.session.commit()
+
+
+def transfer_decision(country: str, attestations: Iterable[Attestation] = (), on: dt.date | None = None) -> Decision:
+    """The decision the API applies to this client's calls on that day (today by default), as `access.gate` does."""
+    return TransferPolicy().check(country, on=on or today(), attestations=tuple(attestations) or None)
+
+
+# What a recipient shows to be inside a scope-limited adequacy decision, in words an organizer knows.
+ATTESTATION_NAMES = {
+    "dpf": "an EU-US Data Privacy Framework certification (its entry on the DPF list)",
+    "pipeda": "that it is a commercial organisation subject to PIPEDA (Canada)",
+    "appi": "that it is a business operator under the APPI and its Supplementary Rules (Japan)",
+    "pipa": "that it is subject to PIPA and not a body the Financial Services Commission supervises (Korea)",
+    "lgpd": "that it is subject to the LGPD (Brazil)",
+}
+
+
+def remedy(decision: Decision) -> str:
+    """What would make a refused destination lawful, in a sentence for the organizer."""
+    if decision.attestation in ATTESTATION_NAMES:
+        return (
+            f"Calls are allowed once the client's recipient attests {ATTESTATION_NAMES[decision.attestation]}: "
+            f"choose \u201c{decision.attestation}\u201d under \u201cScope attestation the recipient holds\u201d and "
+            "give its reference. Without it, choose a client that runs in the EEA or in a country with an EU "
+            "adequacy decision."
+        )
+    return (
+        "No attestation makes this destination lawful today: choose a client that runs in the EEA or in a country "
+        "with an EU adequacy decision in force (for example Switzerland or the United Kingdom)."
+    )
+
+
+def refused_today(clients: Iterable[ServiceClient]) -> dict[uuid.UUID, Decision]:
+    """The active clients whose calls the transfer check refuses today, with the refusal."""
+    decisions = {c.id: transfer_decision(c.country, c.attestations) for c in clients if c.active}
+    return {client_id: d for client_id, d in decisions.items() if not d.allowed}

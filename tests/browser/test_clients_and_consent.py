@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -32,14 +30,15 @@ def test_create_client_token_once_then_revoke(page, live_server, make_account):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="API clients").click()
     page.get_by_label("Name").fill("my-crm")
     page.get_by_label("Read participants").check()
-    page.get_by_label(re.compile(r"^essential\.service\.notifications\.email")).check()
+    page.get_by_label("Emails to participants you ask for").check()
     page.get_by_label("Country the client runs in").select_option("DE")
     page.get_by_role("button", name="Create client").click()
     token = page.locator("#new-token").inner_text()
     assert service.authenticate(f"Bearer {token}").name == "my-crm"
     page.reload()
     assert page.locator("#new-token").count() == 0
-    page.get_by_role("button", name="Revoke my-crm").click()
+    page.locator("summary", has_text="Revoke my-crm").click()
+    page.get_by_role("button", name="Yes, revoke my-crm").click()
     expect(page.get_by_text("Client my-crm is revoked")).to_be_visible()
 
 
