@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from processor.errors import DomainError
+from processor.exceptions import DomainError
 
 log = logging.getLogger(__name__)
 

@@ -103,3 +103,17 @@ def test_heavy_libraries_load_only_when_used(tmp_path):
         check=True,
     )
     assert result.stdout.split() == []
+
+
+def test_import_workers_load_without_the_web_stack():
+    # The import's forkserver preloads the workers' modules and forks each worker from it: Flask and SQLAlchemy
+    # there would cost every import a quarter of a second and every worker 20 MB, for nothing.
+    script = (
+        "import sys\n"
+        "import processor.csv_import.forkserver_init, processor.csv_import.workers\n"
+        "print(' '.join(m for m in ('flask', 'sqlalchemy', 'werkzeug') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True
+    )
+    assert result.stdout.split() == []

@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Callable
 
-from processor.errors import ValidationFailed
+from processor.exceptions import ValidationFailed
 from processor.field_crypto import CiphertextIntegrityError, FieldCipher, PlainCipher, new_row_id_bytes, place
 from processor.normalize import index_form_of_normalized
 from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE
