@@ -21,11 +21,28 @@ class DetailsForm(FlaskForm):
         "Business name",
         validators=[DataRequired(), Length(max=200)],
         description="The legal name of your business, as it should appear in the contract.",
+        render_kw={"autocomplete": "organization"},
     )
-    street = StringField("Street and number", validators=[DataRequired(), Length(max=200)])
-    postal_code = StringField("Postal code", validators=[DataRequired(), Length(max=16)])
-    city = StringField("City", validators=[DataRequired(), Length(max=100)])
-    country = SelectField("Country", choices=[], validate_choice=False)  # the service names a bad code
+    street = StringField(
+        "Street and number",
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "address-line1"},
+    )
+    postal_code = StringField(
+        "Postal code",
+        validators=[DataRequired(), Length(max=16)],
+        render_kw={"autocomplete": "postal-code"},
+    )
+    city = StringField(
+        "City", validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "address-level2"}
+    )
+    # Not DataRequired: the service names a missing or bad code; the page still marks it required.
+    country = SelectField(
+        "Country",
+        choices=[],
+        validate_choice=False,
+        render_kw={"autocomplete": "country", "required": True},
+    )
     contact = StringField(
         "Contact person",
         validators=[DataRequired(), Length(max=200)],
@@ -49,11 +66,14 @@ class DetailsForm(FlaskForm):
 
 
 class SignForm(FlaskForm):
-    signer_name = StringField("Your full name", validators=[DataRequired(), Length(max=200)])
+    signer_name = StringField(
+        "Your full name", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"}
+    )
     signer_role = StringField(
         "Your role",
         validators=[DataRequired(), Length(max=200)],
         description="For example: managing director, authorised representative.",
+        render_kw={"autocomplete": "organization-title"},
     )
     consent = BooleanField(
         "I am authorised to sign for the organizer and I agree to this version of the data processing agreement."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -54,6 +55,32 @@ class DpaStatus:
     @property
     def state(self) -> str:
         return self.latest.status if self.latest else "none"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The DPA at a glance for the dashboard: the version in force and the newest version with its status."""
+
+    in_force: int | None
+    latest: int | None
+    latest_status: str | None
+
+    @property
+    def signed(self) -> bool:
+        """The organizer has signed a version (a scan may still await the processor's countersignature)."""
+        return self.in_force is not None or self.latest_status in ("signed", "countersigned")
+
+
+def summary(account_id: uuid.UUID) -> Summary:
+    """Where the account's DPA stands, read from version numbers and statuses only (no documents loaded)."""
+    rows = db.session.execute(
+        sa.select(Agreement.version, Agreement.status)
+        .where(Agreement.account_id == account_id)
+        .order_by(Agreement.version.desc())
+    ).all()
+    in_force = next((version for version, status in rows if status == "countersigned"), None)
+    latest = rows[0] if rows else (None, None)
+    return Summary(in_force=in_force, latest=latest[0], latest_status=latest[1])
 
 
 def offer(account: Account) -> Offer:

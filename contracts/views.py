@@ -25,6 +25,16 @@ def _organizers_only():
     return current_app.login_manager.unauthorized()
 
 
+@bp.app_context_processor
+def _dpa_summary():
+    """`dpa_summary()` for the dashboard: where the signed-in organizer's agreement stands."""
+
+    def dpa_summary():
+        return service.summary(current_user.id) if current_user.is_authenticated else None
+
+    return {"dpa_summary": dpa_summary}
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index():
     account = current_user._get_current_object()

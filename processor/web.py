@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from processor import dashboard as figures
 from processor import problems, purposes, request_guard
 from processor.errors import ValidationFailed
 
@@ -89,7 +90,13 @@ def home():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("dashboard.html", account=current_user)
+    return render_template("dashboard.html", account=current_user, counts=figures.counts(current_user.id))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading the page's <link rel=icon>: point them at the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/healthz")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 import sqlalchemy as sa
 
 from processor import purposes
-from processor.access import store
+from processor.access import scans, store
 from processor.access.actors import Actor
 from processor.accounts.models import Account
 from processor.audit import record_access
@@ -41,13 +41,15 @@ class Handed:
     """How many records one call has handed out (or written) so far, and the rows it could not (failed their
     integrity check): what its log entry states."""
 
-    __slots__ = ("bad", "records")
+    __slots__ = ("bad", "detail", "records")
 
     def __init__(self):
         self.records = 0
         self.bad: list[dict] = []
+        self.detail = ""  # what else the entry should say (e.g. how many rows a search scanned)
 
     def note(self, reason: str) -> str:
+        reason = f"{reason}; {self.detail}" if self.detail else reason
         if not self.bad:
             return reason
         incidents = ", ".join(entry["incident"] for entry in self.bad[:10])
@@ -298,6 +300,161 @@ def export(
     return handed.records
 
 
+class ExportInterrupted(DomainError):
+    """The receiver stopped reading a streamed export (a closed browser tab, a dropped connection)."""
+
+    status = 499
+    slug = "export-interrupted"
+    title = "Export interrupted"
+
+
+Chunks = Callable[[Registry, Iterable[dict]], Iterator[tuple[str, int]]]
+
+
+def export_stream(
+    actor: Actor,
+    registry: Registry,
+    chunks: Chunks,
+    *,
+    destination: str,
+    reason: str,
+    purpose: str = "essential.service",
+    bad: list | None = None,
+) -> Iterator[str]:
+    """The whole registry, decrypted, as the text `chunks` makes of it (pieces with how many rows each holds), for
+    a streamed download.
+
+    Checked when this returns (a refusal is raised here, and logged); the rows are decrypted as the caller reads,
+    in one transaction whose log entry states every record handed out: when the last chunk is read, or when the
+    reader stops early (logged as failed after what was sent). The caller keeps the app context open meanwhile.
+    """
+    stream = _export_chunks(actor, registry, chunks, destination, reason, purpose, [] if bad is None else bad)
+    next(stream)  # runs the checks now
+    return stream
+
+
+def _export_chunks(actor, registry, chunks, destination, reason, purpose, bad) -> Iterator[str]:
+    unit_of_work = _registry_unit(
+        actor,
+        registry,
+        op="export",
+        purpose=purpose,
+        fields=ENCRYPTED_FIELDS,
+        reason=f"export: {reason}",
+        destination=destination,
+    )
+    try:
+        with unit_of_work as handed:
+            yield ""
+            handed.bad = bad
+            for text, rows_in_text in chunks(registry, store.iter_participants(registry, bad=bad)):
+                handed.records += rows_in_text  # counted as it leaves: a reader may stop after taking it
+                try:
+                    yield text
+                except GeneratorExit:
+                    raise ExportInterrupted("The download was stopped before its end.") from None
+    except ExportInterrupted:
+        return  # logged by the unit with what had been sent; nothing is left to tell the reader
+
+
+def read_in_order(
+    actor: Actor,
+    registry: Registry,
+    *,
+    purpose: str,
+    fields: Iterable[str],
+    column: str,
+    descending: bool,
+    after: tuple | None,
+    limit: int,
+    bad: list | None = None,
+) -> tuple[list[dict], tuple | None]:
+    """One page ordered by when rows were added or last changed (plain columns: the database orders them), and
+    where the next page starts (None on the last page)."""
+    fields = tuple(fields)
+    bad = [] if bad is None else bad
+    with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason="participant list") as h:
+        rows, last = scans.list_in_order(
+            registry,
+            fields=fields,
+            column=column,
+            descending=descending,
+            after=after,
+            limit=limit,
+            bad=bad,
+            include_restricted=_own(actor),
+        )
+        h.records, h.bad = len(rows), bad
+    return rows, last
+
+
+def read_sorted(
+    actor: Actor,
+    registry: Registry,
+    *,
+    purpose: str,
+    fields: Iterable[str],
+    field: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    bound: int,
+    bad: list | None = None,
+) -> list[dict]:
+    """One page sorted by an encrypted field: at most `bound` rows are decrypted to sort; the page is handed out."""
+    fields = tuple(dict.fromkeys((*fields, field)))
+    bad = [] if bad is None else bad
+    with _registry_unit(
+        actor, registry, op="read", purpose=purpose, fields=fields, reason=f"participant list sorted by {field}"
+    ) as handed:
+        rows, decrypted = scans.sorted_by_field(
+            registry,
+            fields=fields,
+            field=field,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+            bound=bound,
+            bad=bad,
+            include_restricted=_own(actor),
+        )
+        handed.records, handed.bad = len(rows), bad
+        handed.detail = f"{decrypted} rows decrypted to sort, {len(rows)} shown"
+    return rows
+
+
+def search(
+    actor: Actor,
+    registry: Registry,
+    text: str,
+    *,
+    purpose: str,
+    fields: Iterable[str],
+    after: tuple | None,
+    limit: int,
+    scan_limit: int,
+    bad: list | None = None,
+) -> tuple[list[dict], tuple | None, int]:
+    """Participants whose name or company contains `text`, from a bounded decrypting scan; logged as one access
+    with the matches handed out (the text searched for is not logged: it may be a name)."""
+    fields = tuple(dict.fromkeys((*fields, *scans.SEARCHED_FIELDS)))
+    bad = [] if bad is None else bad
+    with _registry_unit(actor, registry, op="read", purpose=purpose, fields=fields, reason="search") as handed:
+        matches, resume, scanned = scans.search(
+            registry,
+            text,
+            fields=fields,
+            after=after,
+            limit=limit,
+            scan_limit=scan_limit,
+            bad=bad,
+            include_restricted=_own(actor),
+        )
+        handed.records, handed.bad = len(matches), bad
+        handed.detail = f"name or company searched in {scanned} rows, {len(matches)} matches shown"
+    return matches, resume, scanned
+
+
 # Writes -----------------------------------------------------------------------------------------------------------
 
 
@@ -323,6 +480,15 @@ def delete(actor: Actor, registry: Registry, participant_id, *, purpose: str = "
     with _registry_unit(actor, registry, op="write", purpose=purpose, reason="participant deleted") as h:
         store.delete_participant(registry, participant_id)
         h.records = 1
+
+
+def erase_registry(actor: Actor, registry: Registry, *, purpose: str = "essential.service") -> int:
+    """Delete a registry and erase its participants, logged with how many, in one transaction; refused for a held
+    account like every other write."""
+    with _registry_unit(actor, registry, op="write", purpose=purpose, reason="registry deleted") as handed:
+        handed.records = store.erase_registry(registry)
+        handed.detail = f"{handed.records} participants erased with it"
+    return handed.records
 
 
 # Inside a unit of work that logs itself, in its own transaction (subject requests, the return package): checked

@@ -51,13 +51,13 @@ def decrypt_each(keys: AccountKeys, rows, fields, bad: list | None) -> list[dict
 
 
 # What a read needs: the columns the row MAC covers, in the table's order up to the last cell (verify_row slices
-# them by position), then what a read hands out. Not import_id, created_at or change_txn: three conversions a row
-# (two of them UUIDs) that no read uses.
+# them by position), then what a read hands out or orders by. Not import_id or change_txn: two UUID conversions a
+# row that no read uses.
 _THROUGH_CELLS = list(participants.c)[: participants.c.keys().index(ENCRYPTED_FIELDS[-1]) + 1]
-READ_COLUMNS = (*_THROUGH_CELLS, participants.c.source, participants.c.updated_at, participants.c.row_mac)
+READ_COLUMNS = (*_THROUGH_CELLS, *participants.c["source", "created_at", "updated_at", "row_mac"])
 
 
-def _select(registry: Registry, include_restricted: bool = False):
+def select_rows(registry: Registry, include_restricted: bool = False):
     """Rows of the registry; restricted ones (Art 18/21) only for the organizer's own use, which asks for them."""
     query = sa.select(*READ_COLUMNS).where(participants.c.registry_id == registry.id)
     return query if include_restricted else without_restricted(query)
@@ -68,7 +68,7 @@ def get_participant(registry: Registry, participant_id, fields=None, *, include_
     participant_id = as_uuid(participant_id)
     connection = db.session.connection()
     row = (
-        connection.execute(_select(registry, include_restricted).where(participants.c.id == participant_id)).first()
+        connection.execute(select_rows(registry, include_restricted).where(participants.c.id == participant_id)).first()
         if participant_id
         else None
     )
@@ -88,7 +88,9 @@ def find_by_email(registry: Registry, email: str, fields=None, *, include_restri
         raise ValidationFailed(
             "Not a valid email address.", errors=[{"field": "email", "pointer": "#/email", "detail": exc.reason}]
         ) from None
-    row = connection.execute(_select(registry, include_restricted).where(participants.c.email_index == index)).first()
+    row = connection.execute(
+        select_rows(registry, include_restricted).where(participants.c.email_index == index)
+    ).first()
     return None if row is None else decrypt_fields(keys, row, fields)
 
 
@@ -104,7 +106,9 @@ def list_participants(
 ) -> list[dict]:
     """One page ordered by (updated_at, id); `after` is the (updated_at, id) of the previous page's last row."""
     fields = check_fields(fields)
-    query = _select(registry, include_restricted).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    query = (
+        select_rows(registry, include_restricted).order_by(participants.c.updated_at, participants.c.id).limit(limit)
+    )
     if updated_since is not None:
         query = query.where(participants.c.updated_at >= updated_since)
     if after is not None:
@@ -127,7 +131,7 @@ def iter_participants(
     after = None
     while True:
         query = (
-            _select(registry, include_restricted)
+            select_rows(registry, include_restricted)
             .order_by(participants.c.updated_at, participants.c.id)
             .limit(EXPORT_PAGE)
         )
@@ -221,6 +225,23 @@ def delete_participant(registry: Registry, participant_id) -> None:
     db.session.execute(
         sa.insert(deletions).values(id=participant_id, registry_id=registry.id, deleted_at=utcnow(), change_txn=txn)
     )
+
+
+def erase_registry(registry: Registry) -> int:
+    """Delete the registry with its participants, deletion markers and every row kept for it (imports, saved
+    mappings, message instructions, restrictions), uncommitted; return how many participants were erased.
+
+    The access log keeps its entries (they name the registry's id, never a person)."""
+    erased = db.session.scalar(
+        sa.select(sa.func.count()).select_from(participants).where(participants.c.registry_id == registry.id)
+    )
+    registries = Registry.__table__
+    for table in reversed(db.metadata.sorted_tables):
+        for key in table.foreign_keys:
+            if key.column.table is registries and table is not registries:
+                db.session.execute(table.delete().where(key.parent == registry.id))
+    db.session.execute(registries.delete().where(registries.c.id == registry.id))
+    return erased
 
 
 def reencrypt_rows(connection: sa.Connection, account_id: uuid.UUID, rows, target: int) -> list[dict]:

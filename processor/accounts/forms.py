@@ -14,15 +14,23 @@ PLAN_LABELS = {"free": "Free test account", "paid": "Paid account"}
 
 
 class ProfileFields:
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
+    email = StringField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
+    first_name = StringField(
+        "First name", validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "given-name"}
+    )
+    last_name = StringField(
+        "Last name", validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "family-name"}
+    )
     title = StringField(
         "Account title",
         validators=[DataRequired(), Length(max=200)],
         description="Shown on your data processing agreement.",
+        render_kw={"autocomplete": "organization"},
     )
-    country = SelectField("Country", choices=[], validate_choice=False)  # the service names a bad code
+    # Not DataRequired: the service names a missing or bad code; the page still marks it required.
+    country = SelectField(
+        "Country", choices=[], validate_choice=False, render_kw={"autocomplete": "country", "required": True}
+    )
 
     def fill_country_choices(self):
         self.country.choices = [
@@ -36,8 +44,14 @@ class SignupForm(ProfileFields, FlaskForm):
         "Login",
         validators=[DataRequired(), Length(max=64)],
         description="Lower-case letters, digits, dot, dash or underscore.",
+        render_kw={"autocomplete": "username"},
     )
-    password = PasswordField("Password", validators=[DataRequired()], description="At least 12 characters.")
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired()],
+        description="At least 12 characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
     plan = SelectField("Plan", choices=[SelectChoice(plan, PLAN_LABELS[plan]) for plan in PLANS])
 
 
@@ -51,12 +65,21 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password", validators=[DataRequired()], description="At least 12 characters.")
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description="At least 12 characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class RemoveAccountForm(FlaskForm):
-    password = PasswordField("Your password, to confirm", validators=[DataRequired()])
+    password = PasswordField(
+        "Your password, to confirm", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class SecondFactorForm(FlaskForm):
@@ -77,7 +100,9 @@ class EnableTwoFactorForm(FlaskForm):
 
 
 class DisableTwoFactorForm(FlaskForm):
-    password = PasswordField("Your password, to confirm", validators=[DataRequired()])
+    password = PasswordField(
+        "Your password, to confirm", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class ResetRequestForm(FlaskForm):

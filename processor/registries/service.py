@@ -100,6 +100,19 @@ def create_registry(account_id: uuid.UUID, name: str, webinar_date: dt.date | st
     raise AssertionError("unreachable")
 
 
+def rename_registry(registry: Registry, name: str) -> Registry:
+    """Give the registry a new name (its id, participants and links stay)."""
+    try:
+        name = clean_text("name", name, limit=REGISTRY_NAME_LIMIT)
+        if name is None:
+            raise FieldError("name", "A name is required.")
+    except FieldError as exc:
+        raise ValidationFailed("The registry was not renamed.", errors=field_errors({exc.field: exc.reason})) from None
+    registry.name = name
+    db.session.commit()
+    return registry
+
+
 def get_registry(account_id: uuid.UUID, registry_id) -> Registry:
     """The organizer's registry; another organizer's id is indistinguishable from a missing one."""
     registry_id = as_uuid(registry_id)

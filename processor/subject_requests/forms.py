@@ -27,6 +27,7 @@ class NewRequestForm(FlaskForm):
         "The person's email address",
         validators=[DataRequired(), Length(max=320)],
         description="Found in every one of your registries; stored encrypted.",
+        render_kw={"autocomplete": "off"},  # a participant's address, never the organizer's own
     )
 
 

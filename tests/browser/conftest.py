@@ -42,6 +42,14 @@ def check_page(page) -> None:
     assert_accessible(page)
 
 
+def menu_link(page, name: str):
+    """The main menu's link of that name, the menu opened first when a narrow window folds it behind its button."""
+    button = page.get_by_role("button", name="Menu", exact=True)
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+
+
 def log_in(page, live_server, login: str = "ada") -> None:
     """Sign in through the login page as an organizer made by `make_account(login)`."""
     from tests.conftest import PASSWORD

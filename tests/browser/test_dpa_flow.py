@@ -67,8 +67,11 @@ def test_form_download_sign_certificate(page, live_server, make_account):
     evidence = page.locator("#evidence")
     assert "Countersigned (in force)" in evidence.inner_text()
     assert "Zofia Żółkiewska, Prezes zarządu" in evidence.inner_text()
+    assert hashlib.sha256(data).hexdigest() not in evidence.inner_text()  # evidence for experts, folded away
+    expect(page.get_by_text("Verified: the stored agreement is unchanged")).to_be_visible()
+    page.get_by_text("Technical details").click()
     assert hashlib.sha256(data).hexdigest() in evidence.inner_text()
-    expect(page.get_by_text("Verified: Version 1 of the agreement of zofia")).to_be_visible()
+    expect(page.locator("#check-detail")).to_contain_text("Version 1 of the agreement of zofia")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="dpa-zofia-v1-signed.docx").click()

@@ -10,6 +10,7 @@ from processor.extensions import db
 from processor.transfers import subprocessors as service
 from processor.transfers.attestations import new_attestation
 from processor.transfers.subprocessors import SubProcessor, list_changes, list_subprocessors
+from processor.web import when
 
 
 @pytest.fixture
@@ -53,8 +54,8 @@ def test_an_intended_subprocessor_is_shown_as_not_yet_in_effect_with_what_an_obj
     sub = add(name="Mail Co")
     add(name="Core Host", essential=True)
     page = client.get("/transfers/").get_data(as_text=True)
-    assert "Intended, not yet in effect" in page and f"before {sub.effective_on}" in page
-    assert "Notice of sub-processor changes" in page and f"is to take effect on {sub.effective_on}" in page
+    assert "Intended, not yet in effect" in page and f"before {when(sub.effective_on)}" in page
+    assert "Notice of sub-processor changes" in page and f"is to take effect on {when(sub.effective_on)}" in page
     assert "never passed to Mail Co" in page
     assert "The service cannot run without Core Host: objecting offers you termination" in page
 
