@@ -1,7 +1,7 @@
 """participants: the change feed pages through one change by (change_txn, id); the lone key_version index goes
 
 Revision ID: s5_perf_01
-Revises: s5_webclients_01
+Revises: s5_runtime2_01
 Create Date: 2026-11-30 21:20:00
 
 A feed page inside one large change (a 100,000-row import) is a range of the (change_txn, id) index; on the
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "s5_perf_01"
-down_revision = "s5_webclients_01"
+down_revision = "s5_runtime2_01"
 branch_labels = None
 depends_on = None
 
