@@ -14,18 +14,8 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from contracts import signing
 
@@ -46,6 +36,14 @@ def is_pdf(data: bytes) -> bool:
 
 def sign_pdf(pdf: bytes, key: signing.CurrentKey, *, reason: str, location: str = "") -> bytes:
     """Add a PAdES (ETSI.CAdES.detached) signature over the whole file under the processor's certificate."""
+    # lazy: pyHanko and what it pulls in (aiohttp ...) take 30 MB and half a second; only signing and checking a
+    # PDF need them, not every web worker and CLI process (a participant import's peak memory counted them).
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     certificate = asn1_x509.Certificate.load(_der(key.record.certificate_pem))
     private = asn1_keys.PrivateKeyInfo.load(
         key.private.private_bytes(
@@ -70,6 +68,14 @@ def sign_pdf(pdf: bytes, key: signing.CurrentKey, *, reason: str, location: str 
 
 def check_pdf(data: bytes) -> PdfCheck:
     """Validate the processor's signature: intact, over the whole file, by a key of ours valid on its day."""
+    # lazy: pyHanko, as in sign_pdf.
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures

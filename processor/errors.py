@@ -11,6 +11,11 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 
+# The exceptions themselves live apart from the web stack (an import's worker processes raise them too).
+from processor.exceptions import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, field_errors
+
+__all__ = ["Conflict", "DomainError", "Forbidden", "NotFound", "ValidationFailed", "field_errors"]
+
 log = logging.getLogger(__name__)
 
 # The slug (and so the /problems/<slug> page) of each HTTP error raised outside the domain errors.
@@ -30,44 +35,6 @@ HTTP_SLUGS = {
 # Headers of an HTTP error that describe the error (Allow on 405, WWW-Authenticate on 401 ...), kept on the
 # problem response; the body's own headers are the problem's.
 _BODY_HEADERS = {"content-type", "content-length"}
-
-
-class DomainError(Exception):
-    """A refusal or failure the service explains to its caller."""
-
-    status = 400
-    slug = "bad-request"
-    title = "Bad request"
-
-    def __init__(self, detail: str, *, errors: list[dict] | None = None, extra: dict | None = None):
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors or []
-        self.extra = extra or {}
-
-
-class NotFound(DomainError):
-    status = 404
-    slug = "not-found"
-    title = "Not found"
-
-
-class Conflict(DomainError):
-    status = 409
-    slug = "conflict"
-    title = "Conflict"
-
-
-class Forbidden(DomainError):
-    status = 403
-    slug = "forbidden"
-    title = "Forbidden"
-
-
-class ValidationFailed(DomainError):
-    status = 400
-    slug = "validation-failed"
-    title = "Invalid input"
 
 
 # Why a database refused a write, by PostgreSQL SQLSTATE and SQLite result code: said plainly, data never quoted.
@@ -149,11 +116,6 @@ def problem_type(slug: str) -> str:
         return url_for("problems.page", slug=slug, _external=True)
     except (BuildError, RuntimeError):  # an app without the pages, or no request to take the host from
         return f"/problems/{slug}"
-
-
-def field_errors(problems: dict[str, str]) -> list[dict]:
-    """Build one error entry per field: the API returns them, `web.apply_errors` shows them beside form fields."""
-    return [{"field": field, "pointer": f"#/{field}", "detail": detail} for field, detail in problems.items()]
 
 
 def webargs_errors(messages: dict) -> list[dict]:

@@ -13,7 +13,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from processor import countries
-from processor.errors import ValidationFailed, field_errors
+from processor.exceptions import ValidationFailed, field_errors
 
 PARTICIPANT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "job_title", "country")
 TIME_FIELDS = ("registered_at", "joined_at", "left_at")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,9 +43,11 @@ def test_only_the_api_imports_the_participant_endpoints():
 
 
 def function_level_imports(path: Path, tree: ast.AST):
-    """Yield the line of each import inside a function that no `# circle:` comment explains.
+    """Yield the line of each import inside a function that no `# circle:` or `# lazy:` comment explains.
 
-    The comment goes on the import's line or on the comment lines just above it (one comment may head a group).
+    `# circle:` names the import circle it breaks; `# lazy:` names a heavy library that only that function needs,
+    kept out of every process's start (its memory and time said). The comment goes on the import's line or on the
+    comment lines just above it (one comment may head a group).
     """
     lines = path.read_text().splitlines()
     for function in ast.walk(tree):
@@ -53,15 +57,19 @@ def function_level_imports(path: Path, tree: ast.AST):
             if not isinstance(node, ast.Import | ast.ImportFrom):
                 continue
             above = node.lineno - 1
-            explained = "# circle:" in lines[above]
+            explained = _explains(lines[above])
             while not explained and above > function.lineno:
                 above -= 1
                 text = lines[above].strip()
                 if not (text.startswith(("#", "import ", "from ")) or text.startswith(")")):
                     break
-                explained = "# circle:" in text
+                explained = _explains(text)
             if not explained:
                 yield node.lineno
+
+
+def _explains(text: str) -> bool:
+    return "# circle:" in text or "# lazy:" in text
 
 
 def test_function_level_imports_say_which_circle_they_break():
@@ -71,3 +79,41 @@ def test_function_level_imports_say_which_circle_they_break():
         for line in function_level_imports(path, tree)
     ]
     assert offenders == []
+
+
+def test_heavy_libraries_load_only_when_used(tmp_path):
+    # openpyxl (a workbook), pyHanko and its aiohttp (a signed PDF), psycopg (PostgreSQL): each tens of MB that a
+    # process which never needs them (a CSV import, an API worker on SQLite) must not carry.
+    script = (
+        "import base64, os, sys\n"
+        "from app import create_app\n"
+        "create_app({'APP_ENV': 'testing', 'SECRET_KEY': 'x', 'DATABASE_URL': 'sqlite:///' + sys.argv[1],"
+        " 'MASTER_KEY': '1:' + base64.b64encode(os.urandom(32)).decode()}, instance_path=sys.argv[2])\n"
+        "from processor.csv_import import service, workbook\n"
+        "from contracts import pades\n"
+        "from processor.registries import bulk\n"
+        "print(' '.join(m for m in ('openpyxl', 'pyhanko', 'aiohttp') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "db.sqlite3"), str(tmp_path / "instance")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.split() == []
+
+
+def test_import_workers_load_without_the_web_stack():
+    # The import's forkserver preloads the workers' modules and forks each worker from it: Flask and SQLAlchemy
+    # there would cost every import a quarter of a second and every worker 20 MB, for nothing.
+    script = (
+        "import sys\n"
+        "import processor.csv_import.forkserver_init, processor.csv_import.workers\n"
+        "print(' '.join(m for m in ('flask', 'sqlalchemy', 'werkzeug') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True
+    )
+    assert result.stdout.split() == []

@@ -13,7 +13,7 @@ from typing import BinaryIO
 from charset_normalizer import from_bytes
 
 from processor.csv_import.layouts import find_layout
-from processor.errors import ValidationFailed
+from processor.exceptions import ValidationFailed
 
 CHUNK = 1 << 16
 DELIMITERS = (",", ";", "\t", "|")

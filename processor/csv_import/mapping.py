@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 
-from processor.errors import ValidationFailed
+from processor.exceptions import ValidationFailed
 from processor.normalize import FIELD_LIMITS, MAX_CUSTOM_FIELDS, PARTICIPANT_FIELDS
 
 CUSTOM, IGNORE = "custom", "ignore"

@@ -7,11 +7,9 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
-
-from flask import current_app
 
 from processor.csv_import.detect import Detected, FileRefused, Opener
 from processor.csv_import.layouts import ends_section
@@ -25,8 +23,8 @@ class Limits:
     max_field: int = 1000
 
     @classmethod
-    def from_config(cls) -> Limits:
-        config = current_app.config
+    def from_config(cls, config: Mapping) -> Limits:
+        """The limits an app's configuration sets (`current_app.config`), the defaults for the others."""
         return cls(
             max_bytes=config.get("IMPORT_MAX_BYTES", cls.max_bytes),
             max_rows=config.get("IMPORT_MAX_ROWS", cls.max_rows),

@@ -47,7 +47,7 @@ def start(
     sheet: str | None = None,
 ) -> Import:
     """Keep the upload (encrypted; a workbook's sheet as CSV), detect its format and header, propose a mapping."""
-    limits = Limits.from_config()
+    limits = Limits.from_config(current_app.config)
     imp = Import(
         id=uuid.uuid4(),
         account_id=account.id,
@@ -81,7 +81,7 @@ def change_sheet(imp: Import, account: Account, sheet: str) -> Import:
     if imp.file_kind != "xlsx" or sheet not in (imp.sheets or []):
         raise ValidationFailed("Choose one of the workbook's sheets.")
     with files.stored_workbook(imp) as source:
-        imp.sheet = files.convert_sheet(imp, source, Limits.from_config(), sheet)
+        imp.sheet = files.convert_sheet(imp, source, Limits.from_config(current_app.config), sheet)
     imp.file_sha256 = run.file_sha256(files.upload_opener(imp))
     _detect_into(imp, account, encoding="utf-8", delimiter=",")
     imp.status, imp.plan_digest, imp.failure = "uploaded", None, None
@@ -112,7 +112,7 @@ def inspect(
     and the columns are named "Column 1" ..., so no participant's values are ever kept as a header."""
     detected = detect(opener, country=country, encoding=encoding, delimiter=delimiter)
     detected = dataclasses.replace(detected, records=records)
-    limits = Limits.from_config()
+    limits = Limits.from_config(current_app.config)
     first = RowReader(opener, detected, limits).first_row()
     if first is not None and not mappings.is_header_row(first):
         detected = dataclasses.replace(detected, header_row=False)
@@ -224,7 +224,7 @@ def job_for(imp: Import, account: Account, rows: int = 0) -> Job:
         list(imp.header),
         list(imp.mapping),
         imp.on_duplicate,
-        Limits.from_config(),
+        Limits.from_config(current_app.config),
         account.country,
         workers_for(rows),
         strict=bool(imp.strict),
@@ -461,7 +461,7 @@ def import_file(
     `report` receives the report file; `errors` (e.g. a report.ErrorSpool) receives every batch of verdicts too.
     A workbook's sheet is first streamed into an encrypted temporary CSV file (see workbook.py)."""
     account = db.session.get(Account, registry.account_id)
-    limits = Limits.from_config()
+    limits = Limits.from_config(current_app.config)
     if path.stat().st_size > limits.max_bytes:
         raise FileRefused(
             f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files."

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -51,14 +52,14 @@ def _labels():
         "field_labels": FIELD_LABELS,
         "status_labels": STATUS_LABELS,
         "layout_labels": LAYOUT_LABELS,
-        "max_bytes": Limits.from_config().max_bytes,
+        "max_bytes": Limits.from_config(current_app.config).max_bytes,
     }
 
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
-    max_bytes = Limits.from_config().max_bytes
+    max_bytes = Limits.from_config(current_app.config).max_bytes
     # Refuse an oversized upload by its Content-Length, before reading (or receiving) its body.
     too_large = request.method == "POST" and (request.content_length or 0) > max_bytes + ENVELOPE_BYTES
     form = UploadForm(formdata=None) if too_large else UploadForm()

@@ -14,9 +14,6 @@ import io
 import zipfile
 from typing import BinaryIO
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from processor.csv_import.detect import FileRefused
 
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -62,6 +59,11 @@ def to_csv(source: BinaryIO, out: BinaryIO, *, sheet: str | None, max_rows: int,
 
 
 def _open(source: BinaryIO):
+    # lazy: openpyxl (18 MB, a third of a second) loads with the first workbook, not in every process at start-up
+    # (the web and API workers, a CSV import's process and its forkserver).
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         return load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the import's worker processes load this package (registries.rows) without the web stack
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import psycopg
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -109,7 +108,7 @@ def copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[
                 copy.set_types([types[name] for name in columns])
                 for row in values:
                     copy.write_row(row)
-    except psycopg.IntegrityError as exc:
+    except connection.dialect.loaded_dbapi.IntegrityError as exc:  # psycopg's, without importing it on SQLite
         raise IntegrityError("COPY participants", None, exc.__class__(exc.diag.message_primary or "")) from None
 
 

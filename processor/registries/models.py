@@ -53,6 +53,8 @@ class Participant(db.Model):
         sa.Index("ix_participants_registry_updated", "registry_id", "updated_at", "id"),
         # Key rotation walks one organizer's registries by (key version, id): its cost follows that organizer's rows.
         sa.Index("ix_participants_registry_key_version", "registry_id", "key_version", "id"),
+        # The change feed pages through one change (one writing transaction) by id.
+        sa.Index("ix_participants_change_txn_id", "change_txn", "id"),
         sa.CheckConstraint("source IN ('manual', 'import', 'api')", name="source"),
     )
 
@@ -60,7 +62,7 @@ class Participant(db.Model):
     registry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("registries.id", ondelete="CASCADE"))
     email_index: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     # The oldest data-key version among the row's fields: what a key rotation still has to re-encrypt.
-    key_version: Mapped[int] = mapped_column(sa.Integer, index=True)
+    key_version: Mapped[int] = mapped_column(sa.Integer)
     # Bumped by every write, so a re-encryption batch never overwrites a concurrent change.
     revision: Mapped[int] = mapped_column(sa.Integer, default=1)
     email: Mapped[bytes] = mapped_column(sa.LargeBinary)
@@ -81,7 +83,7 @@ class Participant(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # The writing transaction, given its place in the organizer's change feed when it commits (ParticipantChange).
-    change_txn: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
+    change_txn: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     # HMAC over the registry, id, revision, blind index and every cell (field_crypto.row_mac); reads verify it.
     row_mac: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
 

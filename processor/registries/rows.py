@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Callable
 
-from processor.errors import ValidationFailed
+from processor.exceptions import ValidationFailed
 from processor.field_crypto import CiphertextIntegrityError, FieldCipher, PlainCipher, new_row_id_bytes, place
 from processor.normalize import index_form_of_normalized
 from processor.registries.fields import ENCRYPTED_FIELDS, PARTICIPANTS_TABLE
@@ -94,14 +94,13 @@ def check_fields(fields) -> tuple[str, ...]:
 # The cells are contiguous in the table's column order (id, registry_id, email_index, key_version, revision, cells
 # ...): a slice of the row's tuple is much cheaper than 13 attribute look-ups on a SQLAlchemy Row. A test holds it.
 _FIRST_CELL = 5
+_CELLS = slice(_FIRST_CELL, _FIRST_CELL + len(ENCRYPTED_FIELDS))
 
 
 def verify_row(mac_of, row) -> None:
     """Raise CiphertextIntegrityError unless the row's MAC matches its registry, id, revision, index and cells
     (`mac_of` is the organizer's `row_mac`; it gives None in the plaintext benchmark baseline)."""
-    values = tuple(row)
-    cells = values[_FIRST_CELL : _FIRST_CELL + len(ENCRYPTED_FIELDS)]
-    expected = mac_of(row.registry_id, row.id, row.revision, row.email_index, cells)
+    expected = mac_of(row.registry_id, row.id, row.revision, row.email_index, row[_CELLS])
     if expected is None:
         return
     if row.row_mac is None or not hmac.compare_digest(expected, row.row_mac):

@@ -66,8 +66,8 @@ def read_page(
         reason="purpose granted; transfer allowed",
         bad=bad,
     )
-    # The keyset continues after the last row read, handed out or withheld.
-    last = max([*rows, *bad], key=lambda r: (r["updated_at"], r["id"]), default=None)
+    # The keyset continues after the last row read, handed out or withheld (rows come in keyset order).
+    last = max([*rows[-1:], *bad], key=lambda r: (r["updated_at"], r["id"]), default=None)
     next_token = paging.make_token(last, fingerprint) if len(rows) + len(bad) == page_size else None
     return {"participants": rows, "next_page_token": next_token, "deleted": deleted, "unreadable": bad}
 

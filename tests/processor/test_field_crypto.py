@@ -72,10 +72,39 @@ def test_encrypting_a_row_at_once_reads_back_field_by_field():
         cipher.decrypt(blobs[0], places[2], row)
 
 
-def test_row_ids_are_random_version_4_uuids_never_repeated():
+def test_row_ids_are_version_7_uuids_never_repeated():
     from processor.field_crypto import new_row_id_bytes
 
     ids = [uuid.UUID(bytes=new_row_id_bytes()) for _ in range(3000)]  # more than one block of the pool
-    assert {row_id.version for row_id in ids} == {4}
+    assert {row_id.version for row_id in ids} == {7}
     assert {row_id.variant for row_id in ids} == {uuid.RFC_4122}
     assert len(set(ids)) == len(ids)
+
+
+def test_row_ids_made_later_sort_after_earlier_ones(monkeypatch):
+    # Indexes holding the id then grow at their end (see new_row_id_bytes); the random part still differs.
+    from processor import field_crypto
+
+    clock = iter([1_764_500_000_000_000_000 + step * 1_000_000 for step in range(50)])
+    monkeypatch.setattr(field_crypto.time, "time_ns", lambda: next(clock))
+    ids = [field_crypto.new_row_id_bytes() for _ in range(50)]
+    assert ids == sorted(ids) and str(uuid.UUID(bytes=ids[0])) < str(uuid.UUID(bytes=ids[-1]))
+    assert len({row_id[6:] for row_id in ids}) == 50
+
+
+def test_the_row_mac_keyed_once_equals_the_one_shot_hmac_of_its_message():
+    # Rows sealed before the keyed-once form must still verify: the message and the MAC are unchanged.
+    import hashlib
+    import hmac
+    import struct
+
+    from processor.field_crypto import row_authenticator, row_mac
+
+    registry, row, index = uuid.uuid4().bytes, uuid.uuid4().bytes, b"i" * 32
+    cells = (b"email-cell", None, b"", b"company-cell")
+    lengths = struct.pack(">QH4i", 3, 32, 10, -1, 0, 12)
+    expected = hmac.digest(KEY, registry + row + lengths + index + b"email-cell" + b"company-cell", hashlib.sha256)
+    mac = row_authenticator(KEY)
+    assert mac(registry, row, 3, index, cells) == expected == row_mac(KEY, registry, row, 3, index, cells)
+    assert mac(registry, row, 4, index, cells) != expected  # the copy per row leaves the keyed state untouched
+    assert mac(registry, row, 3, index, cells) == expected
