@@ -112,6 +112,7 @@ TAGS = {
     "messages_api": "Messages",
     "registries_api": "Registries",
     "contracts_api": "Agreements",
+    "subject_requests_api": "Data-subject requests",
 }
 
 

@@ -32,6 +32,7 @@ def test_document_names_its_server_and_describes_every_tag(spec):
     assert spec["tags"] and all(tag["description"] for tag in spec["tags"])
     used = {tag for _, _, operation, _ in operations(spec) for tag in operation["tags"]}
     assert used <= {tag["name"] for tag in spec["tags"]}
+    assert not [tag["name"] for tag in spec["tags"] if "_" in tag["name"]], "tags are read by people: name them"
 
 
 def test_every_operation_documents_its_errors_as_problem_json(spec):
