@@ -8,6 +8,16 @@ WIDTHS = {"desktop": 1280, "phone": 375}
 SERIOUS = ("serious", "critical")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run the tests taken at two widths on SQLite only: layout and accessibility do not depend on the engine, and
+    what those pages do is tested on both engines through the test client. Keeps CI's browser time in bounds."""
+    twice = [item for item in items if "width" in getattr(item, "fixturenames", ()) and "postgresql" in item.nodeid]
+    if twice:
+        config.hook.pytest_deselected(items=twice)
+        drop = set(map(id, twice))
+        items[:] = [item for item in items if id(item) not in drop]
+
+
 @pytest.fixture(params=list(WIDTHS.values()), ids=list(WIDTHS))
 def width(request, page):
     """Run the test once at 1280 px and once at 375 px (a phone)."""
