@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from flask import current_app
+
 from processor.accounts.models import Account
 from processor.csv_import import files, run, service
 from processor.csv_import import mapping as mappings
@@ -40,8 +42,8 @@ def stage(
     sheet: str | None = None,
 ) -> Import:
     """Keep the local file encrypted for the worker, detect it and map it (saved mapping, then the overrides)."""
-    if path.stat().st_size > Limits.from_config().max_bytes:
-        max_bytes = Limits.from_config().max_bytes
+    max_bytes = Limits.from_config(current_app.config).max_bytes
+    if path.stat().st_size > max_bytes:
         raise FileRefused(f"The file is larger than {max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files.")
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed("--on-duplicate takes skip, update or fail.")
