@@ -38,13 +38,27 @@ def registry(app_ctx, make_account):
     return registries.create_registry(organizer.id, "Webinar", dt.date(2026, 12, 1))
 
 
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_cli_left_behind():
+    """A test that fails before it reads a CLI's output still stops that CLI and closes its pipes."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
+
+
 def _cli(tmp_path: Path, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
     instance = tmp_path / "instance"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "MASTER_KEY", "APP_ENV"):
         env.pop(name, None)
     factory = f"app:create_app(instance_path={str(instance)!r})"
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", factory, "participants", "import", *args],
         cwd=ROOT,
         env=env,
@@ -52,6 +66,8 @@ def _cli(tmp_path: Path, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen
         stderr=stderr,
         text=True,
     )
+    _STARTED.append(process)
+    return process
 
 
 def _csv(tmp_path: Path, rows: int, prefix: str = "p") -> Path:
@@ -140,7 +156,7 @@ def test_a_worker_killed_mid_import_is_reported_to_the_waiting_cli_and_the_retry
 ):
     if engine_name != "postgresql":
         pytest.skip("the kill test runs on PostgreSQL (its heartbeat is in the table; SQLite's in the local queue)")
-    rows = 40_000
+    rows = 150_000  # long enough that the kill always lands before the last batch
     worker = start_worker()
     errors = tmp_path / "cli.err"
     with errors.open("w") as stderr:
