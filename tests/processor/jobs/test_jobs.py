@@ -73,6 +73,21 @@ def test_a_cancel_reaches_a_running_job_through_the_queue_store_without_writing_
     assert transport.cancel_asked(job.id)
 
 
+def test_a_cancel_while_the_jobs_table_is_locked_still_reaches_the_job(app_ctx, monkeypatch):
+    job = jobs.enqueue("test.count", upto=3)
+    _mark_running(job.id)
+    real_execute = db.session.execute
+
+    def locked(statement, *args, **kwargs):
+        if isinstance(statement, sa.Update):
+            raise sa.exc.OperationalError("UPDATE jobs", {}, Exception("database is locked"))
+        return real_execute(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", locked)
+    assert service.request_cancel(job.id).status == "running"  # no error: the import holds SQLite's write lock
+    assert transport.cancel_asked(job.id)
+
+
 def test_a_running_job_asked_to_cancel_whose_worker_died_ends_cancelled_not_retried(app_ctx):
     job = jobs.enqueue("test.count", upto=3)
     _mark_running(job.id, cancel_requested=True)
