@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
+import logging
+import signal
 import sys
 import threading
 import time
@@ -29,6 +32,10 @@ def jobs():
 @with_appcontext
 def worker(threads):
     """Consume the job queue (and run the periodic jobs: erasure daily, upload purge hourly) until stopped."""
+    # One line per job taken, done or failed (task names and job ids only, never arguments' content) on stderr,
+    # where a process supervisor collects it.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(threadName)s %(name)s: %(message)s")
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID`: every thread's stack on stderr
     removed = processes.clean_stale_seen_files()
     if removed:
         click.echo(f"deleted {removed} temporary index files left by a stopped import", err=True)
