@@ -83,7 +83,8 @@ def test_function_level_imports_say_which_circle_they_break():
 
 def test_heavy_libraries_load_only_when_used(tmp_path):
     # openpyxl (a workbook), pyHanko and its aiohttp (a signed PDF), psycopg (PostgreSQL): each tens of MB that a
-    # process which never needs them (a CSV import, an API worker on SQLite) must not carry.
+    # process which never needs them (a CSV import, an API worker on SQLite) must not carry; nor Huey and its
+    # redis client, until something uses the queue.
     script = (
         "import base64, os, sys\n"
         "from app import create_app\n"
@@ -92,7 +93,7 @@ def test_heavy_libraries_load_only_when_used(tmp_path):
         "from processor.csv_import import service, workbook\n"
         "from contracts import pades\n"
         "from processor.registries import bulk\n"
-        "print(' '.join(m for m in ('openpyxl', 'pyhanko', 'aiohttp') if m in sys.modules))\n"
+        "print(' '.join(m for m in ('openpyxl', 'pyhanko', 'aiohttp', 'huey', 'redis') if m in sys.modules))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "db.sqlite3"), str(tmp_path / "instance")],

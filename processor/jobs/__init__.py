@@ -11,7 +11,6 @@ it. See runner.py for heartbeats, retries and cancelling.
 from flask import Flask
 
 from processor.jobs import cli as jobs_cli
-from processor.jobs.queue import make_queue
 from processor.jobs.registry import JobCancelled, JobContext, task
 from processor.jobs.service import JobNotFound, enqueue, get_job, latest_for, list_jobs, request_cancel, state, wait
 
@@ -32,6 +31,5 @@ __all__ = [
 
 
 def init_app(app: Flask) -> None:
-    """Build the app's queue (SqliteHuey or RedisHuey) and add `flask jobs`."""
-    app.extensions["huey"] = make_queue(app)
+    """Add `flask jobs`; the queue (SqliteHuey or RedisHuey) is built on first use (`queue.queue_of`)."""
     app.cli.add_command(jobs_cli.jobs)

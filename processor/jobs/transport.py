@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from huey import Huey
-from huey.constants import EmptyData
+
+from processor.jobs.queue import queue_of
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 
 def queue() -> Huey:
-    return current_app.extensions["huey"]
+    return queue_of(current_app._get_current_object())
 
 
 def send(job_id, *, delay: float | None = None) -> None:
     """Put a message for the job on the queue (the worker that takes it runs the job), after `delay` seconds."""
+    queue()  # built, with its tasks, on first use
     run_job = current_app.extensions["jobs.run_job"]
     if delay:
         run_job.schedule(args=(str(job_id),), delay=delay)
@@ -34,7 +39,7 @@ def write_pulse(job_id, done: int, total: int) -> None:
 
 def read_pulse(job_id) -> dict | None:
     raw = queue().storage.peek_data(f"pulse:{job_id}")
-    if raw is EmptyData or not raw:
+    if not isinstance(raw, bytes) or not raw:  # huey's EmptyData when there is none
         return None
     try:
         return json.loads(raw)
@@ -55,4 +60,4 @@ def ask_to_cancel(job_id) -> None:
 
 def cancel_asked(job_id) -> bool:
     raw = queue().storage.peek_data(f"cancel:{job_id}")
-    return raw is not EmptyData and bool(raw)
+    return isinstance(raw, bytes) and bool(raw)  # not huey's EmptyData

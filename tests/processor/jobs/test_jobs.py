@@ -14,7 +14,7 @@ from processor.extensions import db
 from processor.jobs import cli as jobs_cli
 from processor.jobs import runner, service, transport
 from processor.jobs.models import jobs as jobs_table
-from processor.jobs.queue import PERIODIC
+from processor.jobs.queue import PERIODIC, queue_of
 from processor.jobs.registry import TASKS
 from processor.jobs.runner import execute as run_job
 
@@ -123,7 +123,7 @@ def test_a_periodic_job_is_enqueued_once_per_period(app_ctx):
     ],
 )
 def test_the_queue_schedules_the_daily_erasure_and_the_hourly_purge(app, task, due, not_due):
-    periodic = {t.name: t for t in app.extensions["huey"]._registry.periodic_tasks}
+    periodic = {t.name: t for t in queue_of(app)._registry.periodic_tasks}
     assert periodic[task].validate_datetime(due) and not periodic[task].validate_datetime(not_due)
 
 
