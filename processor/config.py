@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from processor.secret_files import create_once
+
 log = logging.getLogger(__name__)
 
 
@@ -150,11 +152,9 @@ def _load_secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
         return
     key_file = Path(app.config["SECRET_KEY_FILE"])
+    if not key_file.exists() and is_development(app):
+        create_once(key_file, secrets.token_hex(32).encode())  # or another process just did: read that one
     if key_file.exists():
-        app.config["SECRET_KEY"] = key_file.read_text().strip()
-    elif is_development(app):
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -18,6 +17,7 @@ from flask import current_app
 
 from processor.config import is_development
 from processor.errors import DomainError
+from processor.secret_files import create_once
 
 KEY_FILE_NAME = "dpa_signing.key"
 
@@ -46,15 +46,9 @@ def private_key() -> Ed25519PrivateKey:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # created a moment ago by another request: load that one
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+        if create_once(path, pem):
             return key
+        # created a moment ago by another request or process: load that one
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise SigningKeyUnavailable(f"{path.name} does not hold an Ed25519 private key.")

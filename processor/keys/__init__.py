@@ -62,11 +62,11 @@ def check_at_start(app: Flask, provider: StaticKeyProvider) -> bool:
             with db.engine.connect() as connection:
                 if (
                     isinstance(provider, FileKeyProvider)
-                    and not provider.exists()
+                    and not provider.versions()  # no file when it was read (another process may write it now)
                     and is_development(app)
                     and not check.encrypted_data_exists(connection)
                 ):
-                    provider.generate()
+                    provider.generate(exists_ok=True)  # the web server and a worker may start together
                 verified = check.verify_master_keys(connection, provider)
                 if verified:
                     _warn_pending_retirement(connection, provider)

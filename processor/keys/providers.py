@@ -12,6 +12,8 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from processor.secret_files import create_once
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 
@@ -155,12 +157,16 @@ class FileKeyProvider(StaticKeyProvider):
             self.reload()
         return super().wrap(data_key, aad)
 
-    def generate(self) -> int:
-        """Create the key file with a first random master key; refuse to overwrite an existing one."""
-        if self.path.exists():
+    def generate(self, *, exists_ok: bool = False) -> int:
+        """Create the key file with a first random master key; never overwrite an existing one (refused, or with
+        `exists_ok` the one another process created a moment ago is used)."""
+        created = not self.path.exists() and create_once(
+            self.path, format_keys({1: secrets.token_bytes(KEY_BYTES)}).encode()
+        )
+        if not created and not exists_ok:
             raise MasterKeyError(f"{self.source} exists; it is never overwritten.")
-        self._write({1: secrets.token_bytes(KEY_BYTES)}, create=True)
-        return 1
+        self.reload()
+        return self.current_version()
 
     def add_version(self) -> int:
         self.reload()
@@ -175,7 +181,7 @@ class FileKeyProvider(StaticKeyProvider):
         keys = {v: k for v, k in self._keys.items() if v != version}
         self._write(keys)
 
-    def _write(self, keys: dict[int, bytes], *, create: bool = False) -> None:
+    def _write(self, keys: dict[int, bytes]) -> None:
         # Write a sibling file, then rename: a crash never leaves a half-written key file.
         temporary = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -183,9 +189,6 @@ class FileKeyProvider(StaticKeyProvider):
             handle.write(format_keys(keys))
             handle.flush()
             os.fsync(handle.fileno())
-        if create and self.path.exists():
-            temporary.unlink()
-            raise MasterKeyError(f"{self.source} appeared meanwhile; it is never overwritten.")
         os.replace(temporary, self.path)
         self._replace(keys)
 
@@ -215,14 +218,7 @@ def audit_chain_key(config: dict, instance_path: str, *, create: bool) -> bytes 
     if not path.exists():
         if not create:
             return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(base64.b64encode(os.urandom(KEY_BYTES)).decode() + "\n")
+        create_once(path, base64.b64encode(os.urandom(KEY_BYTES)) + b"\n")  # or another process just did
     key = base64.b64decode(path.read_text().strip())
     if len(key) != KEY_BYTES:
         raise MasterKeyError(f"{path.name} must hold the base64 of 32 random bytes.")
