@@ -91,19 +91,6 @@ def stored_workbook(imp):
         yield plain
 
 
-@contextlib.contextmanager
-def workbook_as_csv(path: Path, limits, sheet: str | None):
-    """A local workbook's sheet as CSV in an encrypted temporary file (the CLI); yield its opener."""
-    key = vault.new_key()
-    with tempfile.TemporaryDirectory(prefix="import-") as folder_name:
-        converted = Path(folder_name) / "sheet.csv"
-        with path.open("rb") as source, vault.create_encrypted(converted, key) as out:
-            workbook.to_csv(
-                source, out, sheet=sheet, max_rows=limits.max_rows, max_bytes=WORKBOOK_TEXT_FACTOR * limits.max_bytes
-            )
-        yield lambda: vault.open_encrypted(converted, key)
-
-
 def problems_path(imp) -> Path:
     return folder() / f"{imp.id}.problems"
 

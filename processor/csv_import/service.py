@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import os
 import uuid
-from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -17,12 +14,12 @@ from flask import current_app
 from processor.accounts.models import Account
 from processor.csv_import import files, run, workbook, workers
 from processor.csv_import import mapping as mappings
-from processor.csv_import.detect import Detected, FileRefused, detect
+from processor.csv_import.detect import Detected, detect
 from processor.csv_import.detect import encoding_alternatives as detect_alternatives
 from processor.csv_import.models import Import, SavedMapping, imports
 from processor.csv_import.plan import ON_DUPLICATE, Job
 from processor.csv_import.reader import Limits, RowReader
-from processor.csv_import.report import ErrorReport, Sink, Sinks
+from processor.csv_import.report import ErrorReport
 from processor.db_types import utcnow
 from processor.errors import Conflict, NotFound, ValidationFailed
 from processor.extensions import db
@@ -439,119 +436,6 @@ def _require(imp: Import, statuses: tuple[str, ...]) -> None:
         raise Conflict("The uploaded file of this import was deleted; upload it again.")
     if imp.status not in statuses:
         raise Conflict(f"This import is {imp.status}; that step is not possible now.")
-
-
-def import_file(
-    registry: Registry,
-    path: Path,
-    *,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    overrides: dict[str, str] | None = None,
-    on_duplicate: str = "skip",
-    dry_run: bool = False,
-    report: BinaryIO | None = None,
-    progress_factory=None,
-    errors: Sink | None = None,
-    strict: bool = False,
-    sheet: str | None = None,
-) -> tuple[Job, run.Outcome]:
-    """The CLI's import of a local file: one pass that plans and, unless a dry run, writes in one transaction.
-
-    `report` receives the report file; `errors` (e.g. a report.ErrorSpool) receives every batch of verdicts too.
-    A workbook's sheet is first streamed into an encrypted temporary CSV file (see workbook.py)."""
-    account = db.session.get(Account, registry.account_id)
-    limits = Limits.from_config(current_app.config)
-    if path.stat().st_size > limits.max_bytes:
-        raise FileRefused(
-            f"The file is larger than {limits.max_bytes / 1024 / 1024:,.0f} MB; split it into smaller files."
-        )
-    if on_duplicate not in ON_DUPLICATE:
-        raise ValidationFailed("--on-duplicate takes skip, update or fail.")
-    start_workers_early(path.stat().st_size)
-    with path.open("rb") as stream:
-        is_book = workbook.is_workbook(stream.read(8))
-    with contextlib.ExitStack() as stack:
-        if is_book:
-            opener = stack.enter_context(files.workbook_as_csv(path, limits, sheet))
-            encoding, delimiter = "utf-8", ","
-        else:
-            opener = functools.partial(path.open, "rb")
-        detected, header, suggested = inspect(
-            opener, country=account.country, encoding=encoding, delimiter=delimiter, records=is_book
-        )
-        mapping = (saved_mapping(registry.id, header) if detected.header_row else None) or suggested
-        mapping = mappings.check(header, mappings.apply_overrides(header, mapping, overrides or {}))
-        job = Job(opener, detected, header, mapping, on_duplicate, limits, account.country, strict=strict)
-        total = run.count_rows(job)
-        job = dataclasses.replace(job, workers=workers_for(total))
-        error_report = ErrorReport(report, header, detected.delimiter) if report is not None else None
-        sinks = Sinks(error_report, errors) if errors is not None else error_report
-        with progress_factory(total) if progress_factory else contextlib.nullcontext() as progress:
-            if dry_run:
-                outcome = run.dry_run(job, registry, report=sinks, total=total, progress=progress)
-            else:
-                imp_id = uuid.uuid4()
-                sha256 = run.file_sha256(functools.partial(path.open, "rb"))
-                outcome = run.commit(
-                    job,
-                    registry,
-                    import_id=imp_id,
-                    report=sinks,
-                    total=total,
-                    progress=progress,
-                    finish=lambda connection, outcome: _record_cli_import(
-                        connection, imp_id, registry, job, path, sha256, outcome
-                    ),
-                )
-    if error_report is not None:
-        error_report.close()
-    if not dry_run:
-        if detected.header_row:
-            save_mapping(registry.id, header, mapping)
-        db.session.commit()
-    return job, outcome
-
-
-def _record_cli_import(
-    connection, imp_id, registry: Registry, job: Job, path: Path, sha256: str, outcome: run.Outcome
-) -> None:
-    counts, now, detected = outcome.tally.counts, utcnow(), job.detected
-    connection.execute(
-        sa.insert(imports).values(
-            id=imp_id,
-            account_id=registry.account_id,
-            registry_id=registry.id,
-            channel="cli",
-            status="committed",
-            file_sha256=sha256,
-            file_size=path.stat().st_size,
-            file_name=path.name[-255:],
-            file_kind="xlsx" if detected.records else "csv",
-            encoding=detected.encoding,
-            delimiter=detected.delimiter,
-            sep_line=detected.sep_line,
-            header_row=detected.header_row,
-            skip_lines=detected.skip_lines,
-            layout=detected.layout,
-            strict=job.strict,
-            header=job.header,
-            mapping=job.mapping,
-            on_duplicate=job.on_duplicate,
-            rows_total=outcome.tally.rows,
-            created=counts["create"],
-            updated=counts["update"],
-            skipped=counts["skip"],
-            errors=counts["error"],
-            warnings=outcome.warning_count,
-            first_errors=outcome.first_errors,
-            first_warnings=outcome.first_warnings,
-            plan_digest=outcome.tally.digest,
-            created_at=now,
-            planned_at=now,
-            committed_at=now,
-        )
-    )
 
 
 def parse_id(value) -> uuid.UUID | None:

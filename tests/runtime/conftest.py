@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_MASTER_KEY, missing
+from tests.conftest import TEST_AUDIT_KEY, TEST_MASTER_KEY, missing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,6 +163,7 @@ def worker_config(tmp_path, database_url, redis_url):
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "MASTER_KEY": TEST_MASTER_KEY,
+        "AUDIT_CHAIN_KEY": TEST_AUDIT_KEY,  # the test's own app writes the same chain
         "JOBS_STALE_SECONDS": 3,
         "JOBS_REAP_SECONDS": 0.5,
         "IMPORT_PARALLEL_ROWS": 1000,
@@ -181,6 +182,7 @@ def worker_settings(tmp_path, database_url, engine_name, request):
         "APP_ENV": "testing",
         "DATABASE_URL": database_url,
         "MASTER_KEY": TEST_MASTER_KEY,
+        "AUDIT_CHAIN_KEY": TEST_AUDIT_KEY,  # the test's own app writes the same chain
         "JOBS_STALE_SECONDS": 3,
         "JOBS_REAP_SECONDS": 0.5,
         "IMPORT_PARALLEL_ROWS": 1000,
