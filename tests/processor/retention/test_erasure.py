@@ -65,7 +65,7 @@ def test_erasure_deletes_the_data_destroys_the_keys_and_scrubs_the_profile(organ
     assert keys and all(key.wrapped is None and key.destroyed_at is not None for key in keys)
     account = db.session.get(Account, account.id)
     assert (account.status, account.login, account.first_name) == ("erased", f"erased-{account.id.hex[:12]}", "erased")
-    assert "ada" not in account.email
+    assert account.email == f"{account.login}@invalid"  # a random hex id may contain "ada": compare whole values
     assert people.find_by_email(kept, "kept@example.com") is not None
 
 
