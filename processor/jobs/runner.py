@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
 STALE_SECONDS = 20.0
 REAP_SECONDS = 5.0
+RESEND_AFTER_SECONDS = 60.0
 MAX_ATTEMPTS = 3
 END_WRITE_ATTEMPTS = 6
 
@@ -202,7 +203,9 @@ def is_stale(job: Job, now: dt.datetime | None = None) -> bool:
 
 
 def reap_stale(now: dt.datetime | None = None) -> list[uuid.UUID]:
-    """Put running jobs whose worker stopped beating back on the queue (or fail them after MAX_ATTEMPTS)."""
+    """Put running jobs whose worker stopped beating back on the queue (or fail them after MAX_ATTEMPTS), and
+    send again the messages of queued jobs that the queue store lost."""
+    resend_lost(now)
     retried = []
     for job in db.session.scalars(sa.select(Job).where(Job.status == "running")).all():
         if not is_stale(job, now):
@@ -213,3 +216,25 @@ def reap_stale(now: dt.datetime | None = None) -> list[uuid.UUID]:
         ):
             retried.append(job.id)
     return retried
+
+
+def resend_lost(now: dt.datetime | None = None) -> list[uuid.UUID]:
+    """Queued jobs (older than RESEND_AFTER_SECONDS) whose message the queue store no longer holds: send it again.
+
+    The jobs table is the record of accepted work; the queue store (Redis, or the SqliteHuey file) only carries
+    messages, and a Redis restarted without persistence forgets them. A job sent twice runs once: `execute` claims
+    it with a conditional UPDATE, and the second message finds it no longer queued."""
+    after = current_app.config.get("JOBS_RESEND_AFTER_SECONDS", RESEND_AFTER_SECONDS)
+    before = (now or utcnow()) - dt.timedelta(seconds=after)
+    queued = db.session.scalars(
+        sa.select(jobs.c.id)
+        .where(jobs.c.status == "queued", jobs.c.created_at < before, jobs.c.cancel_requested.is_(False))
+        .order_by(jobs.c.created_at)
+        .limit(500)
+    ).all()
+    db.session.commit()  # end the read before talking to the queue store
+    lost = [job_id for job_id in queued if not transport.message_kept(job_id)]
+    for job_id in lost:
+        log.warning("job %s: its message is no longer in the queue store; sent again", job_id)
+        transport.send(job_id)
+    return lost

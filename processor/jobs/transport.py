@@ -31,6 +31,14 @@ def send(job_id, *, delay: float | None = None) -> None:
         run_job.schedule(args=(str(job_id),), delay=delay)
     else:
         run_job(str(job_id))
+    queue().storage.put_data(f"sent:{job_id}", b"1")  # kept beside the message, lost with it (see message_kept)
+
+
+def message_kept(job_id) -> bool:
+    """Whether the queue store still holds the mark written with the job's message. A store that lost its data
+    (Redis restarted without persistence, the SqliteHuey file deleted) lost both: the message must be sent again."""
+    raw = queue().storage.peek_data(f"sent:{job_id}")
+    return isinstance(raw, bytes) and bool(raw)  # not huey's EmptyData
 
 
 def write_pulse(job_id, done: int, total: int) -> None:
@@ -50,6 +58,7 @@ def read_pulse(job_id) -> dict | None:
 def drop_pulse(job_id) -> None:
     queue().storage.pop_data(f"pulse:{job_id}")
     queue().storage.pop_data(f"cancel:{job_id}")
+    queue().storage.pop_data(f"sent:{job_id}")
 
 
 def ask_to_cancel(job_id) -> None:

@@ -166,6 +166,7 @@ def worker_config(tmp_path, database_url, redis_url):
         "AUDIT_CHAIN_KEY": TEST_AUDIT_KEY,  # the test's own app writes the same chain
         "JOBS_STALE_SECONDS": 3,
         "JOBS_REAP_SECONDS": 0.5,
+        "JOBS_RESEND_AFTER_SECONDS": 1,
         "IMPORT_PARALLEL_ROWS": 1000,
         "IMPORT_WORKERS": 2,
         "HUEY_NAME": f"test-{tmp_path.name}",  # one queue per test: no message reaches another test's worker
@@ -185,6 +186,7 @@ def worker_settings(tmp_path, database_url, engine_name, request):
         "AUDIT_CHAIN_KEY": TEST_AUDIT_KEY,  # the test's own app writes the same chain
         "JOBS_STALE_SECONDS": 3,
         "JOBS_REAP_SECONDS": 0.5,
+        "JOBS_RESEND_AFTER_SECONDS": 1,
         "IMPORT_PARALLEL_ROWS": 1000,
         "IMPORT_WORKERS": 2,
         # One queue per test, whatever else shares the Redis database (another session's tests).
