@@ -53,6 +53,7 @@ def execute(job_id) -> None:
     ).rowcount
     db.session.commit()
     if claimed != 1:
+        transport.forget_sent(job_id)  # no longer queued: nothing to send again
         return  # cancelled before it started, or another worker has it
     job = db.session.get(Job, job_id)
     ctx = JobContext(job.id, job.account_id, attempt=job.attempts, total=job.total)

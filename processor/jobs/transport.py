@@ -25,13 +25,14 @@ def queue() -> Huey:
 
 def send(job_id, *, delay: float | None = None) -> None:
     """Put a message for the job on the queue (the worker that takes it runs the job), after `delay` seconds."""
-    queue()  # built, with its tasks, on first use
+    # First the mark, kept beside the message and lost with it (see message_kept): written after, it could come
+    # after a quick worker had already run the job and dropped it, and stay for good.
+    queue().storage.put_data(f"sent:{job_id}", b"1")
     run_job = current_app.extensions["jobs.run_job"]
     if delay:
         run_job.schedule(args=(str(job_id),), delay=delay)
     else:
         run_job(str(job_id))
-    queue().storage.put_data(f"sent:{job_id}", b"1")  # kept beside the message, lost with it (see message_kept)
 
 
 def message_kept(job_id) -> bool:
@@ -58,6 +59,11 @@ def read_pulse(job_id) -> dict | None:
 def drop_pulse(job_id) -> None:
     queue().storage.pop_data(f"pulse:{job_id}")
     queue().storage.pop_data(f"cancel:{job_id}")
+    forget_sent(job_id)
+
+
+def forget_sent(job_id) -> None:
+    """Drop the mark of a job's message once the job left the queue."""
     queue().storage.pop_data(f"sent:{job_id}")
 
 

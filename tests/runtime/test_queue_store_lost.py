@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from processor import jobs
-from processor.jobs import runner
+from processor.jobs import runner, transport
 from processor.jobs.queue import queue_of
 from tests.runtime.conftest import wait_until
 
@@ -25,6 +25,14 @@ def test_a_queued_job_whose_message_the_store_lost_is_run_by_the_next_worker(app
     start_worker()
     finished = wait_until(lambda: (j := jobs.get_job(job.id)).status in ("done", "failed") and j, timeout=60)
     assert (finished.status, finished.attempts) == ("done", 1)
+    assert not transport.message_kept(job.id)  # its mark went with it: nothing is left to send again
+
+
+def test_a_job_cancelled_before_it_started_leaves_no_mark_when_its_message_is_taken(app, app_ctx):
+    job = jobs.enqueue("imports.purge")
+    jobs.request_cancel(job.id)
+    runner.execute(job.id)  # a worker takes the message of a job no longer queued
+    assert jobs.get_job(job.id).status == "cancelled" and not transport.message_kept(job.id)
 
 
 def test_a_message_still_in_the_store_is_not_sent_twice(app, app_ctx):
