@@ -64,6 +64,17 @@ def menu_link(page, name: str):
     return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
 
 
+def fill_sign_up(page, **values: str) -> None:
+    """Fill the sign-up form (its fields by label: login, email, first_name, ..., plan, country), then submit it."""
+    for name, value in values.items():
+        field = page.get_by_label(name.replace("_", " ").capitalize())
+        if name in ("plan", "country"):
+            field.select_option(value)
+        else:
+            field.fill(value)
+    page.get_by_role("button", name="Create account").click()
+
+
 def log_in(page, live_server, login: str = "ada") -> None:
     """Sign in through the login page as an organizer made by `make_account(login)`."""
     from tests.conftest import PASSWORD

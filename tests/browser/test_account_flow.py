@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import fill_sign_up
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -17,15 +18,17 @@ def app_config():
 
 def test_sign_up_log_out_log_in_and_see_the_dashboard(page, live_server):
     page.goto(f"{live_server}/")
-    page.get_by_label("Login").fill("zofia")
-    page.get_by_label("Email").fill("zofia@example.com")
-    page.get_by_label("First name").fill("Zofia")
-    page.get_by_label("Last name").fill("Żółkiewska")
-    page.get_by_label("Account title").fill("Webinary Gdańsk & Co")
-    page.get_by_label("Plan").select_option("free")
-    page.get_by_label("Country").select_option("PL")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(
+        page,
+        login="zofia",
+        email="zofia@example.com",
+        first_name="Zofia",
+        last_name="Żółkiewska",
+        account_title="Webinary Gdańsk & Co",
+        plan="free",
+        country="PL",
+        password=PASSWORD,
+    )
     page.wait_for_url("**/dashboard")
     expect(page.get_by_role("heading", name="Welcome, Zofia")).to_be_visible()
     expect(page.get_by_text("Webinary Gdańsk & Co")).to_be_visible()

@@ -20,7 +20,7 @@ from processor.messaging import service as messaging
 from processor.registries import service as registries
 from processor.subject_requests import service as requests
 from processor.transfers.subprocessors import add_subprocessor
-from tests.browser.conftest import assert_accessible, assert_fits, check_page, log_in, menu_link
+from tests.browser.conftest import assert_accessible, assert_fits, check_page, fill_sign_up, log_in, menu_link
 from tests.conftest import PASSWORD, fresh_code
 from tests.processor import people
 
@@ -274,14 +274,16 @@ def test_focus_goes_to_the_first_error_after_a_bad_login(page, live_server, widt
 
 def test_focus_goes_to_the_first_field_in_error_after_a_bad_sign_up(page, live_server, width):
     page.goto(f"{live_server}/account/signup")
-    page.get_by_label("Login").fill("zofia")
-    page.get_by_label("Email").fill("not an address")
-    page.get_by_label("First name").fill("Zofia")
-    page.get_by_label("Last name").fill("Żółkiewska")
-    page.get_by_label("Account title").fill("Webinary")
-    page.get_by_label("Country").select_option("PL")
-    page.get_by_label("Password").fill("short")
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(
+        page,
+        login="zofia",
+        email="not an address",
+        first_name="Zofia",
+        last_name="Żółkiewska",
+        account_title="Webinary",
+        country="PL",
+        password="short",
+    )
     expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     assert focused(page)["id"] == "email"
     check_page(page)
