@@ -163,7 +163,7 @@ class _SeenEmails:
         self._file = tempfile.NamedTemporaryFile(prefix=seen_file_prefix(), suffix=".sqlite3")
         self._db = sqlite3.connect(self._file.name)
         self._db.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2048;"
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8192;"
             "CREATE TABLE seen (ix BLOB PRIMARY KEY, line INTEGER) WITHOUT ROWID;"
         )
         return self

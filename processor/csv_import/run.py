@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from processor.access import Actor, gate
+from processor.csv_import import collector
 from processor.csv_import.detect import Opener
 from processor.csv_import.plan import Job, Tally, Verdict, verdicts
 from processor.csv_import.reader import RowReader
@@ -71,7 +71,8 @@ def file_sha256(open_file: Opener) -> str:
 
 def count_rows(job: Job) -> int:
     """Count the data rows (a cheap pass that also applies every file-level limit before any work)."""
-    return RowReader(job.open_file, job.detected, job.limits).count()
+    with collector.spared():
+        return RowReader(job.open_file, job.detected, job.limits).count()
 
 
 def dry_run(
@@ -80,7 +81,7 @@ def dry_run(
     """Judge every row against the registry as it is now; write nothing but the error report."""
     connection = db.session.connection()
     outcome = Outcome(Tally())
-    with _long_lived_spared():
+    with collector.spared():
         for batch in verdicts(
             job, keys=write_keys_for(connection, registry.account_id).sealing, existing=_finder(connection, registry)
         ):
@@ -102,7 +103,7 @@ def commit(
 ) -> Outcome:
     """Judge and write every row in ONE transaction; any failure (or a plan that differs) rolls it all back."""
     outcome = Outcome(Tally())
-    with db.engine.begin() as connection, _page_cache(connection), _long_lived_spared():
+    with db.engine.begin() as connection, _page_cache(connection), collector.spared():
         for batch in verdicts(
             job,
             keys=dataclasses.replace(write_keys_for(connection, registry.account_id).sealing, registry_id=registry.id),
@@ -159,22 +160,6 @@ def _account(
         report.add(batch)
     if progress is not None:
         progress(outcome.tally.rows, max(total, outcome.tally.rows))
-
-
-@contextlib.contextmanager
-def _long_lived_spared():
-    """Leave the objects that exist before a pass (the app's, the libraries') out of the garbage collector's scans
-    while it runs (gc.freeze), then hand them back (gc.unfreeze).
-
-    A pass allocates millions of short-lived objects; each full collection would otherwise rescan every long-lived
-    one, about 7% of the pass's time. Freezing is process-wide and only changes what is scanned, never what is
-    kept alive: two passes overlapping in threads at worst scan more.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 @contextlib.contextmanager

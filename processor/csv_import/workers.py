@@ -8,7 +8,6 @@ the organizer's write and index subkeys with each batch (see `SealingKeys`) and 
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import multiprocessing.forkserver
 import pickle
@@ -17,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
 
+from processor.csv_import import collector
 from processor.csv_import import mapping as mappings
 from processor.csv_import.reader import Limits, shape_problem
 from processor.field_crypto import SealingKeys
@@ -102,9 +102,9 @@ def _forkserver():
 
 
 def _worker_started() -> None:
-    """A pool worker dies with the forkserver it came from, and skips the libraries' objects in its collections."""
+    """A pool worker dies with the forkserver it came from, and collects garbage as a pass does (collector.py)."""
     die_with_parent()
-    gc.freeze()
+    collector.worker_started()
 
 
 def start_server() -> None:
@@ -125,7 +125,7 @@ def prepared(
         for tag, rows in batches:
             yield tag, prepare_batch(rows, recipe, keys, encrypt)
         return
-    # gc.freeze: a worker's garbage collections skip the libraries' objects it was forked with (5-10% of its time).
+    # A worker's garbage collections skip the libraries' objects it was forked with and run less often (collector.py).
     with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver(), initializer=_worker_started) as pool:
         pending: deque = deque()
         for tag, rows in batches:

@@ -7,6 +7,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
 import sqlalchemy as sa
@@ -79,10 +80,16 @@ def insert_sealed(
         (row_id.hex(), registry_id, index, version, revision, *fields, *tail, mac)
         for row_id, index, version, fields, mac in rows
     ]
+    connection.exec_driver_sql(_insert_sql(dialect, columns), values)
+
+
+@functools.lru_cache(maxsize=4)
+def _insert_sql(dialect: sa.Dialect, columns: tuple[str, ...]) -> str:
+    """The INSERT of every column, compiled once per dialect (a bulk import writes hundreds of batches)."""
     compiled = sa.insert(participants).compile(dialect=dialect, column_keys=list(columns))
     if tuple(compiled.positiontup or ()) != columns:  # SQLite's qmark parameters, bound by position
         raise RuntimeError("the participants INSERT does not bind in the table's column order")
-    connection.exec_driver_sql(str(compiled), values)
+    return str(compiled)
 
 
 def copy_rows(connection: sa.Connection, columns: tuple[str, ...], values: list[tuple]) -> None:
@@ -119,6 +126,8 @@ def update_rows(connection, registry, keys: WriteKeys, updates, now) -> bool:
     The current rows are read and locked first (FOR UPDATE on PostgreSQL; SQLite's writer holds the database),
     their MAC checked (a tampered row is never re-sealed as valid), then written back with every cell.
     """
+    if not updates:
+        return True
     columns = (*ENCRYPTED_FIELDS, "email_index", "key_version", "revision", "row_mac")
     statement = (
         sa.update(participants)
