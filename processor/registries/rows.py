@@ -55,26 +55,21 @@ def seal(
     """Give a normalized participant its row id, encrypt its fields bound to that id, index its email (`index` is
     the organizer's blind indexer, `SealingKeys.indexer()`) and authenticate the whole row (`SealingKeys.signer()`)."""
     row = clean["id"].bytes if clean.get("id") else new_row_id_bytes()
-    get = clean.get
-    texts = [(_text(get(field)), where) for field, where in _IN_ORDER]
+    # The text of each field (the common case, None or a string, formats nothing), in the table's order.
+    texts = [v if v is None or type(v) is str else encode(v) for v in map(clean.get, ENCRYPTED_FIELDS)]
     email_index = index(index_form_of_normalized(clean["email"]))
-    cells = cipher.encrypt_each(texts, row)
+    cells = cipher.encrypt_each(texts, _PLACES_IN_ORDER, row)
     return row, email_index, cipher.version, cells, sign(row, email_index, cells)
 
 
 def encrypt_fields(cipher: FieldCipher | PlainCipher, row_id: uuid.UUID, clean: dict, fields=ENCRYPTED_FIELDS) -> dict:
     """Encrypt each of `fields` found in `clean` on its own, bound to this row and column."""
-    present = [field for field in fields if field in clean]
-    return dict(
-        zip(present, cipher.encrypt_each([(_text(clean[f]), PLACES[f]) for f in present], row_id.bytes), strict=True)
-    )
+    present = tuple(field for field in fields if field in clean)
+    texts = [encode(clean[f]) for f in present]
+    return dict(zip(present, cipher.encrypt_each(texts, tuple(PLACES[f] for f in present), row_id.bytes), strict=True))
 
 
-_IN_ORDER = tuple(PLACES.items())
-
-
-def _text(value) -> str | None:
-    return value if value is None or type(value) is str else encode(value)  # the common case formats nothing
+_PLACES_IN_ORDER = tuple(PLACES[field] for field in ENCRYPTED_FIELDS)
 
 
 def check_fields(fields) -> tuple[str, ...]:

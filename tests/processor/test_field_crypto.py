@@ -65,7 +65,7 @@ def test_the_bulk_indexer_gives_the_same_digests_as_the_blind_index():
 def test_encrypting_a_row_at_once_reads_back_field_by_field():
     cipher, row = FieldCipher(ORGANIZER, 3, KEY), uuid.uuid4().bytes
     places = [place("t", "a"), place("t", "b"), place("t", "c")]
-    blobs = cipher.encrypt_each([("Zofia", places[0]), (None, places[1]), ("Łucja", places[2])], row)
+    blobs = cipher.encrypt_each(["Zofia", None, "Łucja"], tuple(places), row)
     assert blobs[1] is None and len(blobs) == 3
     assert cipher.decrypt(blobs[0], places[0], row) == "Zofia" and cipher.decrypt(blobs[2], places[2], row) == "Łucja"
     with pytest.raises(InvalidTag):  # each is bound to its own column
